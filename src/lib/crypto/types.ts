@@ -1,0 +1,9 @@
+/** What the signer needs from a crypto backend. Node's backend answers synchronously, WebCrypto's asynchronously. */
+export interface CryptoBackend {
+  /** Lower-case hex SHA-256 of UTF-8 text or bytes. */
+  sha256Hex(data: string | Uint8Array): string | Promise<string>
+  /** The SigV4 signing key: HMAC chain over date, region, service and `aws4_request`. Opaque to callers. */
+  deriveSigningKey(secret: string, date: string, region: string, service: string): unknown
+  /** Lower-case hex HMAC-SHA256 of `data` under a key from `deriveSigningKey`. */
+  hmacHex(key: unknown, data: string): string | Promise<string>
+}

@@ -1,0 +1,38 @@
+// WebCrypto backend, used in browsers and workers (the `default` branch of the `#crypto` import conditions).
+import type { CryptoBackend } from './types.js'
+
+const encoder = new TextEncoder()
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+const HMAC = { name: 'HMAC', hash: 'SHA-256' } as const
+
+function toHex(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer)
+  let out = ''
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number]
+  return out
+}
+
+const bytes = (data: string | Uint8Array): Uint8Array<ArrayBuffer> =>
+  (typeof data === 'string' ? encoder.encode(data) : data) as Uint8Array<ArrayBuffer>
+
+async function hmac(key: Uint8Array | CryptoKey, data: string): Promise<ArrayBuffer> {
+  const cryptoKey =
+    key instanceof Uint8Array ? await crypto.subtle.importKey('raw', bytes(key), HMAC, false, ['sign']) : key
+  return crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(data))
+}
+
+export const sha256Hex: CryptoBackend['sha256Hex'] = async (data) =>
+  toHex(await crypto.subtle.digest('SHA-256', bytes(data)))
+
+/** Returns a non-extractable HMAC `CryptoKey`, so the cached key is imported once. */
+export async function deriveSigningKey(secret: string, date: string, region: string, service: string) {
+  const kDate = await hmac(encoder.encode(`AWS4${secret}`), date)
+  const kRegion = await hmac(new Uint8Array(kDate), region)
+  const kService = await hmac(new Uint8Array(kRegion), service)
+  const kSigning = await hmac(new Uint8Array(kService), 'aws4_request')
+  return crypto.subtle.importKey('raw', kSigning, HMAC, false, ['sign'])
+}
+
+export const hmacHex = async (key: unknown, data: string): Promise<string> => toHex(await hmac(key as CryptoKey, data))
+
+export const backend = 'webcrypto'
