@@ -186,18 +186,29 @@ function hashBody(body: string | Uint8Array | undefined): string | Promise<strin
   return body === undefined || body.length === 0 ? EMPTY_SHA256 : sha256Hex(body)
 }
 
-async function signingKey(p: Prepared): Promise<unknown> {
-  const { credentials, region, service, keyCache } = p
-  const day = p.amzDate.slice(0, 8)
-  if (keyCache === null) return deriveSigningKey(credentials.secretAccessKey, day, region, service)
-  const id = `${await credentialsId(credentials.accessKeyId, credentials.secretAccessKey, credentials)}/${day}/${region}/${service}`
+/**
+ * The SigV4 signing key for credentials, day (`YYYYMMDD`), region and service, from `keyCache` when
+ * it holds it. Opaque: pass it to the crypto backend's `hmacHex`.
+ */
+export async function signingKeyFor(
+  credentials: Credentials,
+  day: string,
+  region: string,
+  service: string,
+  keyCache: SigningKeyCache | null,
+): Promise<unknown> {
+  const secret = credentials.secretAccessKey
+  if (keyCache === null) return deriveSigningKey(secret, day, region, service)
+  const id = `${await credentialsId(credentials.accessKeyId, secret, credentials)}/${day}/${region}/${service}`
   let key = keyCache.get(id)
   if (key === undefined) {
-    key = await deriveSigningKey(credentials.secretAccessKey, day, region, service)
+    key = await deriveSigningKey(secret, day, region, service)
     keyCache.set(id, key)
   }
   return key
 }
+
+const signingKey = (p: Prepared) => signingKeyFor(p.credentials, p.amzDate.slice(0, 8), p.region, p.service, p.keyCache)
 
 /** Canonical header block and signed-header list of the headers to sign (`host` included). */
 function canonicalHeaders(host: string, headers: Map<string, string[]>, unsigned: Set<string>) {
