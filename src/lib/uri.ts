@@ -57,7 +57,8 @@ export function reencode(text: string, plusIsSpace: boolean, keep = ''): string 
     const code = text.charCodeAt(i)
     if (code === 37 /* % */ && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
       flush()
-      out = pushByte(out, hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2)), keep)
+      // An escaped byte is data: `%2F` stays `%2F` even where a literal `/` is kept.
+      out = pushByte(out, hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2)), '')
       i += 2
     } else if (code === 43 /* + */ && plusIsSpace) {
       flush()
