@@ -21,7 +21,7 @@ export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
 export const MAX_EXPIRES_IN = 7 * 24 * 60 * 60 // 604800 s
 
 // Headers that proxies and HTTP clients add, change or drop: signing them would break the signature.
-const NEVER_SIGNED = new Set([
+const NEVER_SIGNED: ReadonlySet<string> = new Set([
   'authorization',
   'connection',
   'expect',
@@ -62,7 +62,7 @@ interface Prepared {
   canonicalPath: string
   /** Path for the URL to send. */
   sendPath: string
-  unsigned: Set<string>
+  unsigned: ReadonlySet<string>
   keyCache: SigningKeyCache | null
   signSessionToken: boolean
 }
@@ -84,11 +84,12 @@ function prepare(options: SignOptions | PresignOptions): Prepared {
   const s3 = service === 's3'
   const normalize = options.normalizePath ?? !s3
   const doubleEncode = options.doubleEncodePath ?? !s3
-  const unsigned = new Set(NEVER_SIGNED)
+  let unsigned = NEVER_SIGNED
   if (options.unsignedHeaders !== undefined) {
     if (!Array.isArray(options.unsignedHeaders)) throw new InvalidInputError('unsignedHeaders', 'must be an array')
-    for (const name of options.unsignedHeaders) unsigned.add(String(name).toLowerCase())
+    unsigned = new Set([...NEVER_SIGNED, ...options.unsignedHeaders.map((name) => String(name).toLowerCase())])
   }
+  const signedPath = canonicalPath(url.path, normalize, doubleEncode)
   return {
     method: method.toUpperCase(),
     url,
@@ -98,9 +99,9 @@ function prepare(options: SignOptions | PresignOptions): Prepared {
     credentials,
     amzDate,
     scope: `${amzDate.slice(0, 8)}/${region}/${service}/aws4_request`,
-    canonicalPath: canonicalPath(url.path, normalize, doubleEncode),
+    canonicalPath: signedPath,
     // Single encoding signs the path in SigV4's encoding, so that is also what must go on the wire.
-    sendPath: doubleEncode ? url.path : canonicalPath(url.path, false, false),
+    sendPath: doubleEncode ? url.path : normalize ? canonicalPath(url.path, false, false) : signedPath,
     unsigned,
     keyCache: options.keyCache === undefined ? defaultKeyCache : options.keyCache,
     signSessionToken: options.signSessionToken !== false,
@@ -211,7 +212,7 @@ export async function signingKeyFor(
 const signingKey = (p: Prepared) => signingKeyFor(p.credentials, p.amzDate.slice(0, 8), p.region, p.service, p.keyCache)
 
 /** Canonical header block and signed-header list of the headers to sign (`host` included). */
-function canonicalHeaders(host: string, headers: Map<string, string[]>, unsigned: Set<string>) {
+function canonicalHeaders(host: string, headers: Map<string, string[]>, unsigned: ReadonlySet<string>) {
   const names = ['host']
   for (const name of headers.keys()) if (name !== 'host' && !unsigned.has(name)) names.push(name)
   names.sort()
