@@ -4,7 +4,12 @@
 
 const HEX = '0123456789ABCDEF'
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
-const encoder = new TextEncoder()
+/** `%XX` for every byte value. */
+const PERCENT = Array.from({ length: 256 }, (_, b) => `%${HEX[b >> 4]}${HEX[b & 15]}`)
+/** For ASCII: the character itself if unreserved, else its escape. */
+const ASCII = Array.from({ length: 128 }, (_, b) =>
+  /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : (PERCENT[b] as string),
+)
 
 function isHex(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102)
@@ -14,61 +19,60 @@ function hexValue(code: number): number {
   return code <= 57 ? code - 48 : (code | 32) - 87
 }
 
-function pushByte(out: string, byte: number, keep: string): string {
-  // Unreserved ASCII stays as is; so does `/` when the caller asks (paths).
-  if (
-    (byte >= 65 && byte <= 90) ||
-    (byte >= 97 && byte <= 122) ||
-    (byte >= 48 && byte <= 57) ||
-    byte === 45 ||
-    byte === 46 ||
-    byte === 95 ||
-    byte === 126 ||
-    (keep !== '' && byte === keep.charCodeAt(0))
-  ) {
-    return out + String.fromCharCode(byte)
-  }
-  return `${out}%${HEX[byte >> 4]}${HEX[byte & 15]}`
-}
-
-/** URI-encodes UTF-8 text. `keep` may be `'/'` to leave slashes alone (paths). */
-export function uriEncode(text: string, keep = ''): string {
+/**
+ * The SigV4 encoding of `text` (UTF-8 bytes, unreserved ASCII kept). `decode` first turns `%XX`
+ * escapes (and, with `'plus'`, `+`) into the bytes they stand for; a `%` that starts no escape is
+ * literal. Works on bytes, so escapes that are not valid UTF-8 survive unchanged. `keepSlash` leaves
+ * literal slashes alone (paths); an escaped `%2F` stays escaped.
+ */
+function encode(text: string, decode: 'none' | 'percent' | 'plus', keepSlash: boolean): string {
   if (UNRESERVED.test(text)) return text
   let out = ''
-  for (const byte of encoder.encode(text)) out = pushByte(out, byte, keep)
+  const length = text.length
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) {
+      if (decode !== 'none' && c === 37 /* % */ && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+        const byte = hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2))
+        out += byte < 0x80 ? ASCII[byte] : PERCENT[byte]
+        i += 2
+      } else if (c === 43 /* + */ && decode === 'plus') out += '%20'
+      else if (c === 47 /* / */ && keepSlash) out += '/'
+      else out += ASCII[c]
+    } else if (c < 0x800) {
+      out += PERCENT[0xc0 | (c >> 6)]
+      out += PERCENT[0x80 | (c & 63)]
+    } else {
+      let point = c
+      if (c >= 0xd800 && c <= 0xdfff) {
+        const next = text.charCodeAt(i + 1)
+        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          point = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00)
+          i++
+        } else point = 0xfffd // a lone surrogate becomes U+FFFD, as TextEncoder does
+      }
+      if (point >= 0x10000) {
+        out += PERCENT[0xf0 | (point >> 18)]
+        out += PERCENT[0x80 | ((point >> 12) & 63)]
+      } else out += PERCENT[0xe0 | (point >> 12)]
+      out += PERCENT[0x80 | ((point >> 6) & 63)]
+      out += PERCENT[0x80 | (point & 63)]
+    }
+  }
   return out
+}
+
+/** URI-encodes UTF-8 text as SigV4 wants. `keep` may be `'/'` to leave slashes alone (paths). */
+export function uriEncode(text: string, keep: '' | '/' = ''): string {
+  return encode(text, 'none', keep === '/')
 }
 
 /**
- * Decodes `%XX` escapes (and `+` as space when asked) to bytes, then encodes the bytes as SigV4 wants.
- * Works on bytes, so escapes that are not valid UTF-8 survive unchanged; a `%` that starts no escape
- * is taken literally.
+ * Decodes `%XX` escapes (and `+` as space when asked), then encodes the bytes as SigV4 wants: the
+ * canonical form of an already-encoded query component or path.
  */
-export function reencode(text: string, plusIsSpace: boolean, keep = ''): string {
-  if (UNRESERVED.test(text)) return text
-  let out = ''
-  let literal = ''
-  const flush = () => {
-    if (literal === '') return
-    for (const byte of encoder.encode(literal)) out = pushByte(out, byte, keep)
-    literal = ''
-  }
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (code === 37 /* % */ && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
-      flush()
-      // An escaped byte is data: `%2F` stays `%2F` even where a literal `/` is kept.
-      out = pushByte(out, hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2)), '')
-      i += 2
-    } else if (code === 43 /* + */ && plusIsSpace) {
-      flush()
-      out += '%20'
-    } else {
-      literal += text[i]
-    }
-  }
-  flush()
-  return out
+export function reencode(text: string, plusIsSpace: boolean, keep: '' | '/' = ''): string {
+  return encode(text, plusIsSpace ? 'plus' : 'percent', keep === '/')
 }
 
 // Characters that may appear raw in a URL path (RFC 3986 pchar and `/`), `%` included: escapes are kept.
@@ -83,23 +87,16 @@ export function toWirePath(path: string): string {
   if (PATH_SAFE.test(path) && !BAD_PERCENT.test(path)) return path
   let out = ''
   let pending = ''
-  const flush = () => {
-    if (pending === '') return
-    for (const byte of encoder.encode(pending)) out += `%${HEX[byte >> 4]}${HEX[byte & 15]}`
-    pending = ''
-  }
   for (let i = 0; i < path.length; i++) {
     const ch = path[i] as string
     const ok = ch === '%' ? isHex(path.charCodeAt(i + 1)) && isHex(path.charCodeAt(i + 2)) : PATH_SAFE.test(ch)
     if (ok) {
-      flush()
+      if (pending !== '') out += encode(pending, 'none', false)
+      pending = ''
       out += ch
-    } else {
-      pending += ch
-    }
+    } else pending += ch
   }
-  flush()
-  return out
+  return pending === '' ? out : out + encode(pending, 'none', false)
 }
 
 /**
