@@ -9,8 +9,8 @@ import {
   InvalidInputError,
   presign,
   presignRequest,
-  type SignOptions,
   SigningKeyCache,
+  type SignOptions,
   sign,
 } from '../src/index.js'
 

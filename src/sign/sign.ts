@@ -172,7 +172,7 @@ function checkPayloadHash(field: string, value: unknown): string {
 }
 
 /** The body as something the hash function takes, or a clear error for what cannot be hashed at once. */
-function bodyBytes(body: BodyInput | URLSearchParams): string | Uint8Array | undefined {
+function bodyBytes(body: BodyInput): string | Uint8Array | undefined {
   if (body === undefined || body === null) return undefined
   if (typeof body === 'string') return body
   if (body instanceof Uint8Array) return body

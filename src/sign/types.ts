@@ -19,8 +19,11 @@ export type HeadersInput =
   | Iterable<readonly [string, string]>
   | Headers
 
-/** A request body that can be hashed in one piece. Streams need `payloadHash` (or `signChunked`). */
-export type BodyInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | null | undefined
+/**
+ * A request body that can be hashed in one piece (`URLSearchParams` as its `toString()`, which is what
+ * fetch sends). Streams need `payloadHash`.
+ */
+export type BodyInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams | null | undefined
 
 export interface SignOptions {
   /** Absolute `http:` or `https:` URL, query included. The path is taken as written (no dot-segment resolution). */

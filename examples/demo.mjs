@@ -1,0 +1,128 @@
+// A tour of awsig against a local AWS emulator that checks every signature: `npm run demo`.
+// Each call below is plain `fetch` with the headers `sign` returns. No SDK.
+import { sign } from 'awsig'
+import { launchMoto, MotoNotInstalledError } from './moto.mjs'
+
+let moto
+let stopping
+const stop = () => (stopping ??= moto?.stop())
+process.once('SIGINT', async () => {
+  console.log('\ninterrupted, stopping moto_server...')
+  await stop()
+  process.exit(130)
+})
+
+try {
+  process.stdout.write('starting moto_server (signature checks on)... ')
+  moto = await launchMoto()
+  console.log(`listening on ${moto.endpoint}\n`)
+} catch (error) {
+  if (!(error instanceof MotoNotInstalledError)) throw error
+  console.error(`\nThis demo needs moto, a local AWS emulator.\n  ${error.message}\n  then run: npm run demo`)
+  process.exit(1)
+}
+
+const { endpoint, region } = moto
+const rows = []
+
+/** Signs a request with awsig, sends it with fetch, and records one row of the table. */
+async function call(service, operation, { path = '/', credentials = moto.credentials, ...request }, summarise) {
+  const started = performance.now()
+  const signed = await sign({ ...request, url: endpoint + path, service, region, credentials })
+  const response = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: request.body })
+  const text = await response.text()
+  const ms = performance.now() - started
+  const result = response.ok ? summarise(text) : (/<Code>([^<]+)</.exec(text)?.[1] ?? text.slice(0, 60))
+  rows.push({ service, operation, status: response.status, result, ms })
+  return text
+}
+
+const json = (target, payload) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
+  body: JSON.stringify(payload),
+})
+const form = (params) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams(params).toString(),
+})
+const tag = (xml, name) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1]
+
+try {
+  // STS, query protocol: who am I?
+  await call('sts', 'GetCallerIdentity', form({ Action: 'GetCallerIdentity', Version: '2011-06-15' }), (xml) =>
+    tag(xml, 'Arn'),
+  )
+
+  // S3, path style: a key with spaces and slashes, encoded per segment as the URL needs it.
+  const bucket = 'awsig-demo'
+  const key = 'reports/2024/q1 summary.txt'
+  const object = `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`
+  const content = 'Signed by awsig, verified by moto.\n'
+  await call('s3', 'CreateBucket', { method: 'PUT', path: `/${bucket}` }, () => bucket)
+  await call('s3', 'PutObject', { method: 'PUT', path: object, body: content }, () => `${content.length} bytes`)
+  await call('s3', 'GetObject', { path: object }, (text) => (text === content ? 'same bytes back' : 'DIFFERENT'))
+  await call('s3', 'ListObjectsV2', { path: `/${bucket}?list-type=2` }, (xml) =>
+    [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]).join(', '),
+  )
+
+  // DynamoDB, JSON protocol.
+  const TableName = 'awsig-demo'
+  const dynamo = (operation, payload, summarise) =>
+    call('dynamodb', operation, json(`DynamoDB_20120810.${operation}`, payload), summarise)
+  await dynamo(
+    'CreateTable',
+    {
+      TableName,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
+    (text) => JSON.parse(text).TableDescription.TableStatus,
+  )
+  await dynamo('PutItem', { TableName, Item: { id: { S: '42' }, name: { S: 'Ada' } } }, () => 'id=42')
+  await dynamo('GetItem', { TableName, Key: { id: { S: '42' } } }, (text) => `name=${JSON.parse(text).Item.name.S}`)
+
+  // SQS, JSON protocol.
+  const sqs = (operation, payload, summarise) =>
+    call('sqs', operation, json(`AmazonSQS.${operation}`, payload), summarise)
+  const { QueueUrl } = JSON.parse(await sqs('CreateQueue', { QueueName: 'awsig-demo' }, (t) => JSON.parse(t).QueueUrl))
+  await sqs(
+    'SendMessage',
+    { QueueUrl, MessageBody: 'hello, queue' },
+    (t) => `id ${JSON.parse(t).MessageId.slice(0, 8)}…`,
+  )
+  await sqs('ReceiveMessage', { QueueUrl }, (t) => JSON.stringify(JSON.parse(t).Messages?.[0]?.Body))
+
+  // The same kind of call with one wrong character in the secret: AWS (and moto) refuse it.
+  const wrong = { ...moto.credentials, secretAccessKey: `${moto.credentials.secretAccessKey.slice(0, -1)}!` }
+  await call(
+    'sts',
+    'GetCallerIdentity (wrong secret)',
+    { ...form({ Action: 'GetCallerIdentity', Version: '2011-06-15' }), credentials: wrong },
+    () => 'accepted?!',
+  )
+} finally {
+  await stop()
+}
+
+const columns = [
+  ['service', (r) => r.service],
+  ['operation', (r) => r.operation],
+  ['HTTP', (r) => String(r.status)],
+  ['result', (r) => String(r.result)],
+  ['ms', (r) => r.ms.toFixed(1)],
+]
+const widths = columns.map(([title, get]) => Math.max(title.length, ...rows.map((r) => get(r).length)))
+const line = (cells) => cells.map((cell, i) => (i === 4 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ')
+console.log(line(columns.map(([title]) => title)))
+console.log(line(widths.map((w) => '-'.repeat(w))))
+for (const row of rows) console.log(line(columns.map(([, get]) => get(row))))
+const failed = rows.filter((r) => (r.status === 200) === r.operation.includes('wrong secret'))
+console.log(
+  failed.length === 0
+    ? '\nEvery signature checked out (and the wrong one was refused).'
+    : '\nUNEXPECTED results above.',
+)
+process.exitCode = failed.length === 0 ? 0 : 1
