@@ -83,6 +83,13 @@ describe('sign', () => {
     expect(fromHeaders.canonicalRequest).toContain('x-multi:a, b\n')
   })
 
+  it('sends a header whatever its name, __proto__ included', async () => {
+    const signed = await sign({ ...base, headers: [['__proto__', 'x']] })
+    expect(signed.signedHeaders).toBe('__proto__;host;x-amz-date')
+    expect(Object.entries(signed.headers)).toContainEqual(['__proto__', 'x'])
+    expect(Object.getPrototypeOf(signed.headers)).toBe(Object.prototype)
+  })
+
   it('skips undefined and null header values and never signs hop-by-hop or client headers', async () => {
     const signed = await sign({
       ...base,
@@ -170,6 +177,10 @@ describe('sign', () => {
     const path = signed.canonicalRequest.split('\n')[1]
     expect(path).toBe('/photos//a%20b%2Bc/./../x%21%27%28%29%2A%24%C3%A9%2F~')
     expect(signed.url).toBe(`https://b.s3.amazonaws.com${path}?list-type=2`)
+    // An escaped dot segment is a dot segment to S3 (and to WHATWG URL parsers, which resolve even
+    // `%2E%2E`: such keys need a client that sends the path as given).
+    const escaped = await sign({ ...s3, url: 'https://b.s3.amazonaws.com/a/%2E%2E/b' })
+    expect(escaped.canonicalRequest.split('\n')[1]).toBe('/a/../b')
   })
 
   it('other services: normalises the signed path and encodes the wire path once more', async () => {

@@ -79,7 +79,11 @@ export function parseExpiration(value: unknown, details: CredentialsErrorDetails
 /** Throws `ERR_CREDENTIALS_EXPIRED` when `expiration` is not in the future. */
 export function checkNotExpired(c: ResolvedCredentials, details: CredentialsErrorDetails, now = Date.now()) {
   if (c.expiration !== undefined && c.expiration.getTime() <= now) {
-    fail('ERR_CREDENTIALS_EXPIRED', `credentials from ${details.provider} expired at ${c.expiration.toISOString()}`, details)
+    fail(
+      'ERR_CREDENTIALS_EXPIRED',
+      `credentials from ${details.provider} expired at ${c.expiration.toISOString()}`,
+      details,
+    )
   }
   return c
 }
@@ -89,7 +93,12 @@ export function isCredentialsError(error: unknown, code?: string): error is Cred
 }
 
 /** A non-empty string field of a parsed JSON object, or an error naming it. */
-export function requireString(obj: Record<string, unknown>, key: string, details: CredentialsErrorDetails, what: string) {
+export function requireString(
+  obj: Record<string, unknown>,
+  key: string,
+  details: CredentialsErrorDetails,
+  what: string,
+) {
   const value = obj[key]
   if (typeof value !== 'string' || value === '') {
     fail('ERR_CREDENTIALS_PARSE', `${what} has no ${key}`, details)

@@ -239,7 +239,13 @@ function queryString(pairs: ReadonlyArray<readonly [string, string]>): string {
 /** Headers as they are sent: repeated values joined with `,` (how AWS reads repeated headers). */
 function headersToSend(headers: Map<string, string[]>): Record<string, string> {
   const out: Record<string, string> = {}
-  for (const [name, values] of headers) if (name !== 'host') out[name] = values.join(',')
+  for (const [name, values] of headers) {
+    if (name === 'host') continue
+    // A plain assignment to `__proto__` would set the prototype instead of a header.
+    if (name === '__proto__')
+      Object.defineProperty(out, name, { value: values.join(','), enumerable: true, writable: true })
+    else out[name] = values.join(',')
+  }
   return out
 }
 

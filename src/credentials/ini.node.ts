@@ -1,0 +1,448 @@
+// Node-only: credentials from the shared config and credentials files, resolved in the AWS CLI's
+// order: role_arn (source_profile / credential_source, chained, cycles refused), web identity, SSO,
+// static keys of the credentials file, credential_process, static keys of the config file.
+// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html
+import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
+import { chainWith } from './chain.js'
+import {
+  type LoadedSharedConfig,
+  loadSharedConfig,
+  type SharedConfigFilesOptions,
+  selectProfile,
+} from './config.node.js'
+import { fromContainer } from './container.js'
+import { checkNotExpired, createCredentials, fail, isCredentialsError } from './credentials.js'
+import { envValue, fromEnv, runtimeEnv } from './env.js'
+import { readText } from './fs.node.js'
+import { fromInstanceMetadata } from './imds.js'
+import type { IniValue } from './ini.js'
+import { runCredentialProcess } from './process.node.js'
+import { endpointFrom, type ProfileSettings, regionFrom } from './region.js'
+import { ssoCredentials } from './sso.node.js'
+import { fromAssumeRole, fromWebIdentity } from './sts.js'
+import type { Credentials, Env, FetchLike, ResolvedCredentials } from './types.js'
+
+export interface FromIniOptions extends SharedConfigFilesOptions {
+  /** @default AWS_PROFILE, else 'default' */
+  profile?: string | undefined
+  /** Asked for the current code of `mfa_serial` each time a role that needs MFA is assumed. */
+  mfaCode?: ((mfaSerial: string) => string | Promise<string>) | undefined
+  /** For STS, SSO, container and IMDS requests. @default globalThis.fetch */
+  fetch?: FetchLike | undefined
+  /** Milliseconds per network request (each provider has its own default). */
+  timeout?: number | undefined
+  /** Milliseconds `credential_process` may run. @default 60 * 1000 */
+  processTimeout?: number | undefined
+  /** Region of STS calls. @default AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else 'us-east-1' */
+  region?: string | undefined
+  /** Directory of the SSO token cache. @default ~/.aws/sso/cache */
+  ssoCacheDir?: string | undefined
+}
+
+interface Context {
+  config: LoadedSharedConfig
+  env: Env
+  options: FromIniOptions
+  /** The top-level profile's settings: region and endpoints come from it, as in the AWS CLI. */
+  settings: ProfileSettings
+  region: string
+}
+
+const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const
+
+const str = (value: IniValue | undefined): string | undefined => (typeof value === 'string' ? value : undefined)
+const hasStatic = (p: Record<string, IniValue>) =>
+  p.aws_access_key_id !== undefined || p.aws_secret_access_key !== undefined
+const hasRole = (p: Record<string, IniValue>) => p.role_arn !== undefined && p.web_identity_token_file === undefined
+
+function makeContext(config: LoadedSharedConfig, profile: string, env: Env, options: FromIniOptions): Context {
+  const settings: ProfileSettings = { profile: config.profiles[profile], services: config.services }
+  return { config, env, options, settings, region: options.region ?? regionFrom(env, settings) ?? 'us-east-1' }
+}
+
+function profileDetails(profile: string, provider = 'ini'): CredentialsErrorDetails {
+  return { provider, profile }
+}
+
+/** Static keys of one section, from the file it came from. */
+function staticKeys(
+  profile: string,
+  section: Readonly<Record<string, IniValue>> | undefined,
+  file: string,
+): ResolvedCredentials | undefined {
+  if (section === undefined || section.aws_access_key_id === undefined) return undefined
+  const details = { ...profileDetails(profile), file }
+  const accessKeyId = str(section.aws_access_key_id)
+  const secretAccessKey = str(section.aws_secret_access_key)
+  if (!accessKeyId) fail('ERR_CREDENTIALS_CONFIG', `profile ${profile} has an empty aws_access_key_id`, details)
+  if (secretAccessKey === undefined) {
+    fail('ERR_CREDENTIALS_CONFIG', `profile ${profile} has aws_access_key_id but no aws_secret_access_key`, details)
+  }
+  return createCredentials(
+    {
+      accessKeyId,
+      secretAccessKey,
+      sessionToken: str(section.aws_security_token) ?? str(section.aws_session_token),
+      accountId: str(section.aws_account_id),
+    },
+    'ini',
+  )
+}
+
+/** Web identity configured by the profile (and, at the top of the default chain, by the environment, which wins key by key). */
+function webIdentity(ctx: Context, profile: string, useEnv: boolean): Promise<ResolvedCredentials> | undefined {
+  const p = ctx.config.profiles[profile] ?? {}
+  const pick = (envName: string, key: string) => (useEnv ? envValue(ctx.env, envName) : undefined) ?? str(p[key])
+  const tokenFile = pick('AWS_WEB_IDENTITY_TOKEN_FILE', 'web_identity_token_file')
+  if (tokenFile === undefined) return undefined
+  const roleArn = pick('AWS_ROLE_ARN', 'role_arn')
+  if (roleArn === undefined) {
+    fail(
+      'ERR_CREDENTIALS_CONFIG',
+      'a web identity token file is configured but no role ARN (AWS_ROLE_ARN or role_arn)',
+      {
+        provider: 'web-identity',
+        profile,
+      },
+    )
+  }
+  return fromWebIdentity({
+    roleArn,
+    webIdentityTokenFile: tokenFile,
+    roleSessionName: pick('AWS_ROLE_SESSION_NAME', 'role_session_name'),
+    region: ctx.region,
+    endpoint: endpointFrom('sts', ctx.env, ctx.settings),
+    readFile: readText,
+    fetch: ctx.options.fetch,
+    timeout: ctx.options.timeout,
+    env: {},
+    profile,
+  })()
+}
+
+/** The providers a profile's own settings drive, in the AWS CLI's order (role_arn aside). */
+async function profileProviders(
+  ctx: Context,
+  profile: string,
+  useEnvWebIdentity: boolean,
+): Promise<ResolvedCredentials | undefined> {
+  const web = webIdentity(ctx, profile, useEnvWebIdentity)
+  if (web !== undefined) return web
+  const p = ctx.config.profiles[profile] ?? {}
+  if (p.sso_account_id !== undefined || p.sso_role_name !== undefined) {
+    return ssoCredentials(ctx.config, profile, {
+      env: ctx.env,
+      fetch: ctx.options.fetch,
+      timeout: ctx.options.timeout,
+      cacheDir: ctx.options.ssoCacheDir,
+      endpoint: endpointFrom('sso', ctx.env, ctx.settings),
+    })
+  }
+  const fromCredentialsFile = staticKeys(profile, ctx.config.credentialsProfiles[profile], ctx.config.credentialsFile)
+  if (fromCredentialsFile !== undefined) return fromCredentialsFile
+  const command = str(p.credential_process)
+  if (command !== undefined) {
+    const credentials = await runCredentialProcess(command, {
+      env: ctx.env,
+      timeout: ctx.options.processTimeout,
+      profile,
+    })
+    const accountId = str(p.aws_account_id)
+    if (credentials.accountId !== undefined || accountId === undefined) return credentials
+    // The process did not say which account: the profile's aws_account_id does, as in the AWS CLI.
+    const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials
+    return createCredentials({ accessKeyId, secretAccessKey, sessionToken, expiration, accountId }, 'process')
+  }
+  return staticKeys(profile, ctx.config.configProfiles[profile], ctx.config.configFile)
+}
+
+async function credentialSource(ctx: Context, profile: string, source: string): Promise<Credentials> {
+  const details = profileDetails(profile, 'assume-role')
+  const o = ctx.options
+  const provider =
+    source === 'Environment'
+      ? fromEnv({ env: ctx.env })
+      : source === 'EcsContainer'
+        ? fromContainer({ env: ctx.env, fetch: o.fetch, timeout: o.timeout, readFile: readText })
+        : fromInstanceMetadata({ ...imdsSettings(ctx), env: ctx.env, fetch: o.fetch })
+  try {
+    return await provider()
+  } catch (error) {
+    if (!isCredentialsError(error)) throw error
+    // The source not being there is a configuration error of this profile, not "nothing configured".
+    throw new CredentialsError(
+      error.code === 'ERR_CREDENTIALS_NOT_FOUND' ? 'ERR_CREDENTIALS_CONFIG' : error.code,
+      `credential_source ${source} of profile ${profile} gave no credentials: ${error.message}`,
+      { ...details, cause: error },
+    )
+  }
+}
+
+/** AssumeRole for a profile with role_arn, its source resolved first (recursively for chains). */
+async function assumeRole(ctx: Context, profile: string, visited: string[]): Promise<ResolvedCredentials> {
+  const p = ctx.config.profiles[profile] ?? {}
+  const details = profileDetails(profile, 'assume-role')
+  const sourceProfile = str(p.source_profile)
+  const source = str(p.credential_source)
+  if (sourceProfile !== undefined && source !== undefined) {
+    fail('ERR_CREDENTIALS_CONFIG', `profile ${profile} has both source_profile and credential_source`, details)
+  }
+  if (sourceProfile === undefined && source === undefined) {
+    fail(
+      'ERR_CREDENTIALS_CONFIG',
+      `profile ${profile} has role_arn but neither source_profile nor credential_source`,
+      details,
+    )
+  }
+  let sourceCredentials: Credentials
+  if (source !== undefined) {
+    if (!(CREDENTIAL_SOURCES as readonly string[]).includes(source)) {
+      fail(
+        'ERR_CREDENTIALS_CONFIG',
+        `profile ${profile} has credential_source ${JSON.stringify(source)}; use ${CREDENTIAL_SOURCES.join(', ')}`,
+        details,
+      )
+    }
+    sourceCredentials = await credentialSource(ctx, profile, source)
+  } else {
+    const name = sourceProfile as string
+    const target = ctx.config.profiles[name]
+    if (target === undefined) {
+      fail(
+        'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+        `profile ${profile} has source_profile ${name}, which is in neither ${ctx.config.configFile} nor ${ctx.config.credentialsFile}`,
+        {
+          ...details,
+          profile: name,
+        },
+      )
+    }
+    // A profile may name itself to take its own static keys; any other repeat is a loop.
+    if (visited.includes(name) && (name !== profile || !hasStatic(target))) {
+      fail('ERR_CREDENTIALS_PROFILE_CYCLE', `source_profile loop: ${[...visited, name].join(' -> ')}`, details)
+    }
+    visited.push(name)
+    if (hasStatic(target) || !hasRole(target)) {
+      const found = await profileProviders(ctx, name, false)
+      if (found === undefined) {
+        fail('ERR_CREDENTIALS_CONFIG', `source_profile ${name} of profile ${profile} has no credentials`, {
+          ...details,
+          profile: name,
+        })
+      }
+      sourceCredentials = found
+    } else {
+      sourceCredentials = await assumeRole(ctx, name, visited)
+    }
+  }
+  const durationText = str(p.duration_seconds)
+  const duration =
+    durationText !== undefined && /^\s*[+-]?\d+\s*$/.test(durationText) ? Number(durationText) : undefined
+  const mfaSerial = str(p.mfa_serial)
+  return fromAssumeRole({
+    roleArn: str(p.role_arn) as string,
+    sourceCredentials,
+    roleSessionName: str(p.role_session_name),
+    externalId: str(p.external_id),
+    durationSeconds: duration,
+    mfaSerial,
+    mfaCode: ctx.options.mfaCode,
+    region: ctx.region,
+    endpoint: endpointFrom('sts', ctx.env, ctx.settings),
+    fetch: ctx.options.fetch,
+    timeout: ctx.options.timeout,
+    env: {},
+    profile,
+  })()
+}
+
+/**
+ * Resolves a profile as the AWS CLI does. `useEnvWebIdentity`: the `AWS_WEB_IDENTITY_TOKEN_FILE`
+ * family counts too (the default chain); `undefined` when the profile configures nothing.
+ */
+async function resolveProfile(
+  ctx: Context,
+  profile: string,
+  useEnvWebIdentity: boolean,
+): Promise<ResolvedCredentials | undefined> {
+  const p = ctx.config.profiles[profile] ?? {}
+  if (hasRole(p)) return assumeRole(ctx, profile, [profile])
+  const found = await profileProviders(ctx, profile, useEnvWebIdentity)
+  return found === undefined ? undefined : checkNotExpired(found, profileDetails(profile))
+}
+
+function imdsSettings(ctx: Context) {
+  const p = ctx.settings.profile ?? {}
+  const num = (v: IniValue | undefined) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : undefined)
+  const timeout = num(p.metadata_service_timeout)
+  const mode = str(p.ec2_metadata_service_endpoint_mode)
+  return {
+    endpoint: envValue(ctx.env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT') ?? str(p.ec2_metadata_service_endpoint),
+    endpointMode: (envValue(ctx.env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE') ?? mode) as 'IPv4' | 'IPv6' | undefined,
+    timeout:
+      envValue(ctx.env, 'AWS_METADATA_SERVICE_TIMEOUT') === undefined && timeout !== undefined
+        ? timeout * 1000
+        : undefined,
+    maxAttempts:
+      envValue(ctx.env, 'AWS_METADATA_SERVICE_NUM_ATTEMPTS') === undefined
+        ? num(p.metadata_service_num_attempts)
+        : undefined,
+    v1Fallback:
+      (envValue(ctx.env, 'AWS_EC2_METADATA_V1_DISABLED') ?? str(p.ec2_metadata_v1_disabled) ?? '').toLowerCase() ===
+      'true'
+        ? false
+        : undefined,
+  }
+}
+
+function notFound(ctx: Context, profile: string, extra = ''): never {
+  const { configFile, credentialsFile } = ctx.config
+  const exists = ctx.config.profiles[profile] !== undefined
+  return fail(
+    'ERR_CREDENTIALS_NOT_FOUND',
+    exists
+      ? `profile ${profile} configures no credentials${extra}`
+      : `profile ${profile} is in neither ${configFile} nor ${credentialsFile}${extra}`,
+    { provider: 'ini', profile },
+  )
+}
+
+/**
+ * Credentials of a profile of the shared `config` and `credentials` files: static keys, `role_arn`
+ * with `source_profile` (chains, with cycle detection) or `credential_source`, `role_session_name`,
+ * `external_id`, `duration_seconds`, `mfa_serial` (through `mfaCode`), `web_identity_token_file`,
+ * SSO, `credential_process`, in the AWS CLI's order.
+ *
+ * `ERR_CREDENTIALS_PROFILE_NOT_FOUND` when a profile asked for by name (option or `AWS_PROFILE`)
+ * exists in neither file; `ERR_CREDENTIALS_NOT_FOUND` when the default profile is missing or
+ * configures nothing.
+ *
+ * @example
+ * const provider = cached(fromIni({ profile: 'prod', mfaCode: async (serial) => prompt(`MFA code for ${serial}: `) }))
+ */
+export function fromIni(options: FromIniOptions = {}): () => Promise<ResolvedCredentials> {
+  return async () => {
+    const env = options.env ?? runtimeEnv()
+    const { name, explicit } = selectProfile(options.profile, env)
+    const config = await loadSharedConfig({ ...options, env })
+    const ctx = makeContext(config, name, env, options)
+    if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
+    return (await resolveProfile(ctx, name, false)) ?? notFound(ctx, name)
+  }
+}
+
+function profileMissing(ctx: Context, profile: string): never {
+  return fail(
+    'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+    `profile ${profile} is in neither ${ctx.config.configFile} nor ${ctx.config.credentialsFile}`,
+    { provider: 'ini', profile },
+  )
+}
+
+export interface FromProcessOptions extends SharedConfigFilesOptions {
+  /** The command line to run. @default the profile's credential_process */
+  command?: string | undefined
+  /** @default AWS_PROFILE, else 'default' */
+  profile?: string | undefined
+  /** Milliseconds the process may run. @default 60 * 1000 */
+  timeout?: number | undefined
+}
+
+/**
+ * Credentials printed by an external program: `command`, or the profile's `credential_process`.
+ * `ERR_CREDENTIALS_NOT_FOUND` when there is neither.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html
+ */
+export function fromProcess(options: FromProcessOptions = {}): () => Promise<ResolvedCredentials> {
+  return async () => {
+    const env = options.env ?? runtimeEnv()
+    if (options.command !== undefined) return runCredentialProcess(options.command, { env, timeout: options.timeout })
+    const { name } = selectProfile(options.profile, env)
+    const config = await loadSharedConfig({ ...options, env })
+    const command = str(config.profiles[name]?.credential_process)
+    if (command === undefined) {
+      fail('ERR_CREDENTIALS_NOT_FOUND', `profile ${name} has no credential_process`, {
+        provider: 'process',
+        profile: name,
+      })
+    }
+    return runCredentialProcess(command, { env, timeout: options.timeout, profile: name })
+  }
+}
+
+export interface DefaultChainOptions extends FromIniOptions {}
+
+/**
+ * The AWS CLI's default chain: environment variables; the profile's `role_arn`; web identity
+ * (`AWS_WEB_IDENTITY_TOKEN_FILE` or the profile); the profile's SSO; static keys of the credentials
+ * file; `credential_process`; static keys of the config file; the container endpoint; the instance
+ * metadata service (with the profile's `ec2_metadata_*` settings).
+ *
+ * As in the AWS CLI, the files are read first: a malformed file, or a profile asked for by name that
+ * does not exist, fails at once. When nothing gives credentials, `ERR_CREDENTIALS_CHAIN` lists every
+ * provider tried and why (`error.attempts`). Wrap it in `cached()` to reuse what it returns.
+ *
+ * @example
+ * const credentials = cached(defaultChain())
+ */
+export function defaultChain(options: DefaultChainOptions = {}): () => Promise<ResolvedCredentials> {
+  return async () => {
+    const env = options.env ?? runtimeEnv()
+    const { name, explicit } = selectProfile(options.profile, env)
+    const config = await loadSharedConfig({ ...options, env })
+    const ctx = makeContext(config, name, env, options)
+    if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
+    const profileStep = async () => {
+      const found = await resolveProfile(ctx, name, true)
+      return found ?? notFound(ctx, name, ', and AWS_WEB_IDENTITY_TOKEN_FILE is not set')
+    }
+    const imds = fromInstanceMetadata({ ...imdsSettings(ctx), env, fetch: options.fetch })
+    return chainWith<ResolvedCredentials>(
+      [
+        fromEnv({ env }),
+        profileStep,
+        fromContainer({ env, fetch: options.fetch, timeout: options.timeout, readFile: readText }),
+        imds,
+      ],
+      {
+        continueOn: (error) =>
+          isCredentialsError(error, 'ERR_CREDENTIALS_NOT_FOUND') ||
+          (isCredentialsError(error) && error.provider === 'imds'),
+      },
+    )()
+  }
+}
+
+/**
+ * The region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`; `undefined` when none.
+ *
+ * @example
+ * const region = (await resolveRegion({ profile: 'dev' })) ?? 'us-east-1'
+ */
+export async function resolveRegion(
+  options: SharedConfigFilesOptions & { profile?: string | undefined } = {},
+): Promise<string | undefined> {
+  const env = options.env ?? runtimeEnv()
+  const fromEnvironment = regionFrom(env)
+  if (fromEnvironment !== undefined) return fromEnvironment
+  const config = await loadSharedConfig({ ...options, env })
+  return regionFrom(env, { profile: config.profiles[selectProfile(options.profile, env).name] })
+}
+
+/**
+ * The endpoint configured for a service, e.g. for an emulator: `AWS_ENDPOINT_URL_<SERVICE>`,
+ * `AWS_ENDPOINT_URL`, the profile's `[services]` section, the profile's `endpoint_url`;
+ * `undefined` when none. `serviceId` as in those variables: `s3`, `dynamodb`, `sts`, `sso-oidc`.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+export async function resolveEndpoint(
+  serviceId: string,
+  options: SharedConfigFilesOptions & { profile?: string | undefined } = {},
+): Promise<string | undefined> {
+  const env = options.env ?? runtimeEnv()
+  const config = await loadSharedConfig({ ...options, env })
+  return endpointFrom(serviceId, env, {
+    profile: config.profiles[selectProfile(options.profile, env).name],
+    services: config.services,
+  })
+}
