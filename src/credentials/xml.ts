@@ -2,6 +2,7 @@
 // (skipped), text, the five predefined entities, numeric character references and CDATA. No DTDs
 // (rejected, so no entity expansion), no namespaces beyond dropping a `prefix:`.
 // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_Examples
+import { decodeEntities } from '../lib/xml.js'
 
 export interface XmlElement {
   name: string
@@ -14,20 +15,10 @@ export class XmlParseError extends Error {
 }
 
 const NAME = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?/
-const ENTITY = /&(?:#(\d+)|#x([0-9A-Fa-f]+)|(amp|lt|gt|quot|apos));|&/g
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
-
-function decode(text: string): string {
-  return text.replace(ENTITY, (match, dec?: string, hex?: string, named?: string) => {
-    if (match === '&') throw new XmlParseError('bare "&" in text')
-    if (named !== undefined) return NAMED[named] as string
-    const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex as string, 16)
-    if (code > 0x10ffff || code === 0 || (code >= 0xd800 && code <= 0xdfff)) {
-      throw new XmlParseError('bad character reference')
-    }
-    return String.fromCodePoint(code)
-  })
+const fail = (problem: string): never => {
+  throw new XmlParseError(problem)
 }
+const decode = (text: string) => decodeEntities(text, fail)
 
 const localName = (name: string) => name.slice(name.indexOf(':') + 1)
 

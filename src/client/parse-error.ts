@@ -1,0 +1,288 @@
+// AWS error responses, whatever the protocol, into one AwsError.
+// https://smithy.io/2.0/aws/protocols/aws-restxml-protocol.html#error-response-serialization
+// https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#operation-error-serialization
+// https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html#operation-error-serialization
+// https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html#operation-error-serialization
+import { AwsError } from '../errors.js'
+import { explainSignatureMismatch, redactTokens } from './signature-diff.js'
+import { xmlText } from './xml.js'
+
+/**
+ * Response headers as any HTTP client gives them: an object with a `get(name)` method (fetch's
+ * `Headers`, axios's `AxiosHeaders`) or a record of names to values (node:http, got); names in any case.
+ */
+export type HeadersLike = { get(name: string): unknown } | Readonly<Record<string, unknown>> | object
+
+/** An error response: what `parseAwsError` needs. */
+export interface ErrorResponse {
+  status: number
+  statusText?: string | undefined
+  headers?: HeadersLike | undefined
+  /** The body, read already: text or bytes (UTF-8). */
+  body?: string | Uint8Array | ArrayBuffer | null | undefined
+}
+
+/** Where the request went, to put in the error. Everything optional. */
+export interface ErrorContext {
+  service?: string | undefined
+  method?: string | undefined
+  /** Auth query parameters are redacted before it is stored. */
+  url?: string | undefined
+  attempts?: number | undefined
+  /** Our signature's workings, for the S3 SignatureDoesNotMatch diff (a `SignedRequest` fits). */
+  signed?: { canonicalRequest: string; stringToSign: string } | undefined
+  /** Clock for an HTTP-date `Retry-After`. @default Date.now() */
+  now?: number | undefined
+  cause?: unknown
+}
+
+const MAX_BODY = 64 * 1024 // 64 KiB kept on the error: error bodies are small, HTML pages from proxies are not
+
+// What the SDKs call an error with no code in the body (S3 HEAD, a proxy's HTML page).
+const STATUS_CODES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  411: 'LengthRequired',
+  412: 'PreconditionFailed',
+  413: 'RequestEntityTooLarge',
+  416: 'InvalidRange',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  501: 'NotImplemented',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+}
+
+/** Reads a header from any of the shapes HTTP clients use. */
+export function headerValue(headers: HeadersLike | undefined, name: string): string | undefined {
+  if (headers == null) return undefined
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    const value = (headers as { get(name: string): unknown }).get(name)
+    if (value == null || value === false) return undefined
+    return Array.isArray(value) ? value.join(', ') : String(value)
+  }
+  const record = headers as Record<string, unknown>
+  let value = record[name]
+  if (value === undefined) {
+    for (const key of Object.keys(record)) {
+      if (key.toLowerCase() === name) {
+        value = record[key]
+        break
+      }
+    }
+  }
+  if (value == null) return undefined
+  return Array.isArray(value) ? value.join(', ') : String(value)
+}
+
+function headerRecord(headers: HeadersLike | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (headers == null) return out
+  if (typeof (headers as Headers).forEach === 'function' && typeof (headers as Headers).get === 'function') {
+    ;(headers as Headers).forEach((value, key) => {
+      out[key.toLowerCase()] = value
+    })
+    return out
+  }
+  // AxiosHeaders keeps its values behind toJSON().
+  const toJSON = (headers as { toJSON?: unknown }).toJSON
+  const record = typeof toJSON === 'function' ? (toJSON.call(headers) as Record<string, unknown>) : headers
+  for (const [key, value] of Object.entries(record as Record<string, unknown>)) {
+    if (value != null && value !== false && typeof value !== 'function') {
+      out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+    }
+  }
+  return out
+}
+
+const AUTH_PARAM = /([?&])(X-Amz-Signature|X-Amz-Security-Token)=[^&#]*/gi
+
+/** The URL with presigning's signature and session token replaced by `[redacted]`. */
+export function redactUrl(url: string): string {
+  return url.replace(AUTH_PARAM, '$1$2=[redacted]')
+}
+
+/**
+ * Milliseconds to wait that the response asks for: `x-amz-retry-after` (milliseconds) or `Retry-After`
+ * (seconds, or an HTTP date taken relative to the response's `Date`, else to `now`). `undefined` when
+ * it asks for nothing readable.
+ */
+export function retryAfterMs(headers: HeadersLike | undefined, now = Date.now()): number | undefined {
+  const amz = headerValue(headers, 'x-amz-retry-after')
+  if (amz !== undefined && /^\s*\d+\s*$/.test(amz)) return Number(amz)
+  const value = headerValue(headers, 'retry-after')?.trim()
+  if (value === undefined || value === '') return undefined
+  if (/^\d+$/.test(value)) return Number(value) * 1000
+  const date = Date.parse(value)
+  if (Number.isNaN(date)) return undefined
+  // Measured against the server's own clock when it sends one: a skewed local clock does not matter then.
+  const serverNow = Date.parse(headerValue(headers, 'date') ?? '')
+  return Math.max(0, date - (Number.isNaN(serverNow) ? now : serverNow))
+}
+
+/** `aws.protocols#...#ThrottlingException:http://...` → `ThrottlingException` */
+function sanitizeCode(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined
+  let code = raw.trim()
+  const colon = code.indexOf(':')
+  if (colon !== -1) code = code.slice(0, colon)
+  const hash = code.lastIndexOf('#')
+  if (hash !== -1) code = code.slice(hash + 1)
+  return code === '' ? undefined : code
+}
+
+function stringField(obj: Record<string, unknown>, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = obj[name]
+    if (typeof value === 'string' && value !== '') return value
+  }
+  return undefined
+}
+
+interface Parsed {
+  code?: string | undefined
+  message?: string | undefined
+  requestId?: string | undefined
+  hostId?: string | undefined
+  fault?: string | undefined
+  canonicalRequest?: string | undefined
+  stringToSign?: string | undefined
+}
+
+function parseJson(text: string): Parsed {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    // Truncated or malformed: the fields that did arrive are still worth having.
+    const type = /"(?:__type|code|Code)"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1]
+    const message = /"(?:message|Message|errorMessage)"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text)?.[1]
+    return { code: sanitizeCode(type), message: message === undefined ? undefined : unescapeJson(message) }
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return {}
+  const obj = body as Record<string, unknown>
+  return {
+    code: sanitizeCode(stringField(obj, 'code', 'Code', '__type', '__Type')),
+    message: stringField(obj, 'message', 'Message', 'errorMessage', 'ErrorMessage'),
+    requestId: stringField(obj, 'RequestId', 'requestId'),
+  }
+}
+
+function unescapeJson(text: string): string {
+  try {
+    return JSON.parse(`"${text}"`) as string
+  } catch {
+    return text
+  }
+}
+
+function parseXml(text: string): Parsed {
+  // Query protocol: <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>;
+  // EC2: <Response><Errors><Error>...</Error></Errors><RequestID/></Response>; S3: <Error><Code/>...</Error>.
+  return {
+    code: sanitizeCode(xmlText(text, 'Code')),
+    message: xmlText(text, 'Message'),
+    requestId: xmlText(text, 'RequestId') ?? xmlText(text, 'RequestID'),
+    hostId: xmlText(text, 'HostId'),
+    fault: xmlText(text, 'Type'),
+    canonicalRequest: xmlText(text, 'CanonicalRequest'),
+    stringToSign: xmlText(text, 'StringToSign'),
+  }
+}
+
+function bodyText(body: ErrorResponse['body']): string {
+  if (body == null) return ''
+  if (typeof body === 'string') return body
+  const bytes = body instanceof Uint8Array ? body : new Uint8Array(body)
+  return new TextDecoder().decode(bytes)
+}
+
+/**
+ * Turns an AWS error response of any protocol into an {@link AwsError}: S3 and query XML (`<Code>`),
+ * JSON 1.0/1.1 (`__type`), REST-JSON (`x-amzn-errortype`, `code`), and bodies that are empty, truncated
+ * or not AWS's at all (the code then comes from the status: `NotFound`, `ServiceUnavailable`...).
+ *
+ * @example
+ * const response = await fetch(signed.url, { headers: signed.headers })
+ * if (!response.ok) throw parseAwsError({ status: response.status, headers: response.headers, body: await response.text() })
+ */
+export function parseAwsError(response: ErrorResponse, context: ErrorContext = {}): AwsError {
+  const { status, headers } = response
+  const text = bodyText(response.body)
+  const trimmed = text.trimStart()
+  let parsed: Parsed = {}
+  if (trimmed.startsWith('{')) parsed = parseJson(trimmed)
+  else if (trimmed.startsWith('<')) parsed = parseXml(trimmed)
+
+  const headerType = sanitizeCode(headerValue(headers, 'x-amzn-errortype'))
+  const queryError = headerValue(headers, 'x-amzn-query-error')
+  let code = headerType ?? parsed.code
+  let message = parsed.message
+  if (code === undefined) {
+    code = STATUS_CODES[status] ?? `Http${status}`
+    if (message === undefined) {
+      const snippet = trimmed.slice(0, 200).replace(/\s+/g, ' ')
+      const statusText = response.statusText ? ` ${response.statusText}` : ''
+      message =
+        snippet === ''
+          ? `HTTP ${status}${statusText} with no body`
+          : `HTTP ${status}${statusText} with a body that is not an AWS error: ${snippet}${trimmed.length > 200 ? '…' : ''}`
+    }
+  }
+  const requestId =
+    headerValue(headers, 'x-amzn-requestid') ??
+    headerValue(headers, 'x-amz-request-id') ??
+    headerValue(headers, 'x-amzn-request-id') ??
+    parsed.requestId
+  const fault = parsed.fault ?? (queryError?.includes(';') ? queryError.slice(queryError.indexOf(';') + 1) : undefined)
+  const signatureDiff =
+    context.signed !== undefined && (parsed.canonicalRequest !== undefined || parsed.stringToSign !== undefined)
+      ? explainSignatureMismatch(context.signed, parsed)
+      : undefined
+  const kept = redactTokens(text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text)
+  return new AwsError({
+    status,
+    awsCode: code,
+    awsMessage: message ?? '(no message)',
+    requestId,
+    extendedRequestId: headerValue(headers, 'x-amz-id-2') ?? parsed.hostId,
+    fault,
+    service: context.service,
+    method: context.method,
+    url: context.url === undefined ? undefined : redactUrl(context.url),
+    headers: headerRecord(headers),
+    body: kept === '' ? undefined : kept,
+    retryAfter: retryAfterMs(headers, context.now),
+    attempts: context.attempts,
+    canonicalRequest: parsed.canonicalRequest === undefined ? undefined : redactTokens(parsed.canonicalRequest),
+    stringToSign: parsed.stringToSign,
+    signatureDiff,
+    cause: context.cause,
+  })
+}
+
+/**
+ * Reads a fetch `Response` that is not ok and returns its {@link AwsError}: for fetch-based clients
+ * (ky, undici's fetch) that hand back the response.
+ */
+export async function readAwsError(
+  response: { status: number; statusText?: string; headers: HeadersLike; text(): Promise<string> },
+  context: ErrorContext = {},
+): Promise<AwsError> {
+  let body = ''
+  let cause: unknown
+  try {
+    body = await response.text()
+  } catch (error) {
+    cause = error // a body cut off mid-way: still report the status and headers
+  }
+  return parseAwsError(
+    { status: response.status, statusText: response.statusText, headers: response.headers, body },
+    cause === undefined || context.cause !== undefined ? context : { ...context, cause },
+  )
+}
