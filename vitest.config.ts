@@ -14,7 +14,16 @@ export default defineConfig({
       },
       {
         resolve: { alias: { '#crypto': backend('web') } },
-        test: { name: 'webcrypto', include: ['test/vectors.test.ts', 'test/sign.test.ts'] },
+        test: {
+          name: 'webcrypto',
+          include: [
+            'test/vectors.test.ts',
+            'test/sign.test.ts',
+            'test/chunked-vectors.test.ts',
+            'test/chunked.test.ts',
+            'test/checksum.test.ts',
+          ],
+        },
       },
     ],
   },

@@ -1,5 +1,24 @@
 // awsig: AWS Signature Version 4 for the HTTP client you already use.
-export { AwsigError, type AwsigErrorCode, InvalidInputError } from './errors.js'
+export { type Checksum, type ChecksumAlgorithm, checksumHeaders, createChecksum } from './chunked/checksum.js'
+export { type DecodeChunkedOptions, type DecodedChunkedBody, decodeChunked } from './chunked/decode-chunked.js'
+export {
+  createPayloadHasher,
+  type HashedPayload,
+  type HashPayloadOptions,
+  hashPayload,
+  type PayloadHasher,
+} from './chunked/payload-hasher.js'
+export {
+  type ChunkedMode,
+  DEFAULT_CHUNK_SIZE,
+  MIN_CHUNK_SIZE,
+  type SignChunkedOptions,
+  type SignedChunkedRequest,
+  STREAMING_PAYLOAD_HASH,
+  signChunked,
+} from './chunked/sign-chunked.js'
+export type { StreamSource } from './chunked/source.js'
+export { AwsigError, type AwsigErrorCode, InvalidInputError, StreamError, VerificationError } from './errors.js'
 export { defaultKeyCache, SigningKeyCache, type SigningKeyCacheOptions } from './sign/key-cache.js'
 export { EMPTY_SHA256, MAX_EXPIRES_IN, presign, presignRequest, sign, UNSIGNED_PAYLOAD } from './sign/sign.js'
 export type {

@@ -6,4 +6,16 @@ export interface CryptoBackend {
   deriveSigningKey(secret: string, date: string, region: string, service: string): unknown
   /** Lower-case hex HMAC-SHA256 of `data` under a key from `deriveSigningKey`. */
   hmacHex(key: unknown, data: string): string | Promise<string>
+  /** An incremental hash, for payloads that arrive in pieces. Synchronous on every backend. */
+  createHash(algorithm: HashAlgorithm): IncrementalHash
+  /** The runtime's native CRC-32 (`zlib.crc32`) where it has one, else `undefined`. */
+  nativeCrc32(): ((data: Uint8Array, value: number) => number) | undefined
+}
+
+export type HashAlgorithm = 'sha1' | 'sha256'
+
+export interface IncrementalHash {
+  update(data: Uint8Array): void
+  /** The raw digest. Call once. */
+  digest(): Uint8Array
 }

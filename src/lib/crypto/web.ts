@@ -1,5 +1,6 @@
 // WebCrypto backend, used in browsers and workers (the `default` branch of the `#crypto` import conditions).
-import type { CryptoBackend } from './types.js'
+import { Sha1, Sha256 } from './js-sha.js'
+import type { CryptoBackend, HashAlgorithm, IncrementalHash } from './types.js'
 
 const encoder = new TextEncoder()
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
@@ -34,5 +35,11 @@ export async function deriveSigningKey(secret: string, date: string, region: str
 }
 
 export const hmacHex = async (key: unknown, data: string): Promise<string> => toHex(await hmac(key as CryptoKey, data))
+
+/** WebCrypto digests are one-shot, so incremental hashing is plain JavaScript. */
+export const createHash = (algorithm: HashAlgorithm): IncrementalHash =>
+  algorithm === 'sha256' ? new Sha256() : new Sha1()
+
+export const nativeCrc32: CryptoBackend['nativeCrc32'] = () => undefined
 
 export const backend = 'webcrypto'

@@ -1,0 +1,375 @@
+// The inverse of signChunked: reads an aws-chunked body, checks its framing, every chunk signature
+// and the trailer (signature and checksum), and yields the payload. The base of server-side verification.
+import { hmacHex, sha256Hex } from '#crypto'
+import { InvalidInputError, VerificationError } from '../errors.js'
+import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
+import { typeOf } from '../sign/request.js'
+import { EMPTY_SHA256, signingKeyFor } from '../sign/sign.js'
+import type { Credentials } from '../sign/types.js'
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ChecksumState, checksumState } from './checksum.js'
+import { concat } from './payload-hasher.js'
+import {
+  CHUNK_STRING_TO_SIGN,
+  type ChunkedMode,
+  MIN_CHUNK_SIZE,
+  STREAMING_PAYLOAD_HASH,
+  TRAILER_STRING_TO_SIGN,
+} from './sign-chunked.js'
+import { openSource, type StreamSource } from './source.js'
+
+export interface DecodeChunkedOptions {
+  /** The framing: a {@link ChunkedMode}, or the request's `x-amz-content-sha256` value (`STREAMING-...`). */
+  mode: ChunkedMode | string
+  /** Signed modes: the request's seed signature (the `Signature=` of its `Authorization` header). */
+  seedSignature?: string | undefined
+  /** Signed modes: the credentials the request claims (its access key's secret). */
+  credentials?: Credentials | undefined
+  /** Signed modes: the region of the request's credential scope. */
+  region?: string | undefined
+  /** Signed modes: the service of the request's credential scope. */
+  service?: string | undefined
+  /** Signed modes: the request's `x-amz-date` (`20130524T000000Z`) or the same instant as a `Date`. */
+  date?: string | Date | undefined
+  /** The request's `x-amz-decoded-content-length`: the payload must have exactly this length. */
+  decodedContentLength?: number | undefined
+  /**
+   * The request's `x-amz-trailer` (comma-separated names, or a list): the trailer must carry exactly
+   * these, and each `x-amz-checksum-*` among them is checked against the payload. Without it, a
+   * trailer is accepted as it comes and no checksum is checked.
+   */
+  trailer?: string | readonly string[] | undefined
+  /** Largest chunk accepted, which bounds the memory a chunk takes. @default 16 MiB */
+  maxChunkSize?: number | undefined
+  /** Smallest chunk accepted before the last one; S3 rejects smaller. @default 8192 */
+  minChunkSize?: number | undefined
+  /** Where derived signing keys are cached; `null` disables caching. @default defaultKeyCache */
+  keyCache?: SigningKeyCache | null | undefined
+  /** Aborting stops reading and releases the source; iteration rejects with a `StreamError` (`ERR_ABORTED`). */
+  signal?: AbortSignal | undefined
+}
+
+/** The payload of an aws-chunked body, from {@link decodeChunked}. Iterate it once. */
+export interface DecodedChunkedBody extends AsyncIterable<Uint8Array> {
+  /** The trailing headers (lower-case names, `x-amz-trailer-signature` excluded), once iteration has ended. */
+  readonly trailers: Readonly<Record<string, string>>
+  /** Chunks read so far, the final zero-length chunk included. */
+  readonly chunks: number
+  /** Payload bytes yielded so far. */
+  readonly length: number
+}
+
+const DEFAULT_MAX_CHUNK_SIZE = 16 * 1024 * 1024 // 16 MiB
+const MAX_HEADER_LINE = 256 // a chunk header is at most 16 hex digits + 81
+const MAX_TRAILER = 16 * 1024 // 16 KiB for all trailing headers
+// Lower-case hex only, as every SDK writes it: then no bit of the framing can change unnoticed.
+const SIGNED_HEADER = /^([0-9a-f]{1,13});chunk-signature=([0-9a-f]{64})$/
+const UNSIGNED_HEADER = /^([0-9a-f]{1,13})$/
+const SIGNATURE = /^[0-9a-f]{64}$/
+const AMZ_DATE = /^\d{8}T\d{6}Z$/
+const TRAILER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
+const EMPTY: Uint8Array = new Uint8Array(0)
+
+const modeOf = (value: unknown): ChunkedMode | undefined => {
+  for (const [mode, hash] of Object.entries(STREAMING_PAYLOAD_HASH)) {
+    if (value === mode || value === hash) return mode as ChunkedMode
+  }
+  return undefined
+}
+
+/** Compares in time that does not depend on where the strings differ. */
+function sameSignature(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
+}
+
+function amzDateOf(date: unknown): string {
+  if (typeof date === 'string' && AMZ_DATE.test(date)) return date
+  if (date instanceof Date && !Number.isNaN(date.getTime())) {
+    const iso = date.toISOString()
+    return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`
+  }
+  throw new InvalidInputError('date', `must be an x-amz-date such as 20130524T000000Z or a Date, got ${typeOf(date)}`)
+}
+
+function checkSize(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidInputError(field, 'must be a whole number of bytes >= 0')
+  }
+  return value
+}
+
+function trailerNames(value: DecodeChunkedOptions['trailer']): string[] | undefined {
+  if (value === undefined) return undefined
+  const list = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined
+  if (list === undefined)
+    throw new InvalidInputError('trailer', `must be a string or a list of names, got ${typeOf(value)}`)
+  return list.map((name) => String(name).trim().toLowerCase()).filter((name) => name !== '')
+}
+
+/**
+ * Decodes and verifies an aws-chunked request body, yielding the payload chunk by chunk. Each chunk
+ * is yielded only once its signature has verified; the trailer and its checksum are verified at the
+ * end, so treat the payload as unverified until iteration ends without an error.
+ *
+ * Fails with a {@link VerificationError}: `ERR_MALFORMED_CHUNK`, `ERR_INCOMPLETE_BODY`,
+ * `ERR_SIGNATURE_MISMATCH`, `ERR_CHECKSUM_MISMATCH` or `ERR_DECODED_LENGTH`.
+ *
+ * @example
+ * const body = decodeChunked(request, {
+ *   mode: request.headers['x-amz-content-sha256'], seedSignature, credentials, region, service,
+ *   date: request.headers['x-amz-date'], trailer: request.headers['x-amz-trailer'],
+ *   decodedContentLength: Number(request.headers['x-amz-decoded-content-length']),
+ * })
+ * for await (const bytes of body) file.write(bytes)
+ */
+export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions): DecodedChunkedBody {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidInputError('options', `must be an object, got ${typeOf(options)}`)
+  }
+  const mode = modeOf(options.mode)
+  if (mode === undefined) {
+    throw new InvalidInputError(
+      'mode',
+      `must be an aws-chunked mode or STREAMING-* payload hash, got ${typeOf(options.mode)}`,
+    )
+  }
+  const signed = mode !== 'unsigned-trailer'
+  let amzDate = ''
+  let scope = ''
+  if (signed) {
+    if (typeof options.seedSignature !== 'string' || !SIGNATURE.test(options.seedSignature)) {
+      throw new InvalidInputError('seedSignature', 'must be 64 lower-case hex digits')
+    }
+    const credentials = options.credentials
+    if (credentials === null || typeof credentials !== 'object' || typeof credentials.secretAccessKey !== 'string') {
+      throw new InvalidInputError('credentials', 'must be credentials with a secretAccessKey')
+    }
+    for (const field of ['region', 'service'] as const) {
+      if (typeof options[field] !== 'string' || options[field] === '') {
+        throw new InvalidInputError(field, 'must be a non-empty string')
+      }
+    }
+    amzDate = amzDateOf(options.date)
+    scope = `${amzDate.slice(0, 8)}/${options.region}/${options.service}/aws4_request`
+  }
+  const decodedContentLength =
+    options.decodedContentLength === undefined
+      ? undefined
+      : checkSize('decodedContentLength', options.decodedContentLength, 0)
+  const maxChunkSize = checkSize('maxChunkSize', options.maxChunkSize, DEFAULT_MAX_CHUNK_SIZE)
+  const minChunkSize = checkSize('minChunkSize', options.minChunkSize, MIN_CHUNK_SIZE)
+  const expectedTrailers = trailerNames(options.trailer)
+  const checksums = new Map<string, ChecksumState>()
+  for (const name of expectedTrailers ?? []) {
+    const algorithm = name.startsWith('x-amz-checksum-') ? name.slice(15) : undefined
+    if (algorithm !== undefined && (CHECKSUM_ALGORITHMS as readonly string[]).includes(algorithm)) {
+      checksums.set(name, checksumState(algorithm as ChecksumAlgorithm))
+    }
+  }
+  const signal = options.signal
+  const reader = openSource('body', body, { signal })
+
+  const result = { trailers: {} as Record<string, string>, chunks: 0, length: 0 }
+  let started = false
+
+  async function* run(): AsyncGenerator<Uint8Array, void, undefined> {
+    let completed = false
+    let buffer = EMPTY
+    let pos = 0
+    const malformed = (problem: string) =>
+      new VerificationError('ERR_MALFORMED_CHUNK', `aws-chunked body: ${problem}`, { chunk: result.chunks })
+    const incomplete = () =>
+      new VerificationError('ERR_INCOMPLETE_BODY', 'aws-chunked body: ended before its final chunk and trailer', {
+        chunk: result.chunks,
+      })
+    const more = async () => {
+      const piece = await reader.read()
+      if (piece === undefined) return false
+      buffer = piece
+      pos = 0
+      return true
+    }
+    /** A CRLF-terminated line (without the CRLF), at most `max` bytes with it. */
+    const line = async (max: number): Promise<string> => {
+      let text = ''
+      for (;;) {
+        if (pos >= buffer.length && !(await more())) throw incomplete()
+        const newline = buffer.indexOf(10, pos)
+        const end = newline === -1 ? buffer.length : newline + 1
+        if (text.length + end - pos > max) throw malformed(`a line is longer than ${max} bytes`)
+        text += String.fromCharCode.apply(null, buffer.subarray(pos, end) as unknown as number[])
+        pos = end
+        if (newline !== -1) break
+      }
+      if (text.length < 2 || text.charCodeAt(text.length - 2) !== 13) throw malformed('a line does not end with CRLF')
+      return text.slice(0, -2)
+    }
+    /** The next `size` bytes, as views of the pieces they arrived in. */
+    const bytes = async (size: number): Promise<Uint8Array[]> => {
+      const views: Uint8Array[] = []
+      while (size > 0) {
+        if (pos >= buffer.length && !(await more())) throw incomplete()
+        const n = Math.min(size, buffer.length - pos)
+        views.push(buffer.subarray(pos, pos + n))
+        pos += n
+        size -= n
+      }
+      return views
+    }
+    let previous = options.seedSignature as string
+    let key: unknown
+    const verify = async (stringToSign: string, given: string, what: string) => {
+      key ??= await signingKeyFor(
+        options.credentials as Credentials,
+        amzDate.slice(0, 8),
+        options.region as string,
+        options.service as string,
+        options.keyCache === undefined ? defaultKeyCache : options.keyCache,
+      )
+      if (!sameSignature(await hmacHex(key, stringToSign), given)) {
+        throw new VerificationError(
+          'ERR_SIGNATURE_MISMATCH',
+          `aws-chunked body: the ${what} signature does not match`,
+          {
+            chunk: result.chunks,
+          },
+        )
+      }
+      previous = given
+    }
+
+    try {
+      let previousSize = -1
+      for (;;) {
+        const header = await line(MAX_HEADER_LINE)
+        const match = (signed ? SIGNED_HEADER : UNSIGNED_HEADER).exec(header)
+        if (match === null) {
+          throw malformed(
+            signed
+              ? 'expected a chunk header "<hex size>;chunk-signature=<64 hex>"'
+              : 'expected a chunk header "<hex size>"',
+          )
+        }
+        const size = Number.parseInt(match[1] as string, 16)
+        if (size > maxChunkSize)
+          throw malformed(`a chunk of ${size} bytes is larger than maxChunkSize (${maxChunkSize})`)
+        if (size > 0 && previousSize !== -1 && previousSize < minChunkSize) {
+          throw malformed(`a chunk before the last has ${previousSize} bytes, fewer than ${minChunkSize}`)
+        }
+        if (decodedContentLength !== undefined && result.length + size > decodedContentLength) {
+          throw new VerificationError(
+            'ERR_DECODED_LENGTH',
+            `aws-chunked body: longer than x-amz-decoded-content-length (${decodedContentLength})`,
+            { chunk: result.chunks },
+          )
+        }
+        if (size === 0) {
+          if (signed) {
+            await verify(
+              `${CHUNK_STRING_TO_SIGN}\n${amzDate}\n${scope}\n${previous}\n${EMPTY_SHA256}\n${EMPTY_SHA256}`,
+              match[2] as string,
+              'final chunk',
+            )
+          }
+          result.chunks++
+          break
+        }
+        const views = await bytes(size)
+        const crlf = await bytes(2)
+        const end = crlf.length === 1 ? (crlf[0] as Uint8Array) : concat(crlf, 2)
+        if (end[0] !== 13 || end[1] !== 10) throw malformed('chunk data is not followed by CRLF')
+        let out = views
+        if (signed) {
+          const data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
+          out = [data]
+          await verify(
+            `${CHUNK_STRING_TO_SIGN}\n${amzDate}\n${scope}\n${previous}\n${EMPTY_SHA256}\n${await sha256Hex(data)}`,
+            match[2] as string,
+            `chunk ${result.chunks}`,
+          )
+        }
+        for (const checksum of checksums.values()) for (const view of out) checksum.update(view)
+        result.chunks++
+        previousSize = size
+        for (const view of out) {
+          result.length += view.length
+          yield view
+        }
+      }
+
+      // After the final chunk: an empty line ('signed'), or trailing headers and an empty line.
+      const trailerLines: Array<[string, string]> = []
+      let trailerSignature: string | undefined
+      let trailerBytes = 0
+      for (;;) {
+        const text = await line(MAX_TRAILER)
+        if (text === '') break
+        trailerBytes += text.length + 2
+        if (mode === 'signed' || trailerBytes > MAX_TRAILER || trailerSignature !== undefined) {
+          throw malformed(mode === 'signed' ? 'the final chunk is not followed by CRLF' : 'unexpected trailer line')
+        }
+        const colon = text.indexOf(':')
+        const name = colon === -1 ? '' : text.slice(0, colon)
+        if (!TRAILER_NAME.test(name)) throw malformed('a trailer line is not "name:value" with a lower-case name')
+        const value = text.slice(colon + 1).trim()
+        if (name === 'x-amz-trailer-signature' && mode === 'signed-trailer') trailerSignature = value
+        else trailerLines.push([name, value])
+      }
+      if (mode === 'signed-trailer') {
+        if (trailerSignature === undefined || !SIGNATURE.test(trailerSignature)) {
+          throw malformed('the trailer has no x-amz-trailer-signature')
+        }
+        let canonical = ''
+        for (const [name, value] of trailerLines) canonical += `${name}:${value}\n`
+        await verify(
+          `${TRAILER_STRING_TO_SIGN}\n${amzDate}\n${scope}\n${previous}\n${await sha256Hex(canonical)}`,
+          trailerSignature,
+          'trailer',
+        )
+      }
+      if (pos < buffer.length || (await more())) throw malformed('data after the end of the body')
+      if (expectedTrailers !== undefined) {
+        const names = trailerLines.map(([name]) => name)
+        if (names.length !== expectedTrailers.length || !expectedTrailers.every((n) => names.includes(n))) {
+          throw malformed(`the trailer carries [${names.join(', ')}], x-amz-trailer announced [${expectedTrailers}]`)
+        }
+      }
+      for (const [name, value] of trailerLines) {
+        result.trailers[name] = value
+        const checksum = checksums.get(name)
+        if (checksum !== undefined && checksum.digest() !== value) {
+          throw new VerificationError('ERR_CHECKSUM_MISMATCH', `aws-chunked body: ${name} does not match the payload`)
+        }
+      }
+      if (decodedContentLength !== undefined && result.length !== decodedContentLength) {
+        throw new VerificationError(
+          'ERR_DECODED_LENGTH',
+          `aws-chunked body: ${result.length} bytes, x-amz-decoded-content-length says ${decodedContentLength}`,
+        )
+      }
+      completed = true
+    } finally {
+      if (!completed) reader.release()
+    }
+  }
+
+  return {
+    get trailers() {
+      return result.trailers
+    },
+    get chunks() {
+      return result.chunks
+    },
+    get length() {
+      return result.length
+    },
+    [Symbol.asyncIterator]() {
+      if (started) throw new InvalidInputError('body', 'an aws-chunked body can be read once')
+      started = true
+      return run()
+    },
+  }
+}
