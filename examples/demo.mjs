@@ -1,7 +1,12 @@
 // A tour of awsig against a local AWS emulator that checks every signature: `npm run demo`.
 // Each call below is plain `fetch` with the headers `sign` returns. No SDK.
-import { sign } from 'awsig'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { sign, signChunked } from 'awsig'
+import { createClient } from 'awsig/client'
 import { launchMoto, MotoNotInstalledError } from './moto.mjs'
+
+const run = promisify(execFile)
 
 let moto
 let stopping
@@ -95,6 +100,84 @@ try {
   )
   await sqs('ReceiveMessage', { QueueUrl }, (t) => JSON.stringify(JSON.parse(t).Messages?.[0]?.Body))
 
+  // A streamed upload: aws-chunked with a signature per 64 KiB chunk and a CRC32 trailer, read from
+  // a generator as it is sent (constant memory whatever the size).
+  const size = 1024 * 1024
+  const pieces = async function* () {
+    for (let sent = 0; sent < size; sent += 16384) yield new Uint8Array(16384).fill(sent / 16384)
+  }
+  {
+    const started = performance.now()
+    const upload = await signChunked({
+      method: 'PUT',
+      url: `${endpoint}/${bucket}/streamed.bin`,
+      service: 's3',
+      region,
+      credentials: moto.credentials,
+      body: pieces(),
+      contentLength: size,
+      checksum: 'crc32',
+    })
+    const response = await fetch(upload.url, {
+      method: 'PUT',
+      headers: upload.headers,
+      body: upload.body,
+      duplex: 'half',
+    })
+    await response.arrayBuffer()
+    rows.push({
+      service: 's3',
+      operation: 'PutObject (aws-chunked, streamed)',
+      status: response.status,
+      result: `1 MiB in 16 signed chunks, ${upload.headers['x-amz-trailer']}`,
+      ms: performance.now() - started,
+    })
+  }
+
+  // awsig/client: retries and typed errors. A missing key becomes an AwsError with AWS's code.
+  {
+    const client = createClient({ credentials: moto.credentials, region })
+    const started = performance.now()
+    const error = await client.fetch(`${endpoint}/${bucket}/no-such-key`, { service: 's3' }).catch((e) => e)
+    rows.push({
+      service: 's3',
+      operation: 'GetObject (client, missing key)',
+      status: error.status,
+      result: `${error.name} ${error.awsCode}`,
+      ms: performance.now() - started,
+      expectedStatus: 404,
+    })
+  }
+
+  // The recipes in examples/, each a small program that calls one service with fetch + awsig.
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
+  }
+  delete env.AWS_SESSION_TOKEN
+  const recipes = ['s3', 's3-multipart', 'sns', 'iam', 'kms', 'secrets-manager', 'ecs']
+  for (const name of recipes) {
+    const started = performance.now()
+    const file = new URL(`./${name}.mjs`, import.meta.url)
+    const row = { service: name, operation: `recipe examples/${name}.mjs`, status: 200, result: '', ms: 0 }
+    try {
+      const { stdout } = await run(process.execPath, [file.pathname], { env })
+      const lines = stdout.trim().split('\n')
+      row.result = lines.at(-2) ?? lines.at(-1) ?? ''
+    } catch (error) {
+      row.status = 'failed'
+      row.result = String(error.stderr ?? error)
+        .trim()
+        .split('\n')
+        .at(-1)
+    }
+    row.ms = performance.now() - started
+    rows.push(row)
+  }
+
   // The same kind of call with one wrong character in the secret: AWS (and moto) refuse it.
   const wrong = { ...moto.credentials, secretAccessKey: `${moto.credentials.secretAccessKey.slice(0, -1)}!` }
   await call(
@@ -111,7 +194,7 @@ const columns = [
   ['service', (r) => r.service],
   ['operation', (r) => r.operation],
   ['HTTP', (r) => String(r.status)],
-  ['result', (r) => String(r.result)],
+  ['result', (r) => (String(r.result).length > 64 ? `${String(r.result).slice(0, 63)}…` : String(r.result))],
   ['ms', (r) => r.ms.toFixed(1)],
 ]
 const widths = columns.map(([title, get]) => Math.max(title.length, ...rows.map((r) => get(r).length)))
@@ -119,7 +202,8 @@ const line = (cells) => cells.map((cell, i) => (i === 4 ? cell.padStart(widths[i
 console.log(line(columns.map(([title]) => title)))
 console.log(line(widths.map((w) => '-'.repeat(w))))
 for (const row of rows) console.log(line(columns.map(([, get]) => get(row))))
-const failed = rows.filter((r) => (r.status === 200) === r.operation.includes('wrong secret'))
+const expected = (r) => r.expectedStatus ?? (r.operation.includes('wrong secret') ? 403 : 200)
+const failed = rows.filter((r) => r.status !== expected(r))
 console.log(
   failed.length === 0
     ? '\nEvery signature checked out (and the wrong one was refused).'

@@ -116,7 +116,11 @@ const runtimes: Array<[string, string[]]> = [
 
 describe.concurrent('a recipe in Bun and Deno', () => {
   it.for(runtimes)('%s: dynamodb', async ([name, command], ctx) => {
-    if (!existsSync(command[0] as string)) ctx.skip(`${name} is not installed`)
+    if (!existsSync(command[0] as string)) {
+      if (process.env.CI === 'true') throw new Error(`${name} is missing: npm ci installs it`)
+      console.warn(`\n!!! ${name} is not installed: skipping its recipe run (npm ci installs it) !!!\n`)
+      ctx.skip(`${name} is not installed`)
+    }
     const output = await run(server(ctx, 'enforcing'), 'dynamodb', {}, command)
     expect(output).toMatch(/conditional put refused: ConditionalCheckFailedException/)
   })
@@ -128,4 +132,26 @@ describe('presigned URLs against moto_server without enforcement', () => {
     expect(output).toMatch(/downloaded 65536 bytes through the presigned GET URL: same bytes/)
     expect(output).toMatch(/content-type as uploaded: image\/jpeg/)
   })
+})
+
+// The README's first command: `npm run demo` (here without its build step, which npm test has done).
+describe('the demo', () => {
+  it('runs its tour against its own moto_server and reports every call as expected', async (ctx) => {
+    if (enforcing === null) ctx.skip('moto_server is not installed')
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['examples/demo.mjs'], { cwd: root, timeout: 120_000 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`examples/demo.mjs failed (${error.message}):\n${stdout}\n${stderr}`))
+        else resolve(stdout)
+      })
+    })
+    expect(output).toContain('Every signature checked out (and the wrong one was refused).')
+    for (const row of [
+      'GetCallerIdentity',
+      'PutObject (aws-chunked, streamed)',
+      'AwsError NoSuchKey',
+      'recipe examples/kms.mjs',
+    ]) {
+      expect(output).toContain(row)
+    }
+  }, 120_000)
 })
