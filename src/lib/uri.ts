@@ -29,13 +29,24 @@ function encode(text: string, decode: 'none' | 'percent' | 'plus', keepSlash: bo
   if (UNRESERVED.test(text)) return text
   let out = ''
   const length = text.length
+  let run = 0 // start of the pending run of characters that stay as they are
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i)
+    if (
+      c < 0x80 &&
+      ((ASCII[c] as string).length === 1 || (c === 47 && keepSlash)) &&
+      !(c === 43 && decode === 'plus')
+    ) {
+      continue
+    }
+    if (run < i) out += text.slice(run, i)
+    run = i + 1
     if (c < 0x80) {
       if (decode !== 'none' && c === 37 /* % */ && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
         const byte = hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2))
         out += byte < 0x80 ? ASCII[byte] : PERCENT[byte]
         i += 2
+        run = i + 1
       } else if (c === 43 /* + */ && decode === 'plus') out += '%20'
       else if (c === 47 /* / */ && keepSlash) out += '/'
       else out += ASCII[c]
@@ -49,6 +60,7 @@ function encode(text: string, decode: 'none' | 'percent' | 'plus', keepSlash: bo
         if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
           point = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00)
           i++
+          run = i + 1
         } else point = 0xfffd // a lone surrogate becomes U+FFFD, as TextEncoder does
       }
       if (point >= 0x10000) {
@@ -59,7 +71,7 @@ function encode(text: string, decode: 'none' | 'percent' | 'plus', keepSlash: bo
       out += PERCENT[0x80 | (point & 63)]
     }
   }
-  return out
+  return run < length ? out + text.slice(run) : out
 }
 
 /** URI-encodes UTF-8 text as SigV4 wants. `keep` may be `'/'` to leave slashes alone (paths). */

@@ -31,8 +31,33 @@ export class SigningKeyCache {
     return this.#keys.size
   }
 
+  #last: { credentialsId: string; day: string; region: string; service: string; key: unknown } | undefined
+
   clear(): void {
     this.#keys.clear()
+    this.#last = undefined
+  }
+
+  /** @internal The key for these parts, if cached. The last one found is checked first, without the Map. */
+  lookup(credentialsId: string, day: string, region: string, service: string): unknown {
+    const last = this.#last
+    if (
+      last !== undefined &&
+      last.credentialsId === credentialsId &&
+      last.day === day &&
+      last.region === region &&
+      last.service === service
+    ) {
+      return last.key
+    }
+    const key = this.get(entryId(credentialsId, day, region, service))
+    if (key !== undefined) this.#last = { credentialsId, day, region, service, key }
+    return key
+  }
+
+  /** @internal */
+  store(credentialsId: string, day: string, region: string, service: string, key: unknown): void {
+    this.set(entryId(credentialsId, day, region, service), key)
   }
 
   /** @internal */
@@ -48,6 +73,7 @@ export class SigningKeyCache {
 
   /** @internal */
   set(id: string, key: unknown): void {
+    this.#last = undefined
     this.#keys.delete(id)
     this.#keys.set(id, key)
     if (this.#keys.size > this.maxEntries) this.#keys.delete(this.#keys.keys().next().value as string)
@@ -61,6 +87,9 @@ export class SigningKeyCache {
     return `SigningKeyCache { size: ${this.size}, maxEntries: ${this.maxEntries} }`
   }
 }
+
+const entryId = (credentialsId: string, day: string, region: string, service: string) =>
+  `${credentialsId}/${day}/${region}/${service}`
 
 /** The cache `sign` and `presign` use unless given `keyCache`. Call `defaultKeyCache.clear()` to empty it. */
 export const defaultKeyCache = new SigningKeyCache()

@@ -77,10 +77,25 @@ export function canonicalPath(path: string, normalize: boolean, doubleEncode: bo
 export function canonicalQuery(pairs: ReadonlyArray<readonly [string, string]>): string {
   if (pairs.length === 0) return ''
   if (pairs.length === 1) return `${pairs[0]?.[0]}=${pairs[0]?.[1]}`
-  const sorted = pairs.slice().sort(comparePairs)
+  const sorted = sortSmall(pairs.slice(), (a, b) => comparePairs(a, b) > 0)
   let out = ''
   for (const [k, v] of sorted) out += out === '' ? `${k}=${v}` : `&${k}=${v}`
   return out
+}
+
+/**
+ * Sorts in place, stably: insertion sort for the handful of headers or query pairs a request has,
+ * where Array#sort's set-up costs more than the sorting; Array#sort beyond that.
+ */
+export function sortSmall<T>(items: T[], after: (a: T, b: T) => boolean): T[] {
+  if (items.length > 16) return items.sort((a, b) => (after(a, b) ? 1 : after(b, a) ? -1 : 0))
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i] as T
+    let j = i - 1
+    for (; j >= 0 && after(items[j] as T, item); j--) items[j + 1] = items[j] as T
+    items[j + 1] = item
+  }
+  return items
 }
 
 function comparePairs(a: readonly [string, string], b: readonly [string, string]): number {
@@ -95,6 +110,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const BAD_VALUE = /[\0-\x08\n-\x1f\x7f\u0100-\uffff]/
 const EDGE_SPACE = /^[ \t]+|[ \t]+$/g
 const INNER_SPACE = /[ \t]{2,}|\t/g
+const NEEDS_TRIM = /^[ \t]|[ \t]$|[ \t][ \t]|\t/
 
 /** Header name (lower case) -> values in order. Validates names and values. */
 export function collectHeaders(input: HeadersInput | undefined): Map<string, string[]> {
@@ -143,7 +159,7 @@ export function collectHeaders(input: HeadersInput | undefined): Map<string, str
 /** A header value as SigV4 signs it: trimmed, runs of spaces and tabs collapsed to one space. */
 export function canonicalHeaderValue(value: string): string {
   // Only HTTP's own whitespace (space, tab): other characters JavaScript's trim() removes are data.
-  return value.replace(EDGE_SPACE, '').replace(INNER_SPACE, ' ')
+  return NEEDS_TRIM.test(value) ? value.replace(EDGE_SPACE, '').replace(INNER_SPACE, ' ') : value
 }
 
 export function typeOf(value: unknown): string {

@@ -9,6 +9,7 @@ import {
   collectHeaders,
   type ParsedUrl,
   parseUrl,
+  sortSmall,
   typeOf,
 } from './request.js'
 import type { BodyInput, Credentials, PresignedRequest, PresignOptions, SignedRequest, SignOptions } from './types.js'
@@ -202,13 +203,21 @@ export async function signingKeyFor(
 ): Promise<unknown> {
   const secret = credentials.secretAccessKey
   if (keyCache === null) return deriveSigningKey(secret, day, region, service)
-  const id = `${await credentialsId(credentials.accessKeyId, secret, credentials)}/${day}/${region}/${service}`
-  let key = keyCache.get(id)
+  const id = await credentialsId(credentials.accessKeyId, secret, credentials)
+  let key = keyCache.lookup(id, day, region, service)
   if (key === undefined) {
     key = await deriveSigningKey(secret, day, region, service)
-    keyCache.set(id, key)
+    keyCache.store(id, day, region, service, key)
   }
   return key
+}
+
+/** The signing key when the cache holds it and the credentials' fingerprint is known, without a promise. */
+function cachedSigningKey(p: Prepared): unknown {
+  if (p.keyCache === null) return undefined
+  const { accessKeyId, secretAccessKey } = p.credentials
+  const id = credentialsId(accessKeyId, secretAccessKey, p.credentials)
+  return typeof id === 'string' ? p.keyCache.lookup(id, p.amzDate.slice(0, 8), p.region, p.service) : undefined
 }
 
 const signingKey = (p: Prepared) => signingKeyFor(p.credentials, p.amzDate.slice(0, 8), p.region, p.service, p.keyCache)
@@ -217,13 +226,15 @@ const signingKey = (p: Prepared) => signingKeyFor(p.credentials, p.amzDate.slice
 function canonicalHeaders(host: string, headers: Map<string, string[]>, unsigned: ReadonlySet<string>) {
   const names = ['host']
   for (const name of headers.keys()) if (name !== 'host' && !unsigned.has(name)) names.push(name)
-  names.sort()
+  sortSmall(names, (a, b) => a > b)
   let block = ''
+  let signedHeaders = ''
   for (const name of names) {
     const values = name === 'host' ? (headers.get('host') ?? [host]) : (headers.get(name) as string[])
     block += `${name}:${values.length === 1 ? canonicalHeaderValue(values[0] as string) : values.map(canonicalHeaderValue).join(',')}\n`
+    signedHeaders = signedHeaders === '' ? name : `${signedHeaders};${name}`
   }
-  return { block, signedHeaders: names.join(';') }
+  return { block, signedHeaders }
 }
 
 function stringToSign(amzDate: string, scope: string, canonicalRequestHash: string): string {
@@ -266,7 +277,8 @@ export async function sign(options: SignOptions): Promise<SignedRequest> {
     payloadHash = checkPayloadHash('headers["x-amz-content-sha256"]', headers.get('x-amz-content-sha256')?.join(','))
   } else payloadHash = hashBody(bodyBytes(options.body))
   // Everything is validated: from here on nothing throws for bad input.
-  payloadHash = await payloadHash
+  // Await only a promise (WebCrypto): awaiting a plain value still costs a microtask turn.
+  if (typeof payloadHash !== 'string') payloadHash = await payloadHash
 
   headers.delete('authorization')
   headers.set('x-amz-date', [p.amzDate])
@@ -278,8 +290,13 @@ export async function sign(options: SignOptions): Promise<SignedRequest> {
   }
   const { block, signedHeaders } = canonicalHeaders(p.url.host, headers, p.unsigned)
   const canonicalRequest = `${p.method}\n${p.canonicalPath}\n${canonicalQuery(p.url.query)}\n${block}\n${signedHeaders}\n${payloadHash}`
-  const toSign = stringToSign(p.amzDate, p.scope, await sha256Hex(canonicalRequest))
-  const signature = await hmacHex(await signingKey(p), toSign)
+  let hash = sha256Hex(canonicalRequest)
+  if (typeof hash !== 'string') hash = await hash
+  const toSign = stringToSign(p.amzDate, p.scope, hash)
+  let key = cachedSigningKey(p)
+  if (key === undefined) key = await signingKey(p)
+  let signature = hmacHex(key, toSign)
+  if (typeof signature !== 'string') signature = await signature
 
   const out = headersToSend(headers)
   if (token && !p.signSessionToken) out['x-amz-security-token'] = token
@@ -311,7 +328,8 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   if (options.payloadHash !== undefined) payloadHash = checkPayloadHash('payloadHash', options.payloadHash)
   else if (p.service === 's3') payloadHash = UNSIGNED_PAYLOAD
   else payloadHash = hashBody(bodyBytes(options.body))
-  payloadHash = await payloadHash
+  // Await only a promise (WebCrypto): awaiting a plain value still costs a microtask turn.
+  if (typeof payloadHash !== 'string') payloadHash = await payloadHash
 
   const query = p.url.query.filter(([k]) => !AUTH_PARAMS.has(k))
   headers.delete('authorization')
@@ -336,8 +354,13 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   if (token && p.signSessionToken) query.push(['X-Amz-Security-Token', uriEncode(token)])
   query.push(['X-Amz-SignedHeaders', uriEncode(signedHeaders)])
   const canonicalRequest = `${p.method}\n${p.canonicalPath}\n${canonicalQuery(query)}\n${block}\n${signedHeaders}\n${payloadHash}`
-  const toSign = stringToSign(p.amzDate, p.scope, await sha256Hex(canonicalRequest))
-  const signature = await hmacHex(await signingKey(p), toSign)
+  let hash = sha256Hex(canonicalRequest)
+  if (typeof hash !== 'string') hash = await hash
+  const toSign = stringToSign(p.amzDate, p.scope, hash)
+  let key = cachedSigningKey(p)
+  if (key === undefined) key = await signingKey(p)
+  let signature = hmacHex(key, toSign)
+  if (typeof signature !== 'string') signature = await signature
   query.push(['X-Amz-Signature', signature])
   if (token && !p.signSessionToken) query.push(['X-Amz-Security-Token', uriEncode(token)])
   return {

@@ -1,0 +1,79 @@
+// Browser bundle size: what `import { sign, presign } from 'awsig'` adds to an app, against aws4fetch's
+// AwsV4Signer. esbuild, minified, platform browser, so `#crypto` resolves to the WebCrypto backend;
+// gzip at level 9 (node:zlib). Also checks that `sideEffects: false` lets unused exports go.
+// Run: npm run build (in the repo root), then here: node bundle-size.mjs
+import { fileURLToPath } from 'node:url'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+
+async function bundle(contents) {
+  const result = await build({
+    stdin: { contents, resolveDir: here, loader: 'js', sourcefile: 'entry.js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser', // conditions: browser, import, default: never `node`
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  })
+  const code = result.outputFiles[0].contents
+  const inputs = Object.keys(result.metafile.inputs)
+  const output = Object.values(result.metafile.outputs)[0]
+  return {
+    code,
+    inputs,
+    // Bytes each input file contributes to the minified output (before compression).
+    contributions: Object.entries(output.inputs).map(([file, { bytesInOutput }]) => [file, bytesInOutput]),
+    min: code.byteLength,
+    gzip: gzipSync(code, { level: 9 }).byteLength,
+    brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength,
+  }
+}
+
+const entries = [
+  ['awsig: { sign, presign }', "export { sign, presign } from 'awsig'"],
+  ['awsig: { sign }', "export { sign } from 'awsig'"],
+  ['awsig: everything (export *)', "export * from 'awsig'"],
+  ["awsig: import 'awsig' (nothing used)", "import 'awsig'"],
+  ['aws4fetch: { AwsV4Signer }', "export { AwsV4Signer } from 'aws4fetch'"],
+  ['aws4fetch: everything (export *)', "export * from 'aws4fetch'"],
+]
+
+const results = new Map()
+for (const [name, contents] of entries) results.set(name, await bundle(contents))
+
+// The point of the `#crypto` conditions: a browser bundle must not contain the node:crypto backend.
+const main = results.get('awsig: { sign, presign }')
+const nodeBackend = main.inputs.filter((f) => /lib\/crypto\/node\.js$/.test(f) || f.startsWith('node:'))
+const webBackend = main.inputs.filter((f) => /lib\/crypto\/web\.js$/.test(f))
+if (nodeBackend.length > 0 || webBackend.length === 0) {
+  console.error(`Wrong crypto backend in the browser bundle: ${main.inputs.join(', ')}`)
+  process.exit(1)
+}
+// `sideEffects: false`: importing the package for nothing must bundle nothing.
+const empty = results.get("awsig: import 'awsig' (nothing used)")
+if (empty.min > 0) {
+  console.error(`import 'awsig' alone bundles ${empty.min} bytes: sideEffects: false is not honoured`)
+  process.exit(1)
+}
+
+console.log('Bundle size (esbuild --bundle --minify --platform=browser --format=esm; gzip -9; brotli -11):\n')
+console.log('| entry | minified | gzip -9 | brotli |')
+console.log('| --- | --- | --- | --- |')
+for (const [name, r] of results) console.log(`| ${name} | ${r.min} B | ${r.gzip} B | ${r.brotli} B |`)
+
+const awsigGzip = main.gzip
+const peerGzip = results.get('aws4fetch: { AwsV4Signer }').gzip
+console.log(
+  `\nawsig { sign, presign } is ${awsigGzip} B gzipped, aws4fetch AwsV4Signer ${peerGzip} B: ratio ${(awsigGzip / peerGzip).toFixed(2)}x`,
+)
+console.log(`crypto backend bundled: ${webBackend.join(', ')} (node.js backend absent: yes)`)
+console.log("sideEffects: false honoured: yes (import 'awsig' alone bundles 0 B)")
+console.log('\nWhat { sign, presign } pulls in (minified bytes per file, before compression):\n')
+for (const [file, bytes] of main.contributions.sort((a, b) => b[1] - a[1])) {
+  console.log(`  ${String(bytes).padStart(6)} B  ${file.replace(/^.*?node_modules\/awsig\//, 'awsig/')}`)
+}
