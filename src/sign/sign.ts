@@ -241,6 +241,21 @@ function stringToSign(amzDate: string, scope: string, canonicalRequestHash: stri
   return `${ALGORITHM}\n${amzDate}\n${scope}\n${canonicalRequestHash}`
 }
 
+/**
+ * String-to-sign and signature of a canonical request. Awaits only real promises (WebCrypto):
+ * node:crypto answers synchronously, and awaiting a plain value still costs a microtask turn.
+ */
+async function signCanonical(p: Prepared, canonicalRequest: string) {
+  let hash = sha256Hex(canonicalRequest)
+  if (typeof hash !== 'string') hash = await hash
+  const toSign = stringToSign(p.amzDate, p.scope, hash)
+  let key = cachedSigningKey(p)
+  if (key === undefined) key = await signingKey(p)
+  let signature = hmacHex(key, toSign)
+  if (typeof signature !== 'string') signature = await signature
+  return { toSign, signature }
+}
+
 function queryString(pairs: ReadonlyArray<readonly [string, string]>): string {
   let out = ''
   for (const [k, v] of pairs) out += `${out === '' ? '?' : '&'}${k}=${v}`
@@ -290,13 +305,7 @@ export async function sign(options: SignOptions): Promise<SignedRequest> {
   }
   const { block, signedHeaders } = canonicalHeaders(p.url.host, headers, p.unsigned)
   const canonicalRequest = `${p.method}\n${p.canonicalPath}\n${canonicalQuery(p.url.query)}\n${block}\n${signedHeaders}\n${payloadHash}`
-  let hash = sha256Hex(canonicalRequest)
-  if (typeof hash !== 'string') hash = await hash
-  const toSign = stringToSign(p.amzDate, p.scope, hash)
-  let key = cachedSigningKey(p)
-  if (key === undefined) key = await signingKey(p)
-  let signature = hmacHex(key, toSign)
-  if (typeof signature !== 'string') signature = await signature
+  const { toSign, signature } = await signCanonical(p, canonicalRequest)
 
   const out = headersToSend(headers)
   if (token && !p.signSessionToken) out['x-amz-security-token'] = token
@@ -354,13 +363,7 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   if (token && p.signSessionToken) query.push(['X-Amz-Security-Token', uriEncode(token)])
   query.push(['X-Amz-SignedHeaders', uriEncode(signedHeaders)])
   const canonicalRequest = `${p.method}\n${p.canonicalPath}\n${canonicalQuery(query)}\n${block}\n${signedHeaders}\n${payloadHash}`
-  let hash = sha256Hex(canonicalRequest)
-  if (typeof hash !== 'string') hash = await hash
-  const toSign = stringToSign(p.amzDate, p.scope, hash)
-  let key = cachedSigningKey(p)
-  if (key === undefined) key = await signingKey(p)
-  let signature = hmacHex(key, toSign)
-  if (typeof signature !== 'string') signature = await signature
+  const { toSign, signature } = await signCanonical(p, canonicalRequest)
   query.push(['X-Amz-Signature', signature])
   if (token && !p.signSessionToken) query.push(['X-Amz-Security-Token', uriEncode(token)])
   return {
