@@ -168,6 +168,9 @@ describe('sign', () => {
     expect(await host('http://example.amazonaws.com:80/')).toBe('host:example.amazonaws.com')
     expect(await host('https://example.amazonaws.com:80/')).toBe('host:example.amazonaws.com:80')
     expect(await host('http://[::1]:8080/x')).toBe('host:[::1]:8080')
+    expect(await host('https://h.example:0443/')).toBe('host:h.example')
+    expect(await host('http://h.example:08080/')).toBe('host:h.example:8080')
+    expect((await sign({ ...base, url: 'http://h.example:08080/' })).url).toBe('http://h.example:8080/')
     expect(await host('https://bücher.example/')).toBe('host:xn--bcher-kva.example')
   })
 
@@ -280,6 +283,14 @@ describe('bad input', () => {
     ['missing secret', { credentials: { accessKeyId: 'AKID' } }, 'credentials.secretAccessKey'],
     ['empty secret', { credentials: { accessKeyId: 'AKID', secretAccessKey: '' } }, 'credentials.secretAccessKey'],
     ['bad token', { credentials: { ...credentials, sessionToken: 42 } }, 'credentials.sessionToken'],
+    ['token with a newline', { credentials: { ...credentials, sessionToken: 'FwoG\n' } }, 'credentials.sessionToken'],
+    ['token with a space', { credentials: { ...credentials, sessionToken: 'Fwo G' } }, 'credentials.sessionToken'],
+    ['empty token', { credentials: { ...credentials, sessionToken: '' } }, 'credentials.sessionToken'],
+    ['access key with NUL', { credentials: { ...credentials, accessKeyId: 'AKID\0' } }, 'credentials.accessKeyId'],
+    ['access key beyond ASCII', { credentials: { ...credentials, accessKeyId: 'AKID€' } }, 'credentials.accessKeyId'],
+    ['access key with slash', { credentials: { ...credentials, accessKeyId: 'AK/ID' } }, 'credentials.accessKeyId'],
+    ['port 0', { url: 'https://example.com:0/' }, 'url'],
+    ['port 99999', { url: 'https://example.com:99999/' }, 'url'],
     ['empty region', { region: '' }, 'region'],
     ['region with slash', { region: 'us/east' }, 'region'],
     ['numeric service', { service: 3 }, 'service'],

@@ -18,7 +18,7 @@ export interface ParsedUrl {
 // which S3 keys and AWS's test suite need kept.
 const URL_PARTS = /^(https?):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/i
 const PLAIN_AUTHORITY = /^[a-z0-9.-]+(?::\d{1,5})?$/
-const DEFAULT_PORT: Record<string, string> = { 'http:': ':80', 'https:': ':443' }
+const DEFAULT_PORT: Record<string, number> = { 'http:': 80, 'https:': 443 }
 
 export function parseUrl(url: string | URL): ParsedUrl {
   if (url instanceof URL) {
@@ -45,8 +45,14 @@ export function parseUrl(url: string | URL): ParsedUrl {
     }
     if (parsed.username || parsed.password) throw new InvalidInputError('url', 'must not contain user info')
     host = parsed.host
-  } else if (host.endsWith(DEFAULT_PORT[protocol] as string)) {
-    host = host.slice(0, -(DEFAULT_PORT[protocol] as string).length)
+  } else {
+    const colon = host.indexOf(':')
+    if (colon !== -1) {
+      // As a URL parser (and so the HTTP client) reads the port: leading zeros dropped, default omitted.
+      const port = Number(host.slice(colon + 1))
+      if (port < 1 || port > 65535) throw new InvalidInputError('url', 'has a port outside 1 to 65535')
+      host = port === DEFAULT_PORT[protocol] ? host.slice(0, colon) : `${host.slice(0, colon)}:${port}`
+    }
   }
   if (host === '' || host.startsWith(':')) throw new InvalidInputError('url', 'has no host')
   const path = match[3] === '' ? '/' : toWirePath(match[3] as string)

@@ -36,7 +36,9 @@ const NEVER_SIGNED: ReadonlySet<string> = new Set([
   'x-amzn-trace-id',
 ])
 const SCOPE_PART = /^[A-Za-z0-9._-]+$/
-const ACCESS_KEY_ID = /^[^\s/]+$/
+// Visible ASCII: both go into a header (or the query) as they are.
+const ACCESS_KEY_ID = /^[\x21-\x2e\x30-\x7e]+$/
+const SESSION_TOKEN = /^[\x21-\x7e]+$/
 const PAYLOAD_HASH = /^(?:[0-9a-f]{64}|UNSIGNED-PAYLOAD|STREAMING-[A-Z0-9-]+)$/
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // Query parameters that presigning writes itself.
@@ -118,7 +120,7 @@ function checkCredentials(credentials: unknown): Credentials {
     throw new InvalidInputError(
       'credentials.accessKeyId',
       typeof accessKeyId === 'string'
-        ? 'must be non-empty, without spaces or "/"'
+        ? 'must be non-empty visible ASCII, without spaces or "/"'
         : `must be a string, got ${typeOf(accessKeyId)}`,
     )
   }
@@ -128,15 +130,20 @@ function checkCredentials(credentials: unknown): Credentials {
       typeof secretAccessKey === 'string' ? 'must not be empty' : `must be a string, got ${typeOf(secretAccessKey)}`,
     )
   }
-  if (
-    sessionToken !== undefined &&
-    sessionToken !== null &&
-    (typeof sessionToken !== 'string' || sessionToken === '')
-  ) {
-    throw new InvalidInputError(
-      'credentials.sessionToken',
-      `must be a non-empty string when given, got ${typeOf(sessionToken)}`,
-    )
+  if (sessionToken !== undefined && sessionToken !== null) {
+    if (typeof sessionToken !== 'string') {
+      throw new InvalidInputError(
+        'credentials.sessionToken',
+        `must be a string when given, got ${typeOf(sessionToken)}`,
+      )
+    }
+    // A trailing newline from a file or an env file is the usual cause; the value is never quoted.
+    if (!SESSION_TOKEN.test(sessionToken)) {
+      throw new InvalidInputError(
+        'credentials.sessionToken',
+        'must be non-empty visible ASCII, without spaces or line breaks',
+      )
+    }
   }
   return credentials as Credentials
 }
