@@ -1,5 +1,6 @@
 // AWS error parsing on recorded error responses of every protocol, and on truncated, malformed and
 // foreign bodies; the protocol helpers and the small XML reader.
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
   AwsError,
@@ -259,6 +260,29 @@ describe('parseAwsError on bodies that are empty, cut off or not AWS errors', ()
     )
     expect(error.message).not.toContain('SECRETTOKEN')
     expect(error.message).not.toContain('abcdef')
+  })
+
+  it('redacts the session token from a SignatureDoesNotMatch body, hex bytes included', () => {
+    const token = 'IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN'
+    const canonical = `GET\n/key\n\nhost:b.s3.amazonaws.com\nx-amz-security-token:${token}\n\nhost;x-amz-security-token\nUNSIGNED-PAYLOAD`
+    const toSign = 'AWS4-HMAC-SHA256\n20240101T000000Z\n20240101/us-east-1/s3/aws4_request\nabc'
+    const hex = (text: string) =>
+      [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, '0')).join(' ')
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message><AWSAccessKeyId>ASIAEXAMPLE</AWSAccessKeyId><StringToSign>${toSign}</StringToSign><SignatureProvided>abc</SignatureProvided><StringToSignBytes>${hex(toSign)}</StringToSignBytes><CanonicalRequest>${canonical}</CanonicalRequest><CanonicalRequestBytes>${hex(canonical)}</CanonicalRequestBytes><RequestId>R</RequestId></Error>`
+    const error = parseAwsError({ status: 403, body })
+    expect(error.awsCode).toBe('SignatureDoesNotMatch')
+    expect(error.body).toContain('<CanonicalRequestBytes>[redacted]</CanonicalRequestBytes>')
+    expect(error.body).toContain('<StringToSignBytes>[redacted]</StringToSignBytes>')
+    expect(error.body).toContain('<RequestId>R</RequestId>')
+    expect(error.canonicalRequest).toContain('x-amz-security-token:[redacted]')
+    // No trace of the token as text or as hex bytes, even when the body is cut off inside the bytes.
+    const tokenHex = hex(token).slice(0, 30)
+    for (const text of [body, body.slice(0, body.indexOf('</CanonicalRequestBytes>'))]) {
+      const cut = parseAwsError({ status: 403, body: text })
+      expect(cut.body).not.toContain(token)
+      expect(cut.body).not.toContain(tokenHex)
+      expect(inspect(cut)).not.toContain(tokenHex)
+    }
   })
 
   it('readAwsError reads a Response, and reports a body cut off mid-read', async () => {

@@ -1,6 +1,9 @@
 // createClient against a scripted loopback server: retries (attempt counts, backoff within the jitter
 // bounds, Retry-After, quota), connection resets, timeouts, abort, non-replayable bodies, clock-skew
 // correction, and a signature that is valid on every attempt.
+import { getEventListeners } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   AwsError,
@@ -9,6 +12,7 @@ import {
   type ClientOptions,
   createClient,
   NetworkError,
+  type ResponseLike,
   type RetryEvent,
   TimeoutError,
 } from '../src/client/index.js'
@@ -149,6 +153,26 @@ describe('sending', () => {
     const last = await client.fetch(`${server.url}/b/k`, { throwOnError: false })
     expect(server.requests).toHaveLength(3)
     expect([last.status, await last.text()]).toEqual([503, 'still down'])
+  })
+
+  it('refuses a host header other than the URL host, which fetch would not send', async () => {
+    const { client } = testClient({ service: 'execute-api' })
+    for (const headers of [
+      { host: 'abc.execute-api.us-east-1.amazonaws.com' },
+      [['Host', 'abc.execute-api.us-east-1.amazonaws.com']] as Array<[string, string]>,
+      new Headers({ host: 'abc.execute-api.us-east-1.amazonaws.com' }),
+    ]) {
+      const error = await rejection(client.fetch(`${server.url}/prod/x`, { headers }))
+      expect(error).toBeInstanceOf(InvalidInputError)
+      expect((error as InvalidInputError).field).toBe('headers["host"]')
+      expect(error.message).toContain(new URL(server.url).host)
+    }
+    expect(server.requests).toHaveLength(0)
+    // The URL's own host is what fetch sends: signed and sent, the signature holds.
+    const response = await client.fetch(`${server.url}/prod/x`, { headers: { Host: new URL(server.url).host } })
+    expect(response.status).toBe(200)
+    expect(server.requests[0]?.headers.authorization).toMatch(/SignedHeaders=host;/)
+    await everySignatureValid()
   })
 })
 
@@ -347,6 +371,42 @@ describe('network failures, timeouts and abort', () => {
     expect(server.requests).toHaveLength(1)
   })
 
+  it('leaves no listener on the caller signal after requests with a timeout, and still aborts the body', async () => {
+    const { client } = testClient({ timeout: 5000 })
+    const app = new AbortController() // one signal for the whole app, passed to every request
+    for (let i = 0; i < 20; i++) {
+      const response = await client.fetch(server.url, { ...getItem(), signal: app.signal })
+      await response.text()
+    }
+    server.script(jsonError(400, 'ValidationException', 'bad'))
+    expect(await rejection(client.fetch(server.url, { ...getItem(), signal: app.signal }))).toBeInstanceOf(AwsError)
+    server.script({ reset: true })
+    const quiet = testClient({ timeout: 5000, retry: false }).client
+    expect(await rejection(quiet.fetch(server.url, { ...getItem(), signal: app.signal }))).toBeInstanceOf(NetworkError)
+    expect(getEventListeners(app.signal, 'abort')).toHaveLength(0)
+
+    // Aborting after the headers still stops the body download.
+    const slow = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      res.write('first part')
+    })
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve))
+    try {
+      const controller = new AbortController()
+      const response = await client.fetch(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/`, {
+        ...getItem(),
+        signal: controller.signal,
+      })
+      expect(response.status).toBe(200)
+      const reading = response.text()
+      setTimeout(() => controller.abort(new Error('user gave up')), 20)
+      await expect(reading).rejects.toThrow('user gave up')
+    } finally {
+      slow.closeAllConnections()
+      await new Promise((resolve) => slow.close(resolve))
+    }
+  })
+
   it('rejects at once during a backoff wait when aborted, and sends nothing with an aborted signal', async () => {
     const client = createClient({ credentials, region: 'us-east-1', service: 'dynamodb', retry: { baseDelay: 60_000 } })
     server.fallback = { status: 503 }
@@ -390,6 +450,85 @@ describe('bodies that cannot be replayed', () => {
     expect(error.message).toMatch(/stream .* cannot be sent again/)
     expect(server.requests).toHaveLength(1)
     expect(server.requests[0]?.body.toString()).toBe('streamed')
+  })
+
+  it('with throwOnError: false, returns the retryable error response of a stream instead of throwing', async () => {
+    const { client } = testClient({ service: 's3', throwOnError: false })
+    server.fallback = {
+      status: 503,
+      body: '<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>',
+    }
+    const response = await client.fetch(`${server.url}/b/k`, {
+      method: 'PUT',
+      body: stream('streamed'),
+      payloadHash: 'UNSIGNED-PAYLOAD',
+    })
+    expect(response.status).toBe(503)
+    expect(await response.text()).toContain('<Code>SlowDown</Code>')
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('cancels the response body before throwing BodyNotReplayableError', async () => {
+    // throwOnError: false, but the error body timed out: a TimeoutError, which is not returned.
+    let returned: Response | undefined
+    const { client } = testClient({
+      service: 's3',
+      timeout: 50,
+      throwOnError: false,
+      fetch: async (_url, init) => {
+        const signal = init.signal
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('<Error><Code>SlowDown</Code>'))
+            signal?.addEventListener('abort', () => controller.error(signal.reason))
+          },
+        })
+        returned = new Response(body, { status: 503 })
+        return returned
+      },
+    })
+    const error = await rejection(
+      client.fetch('https://b.s3.amazonaws.com/k', {
+        method: 'PUT',
+        body: stream('x'),
+        payloadHash: 'UNSIGNED-PAYLOAD',
+      }),
+    )
+    expect(error).toBeInstanceOf(BodyNotReplayableError)
+    expect(error.cause).toBeInstanceOf(TimeoutError)
+    expect(returned?.bodyUsed).toBe(true)
+
+    // throwOnError: true, with a response whose text() leaves its body alone.
+    let cancelled = 0
+    const text = async () => '<Error><Code>SlowDown</Code></Error>'
+    const strict = createClient<ResponseLike & { body: { cancel(): Promise<void> } }>({
+      credentials,
+      region: 'us-east-1',
+      service: 's3',
+      retry: { sleep: async () => {} },
+      fetch: async () => ({
+        status: 503,
+        statusText: 'Service Unavailable',
+        headers: new Headers(),
+        body: {
+          cancel: async () => {
+            cancelled++
+          },
+        },
+        text,
+        clone: () => ({ text }),
+      }),
+    })
+    const thrown = await rejection(
+      strict.fetch('https://b.s3.amazonaws.com/k', {
+        method: 'PUT',
+        body: stream('x'),
+        payloadHash: 'UNSIGNED-PAYLOAD',
+      }),
+    )
+    expect(thrown).toBeInstanceOf(BodyNotReplayableError)
+    expect((thrown.cause as AwsError).awsCode).toBe('SlowDown')
+    expect(cancelled).toBe(1)
   })
 
   it('a stream that succeeds, or fails for good, is not an error of its own', async () => {

@@ -374,6 +374,78 @@ describe('cached()', () => {
     expect((await failure(stale())).code).toBe('ERR_CREDENTIALS_EXPIRED')
     expect(() => cached(upstream, { refreshBefore: -1 })).toThrow(CredentialsError)
   })
+
+  it('a provider that throws synchronously fails that call only; the next call asks again', async () => {
+    let calls = 0
+    let fail = true
+    const provider = cached((() => {
+      calls++
+      if (fail) throw new Error('transient: not ready yet')
+      return Promise.resolve(make(calls, undefined))
+    }) as () => Promise<ReturnType<typeof make>>)
+    await expect(provider()).rejects.toThrow('transient: not ready yet')
+    await expect(provider.refresh()).rejects.toThrow('transient: not ready yet')
+    expect(calls).toBe(2)
+    fail = false
+    expect((await provider()).accessKeyId).toBe('AKIA3')
+    // Single flight still holds after the failures.
+    const again = await Promise.all([provider.refresh(), provider.refresh(), provider()])
+    expect(calls).toBe(4)
+    expect(new Set(again.slice(0, 2)).size).toBe(1)
+  })
+
+  it('clear() forgets a fetch under way: its result is not kept, the next call fetches anew', async () => {
+    let calls = 0
+    const provider = cached(async () => {
+      const n = ++calls
+      await new Promise((r) => setTimeout(r, 20))
+      return make(n, undefined)
+    })
+    const before = provider()
+    provider.clear()
+    const after = await provider()
+    expect(after.accessKeyId).toBe('AKIA2')
+    expect(calls).toBe(2)
+    expect((await before).accessKeyId).toBe('AKIA1') // whoever asked before clear() still gets an answer
+    expect(provider.current?.accessKeyId).toBe('AKIA2')
+    expect(await provider()).toBe(after)
+    expect(calls).toBe(2)
+
+    // A fetch cleared and never followed by another call stores nothing.
+    const lone = provider.refresh()
+    provider.clear()
+    await lone
+    expect(provider.current).toBeUndefined()
+  })
+
+  it('inspect and JSON show no secret or token of plain-object credentials', async () => {
+    const plain = cached(async () => ({
+      accessKeyId: 'AKIDPLAIN',
+      secretAccessKey: SECRET,
+      sessionToken: TOKEN,
+      expiration: new Date('2030-01-01T00:00:00Z'),
+    }))
+    await plain()
+    const resolved = cached(async () => make(7, 3600_000))
+    await resolved()
+    for (const provider of [plain, resolved]) {
+      for (const text of [inspect(provider), inspect({ creds: provider }, { depth: 5 }), JSON.stringify(provider)]) {
+        expect(text).not.toContain(SECRET)
+        expect(text).not.toContain(TOKEN)
+        expect(text).toContain('[redacted]')
+      }
+    }
+    expect(JSON.parse(JSON.stringify(plain))).toEqual({
+      current: {
+        accessKeyId: 'AKIDPLAIN',
+        secretAccessKey: '[redacted]',
+        sessionToken: '[redacted]',
+        expiration: '2030-01-01T00:00:00.000Z',
+      },
+    })
+    expect(JSON.parse(JSON.stringify(resolved)).current).toMatchObject({ accessKeyId: 'AKIA7', source: 'test' })
+    expect(plain.current?.secretAccessKey).toBe(SECRET) // the held credentials themselves are untouched
+  })
 })
 
 describe('chains', () => {

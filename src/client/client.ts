@@ -28,6 +28,7 @@ import {
 import {
   type CredentialsSource,
   checkCredentialsSource,
+  headerPairsOf,
   pickSigningOptions,
   resolveCredentials,
   type SigningOptions,
@@ -122,6 +123,13 @@ export interface ClientRequestInit
     SigningOptions {
   /** @default 'GET' */
   method?: string | undefined
+  /**
+   * Headers to sign and send. A `host` header is allowed only when it equals the URL's host: fetch
+   * always sends the URL's host and cannot send another, so a different one would be signed but not
+   * sent, and the signature would fail; it is refused with an `InvalidInputError`
+   * (`headers["host"]`). Put the host to sign in the URL, or send with an adapter that can set Host
+   * (`awsig/client/node-http`, `awsig/client/undici`).
+   */
   headers?: HeadersInput | undefined
   /**
    * Bytes, text, `URLSearchParams`, `Blob` and `FormData` are hashed and can be retried. A stream is
@@ -233,6 +241,38 @@ function headerPairs(headers: HeadersInput | undefined, contentType: string | un
   return pairs
 }
 
+/** Cancels a response's body that will not be read (a body already read or locked is left as it is). */
+function discardBody(response: ResponseLike): void {
+  try {
+    ;(response as { body?: { cancel?(): Promise<void> } | null }).body?.cancel?.()?.catch?.(() => {})
+  } catch {
+    // a body that cannot be cancelled holds nothing to release
+  }
+}
+
+/**
+ * fetch sends the URL's host and no other: a different `host` header would be signed and not sent.
+ * (The adapters for node:http and undici send it.)
+ */
+function checkHostHeader(url: string, headers: HeadersInput | undefined): void {
+  const hosts = headerPairsOf(headers).filter(([name]) => name.toLowerCase() === 'host')
+  if (hosts.length === 0) return
+  let urlHost: string
+  try {
+    urlHost = new URL(url).host
+  } catch {
+    return // signing reports the bad URL
+  }
+  for (const [, value] of hosts) {
+    if (value.trim() !== urlHost) {
+      throw new InvalidInputError(
+        'headers["host"]',
+        `is ${JSON.stringify(value)} but fetch sends the URL's host (${urlHost}) and cannot send another: put the host in the URL, or use an adapter that sets Host (awsig/client/node-http, awsig/client/undici)`,
+      )
+    }
+  }
+}
+
 function describeFailure(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause
   const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown } | undefined)?.code
@@ -334,6 +374,8 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
       if (!(EXTRA_INIT as readonly string[]).includes(key)) passThrough[key] = value
     }
 
+    checkHostHeader(url, init.headers)
+
     signal?.throwIfAborted()
     const body: PreparedBody = await prepareBody(init.body)
     let payloadHash = init.payloadHash
@@ -369,15 +411,21 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
       let forward: (() => void) | undefined
       if (timeout > 0) {
         const controller = new AbortController()
-        if (signal !== undefined) {
-          forward = () => controller.abort(signal.reason)
-          signal.addEventListener('abort', forward, { once: true })
-        }
         timer = setTimeout(() => {
           timedOut = true
           controller.abort(new TimeoutError(timeout, { method, url: shownUrl, attempts: attempt }))
         }, timeout)
-        fetchInit.signal = controller.signal
+        if (signal === undefined) fetchInit.signal = controller.signal
+        else if (typeof AbortSignal.any === 'function') {
+          // The caller's signal may serve many requests: no listener of ours stays on it. The combined
+          // signal follows it for as long as fetch holds it, the body download included.
+          fetchInit.signal = AbortSignal.any([signal, controller.signal])
+        } else {
+          // Runtimes without AbortSignal.any: forward by hand (kept after success, for the body).
+          forward = () => controller.abort(signal.reason)
+          signal.addEventListener('abort', forward, { once: true })
+          fetchInit.signal = controller.signal
+        }
       } else if (signal !== undefined) fetchInit.signal = signal
       const settle = (keepForwarding: boolean) => {
         clearTimeout(timer)
@@ -450,24 +498,33 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
           (retryAfter === undefined || retryAfter <= policy.maxDelay) &&
           (quota === null || quota.available >= cost)
         ) {
-          if (!body.replayable) throw new BodyNotReplayableError(failure, { method, url: shownUrl, attempts: attempt })
+          if (!body.replayable) return cannotReplay(response, failure)
           quota?.take(cost)
           lastCost = cost
           delay = Math.max(backoffDelay(policy, kind, counted), retryAfter ?? 0)
         }
       }
       if (delay !== undefined) {
-        if (!body.replayable) throw new BodyNotReplayableError(failure, { method, url: shownUrl, attempts: attempt })
+        if (!body.replayable) return cannotReplay(response, failure)
         // A response kept whole for throwOnError: false (its copy was read) is not needed any more.
-        if (response !== undefined && !throwOnError) {
-          ;(response as { body?: { cancel?(): Promise<void> } | null }).body?.cancel?.().catch(() => {})
-        }
+        if (response !== undefined && !throwOnError) discardBody(response)
         onRetry?.({ attempt, delay, kind, error: failure })
         if (delay > 0) await policy.sleep(delay, signal)
         continue
       }
       if (response !== undefined && !throwOnError && failure instanceof AwsError) return response
       throw failure
+    }
+
+    /**
+     * A retry is due but the body cannot be sent again: the error response is final, so it is returned
+     * as any final response is with throwOnError: false; otherwise its body is released and the
+     * attempt's failure thrown as a BodyNotReplayableError.
+     */
+    function cannotReplay(response: R | undefined, failure: AwsigError): R {
+      if (response !== undefined && !throwOnError && failure instanceof AwsError) return response
+      if (response !== undefined) discardBody(response)
+      throw new BodyNotReplayableError(failure, { method, url: shownUrl, attempts: attempt })
     }
   }
 

@@ -2,6 +2,7 @@ import { CredentialsError } from '../errors.js'
 import type { Credentials } from './types.js'
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+const REDACTED = '[redacted]'
 
 export interface CachedOptions {
   /**
@@ -32,8 +33,25 @@ export interface CachedProvider<C extends Credentials = Credentials> {
   readonly current: C | undefined
   /** Fetches new credentials now, sharing a fetch already under way. */
   refresh(): Promise<C>
-  /** Forgets the held credentials. */
+  /**
+   * Forgets the held credentials and any fetch under way: its result is not kept, and the next call
+   * fetches anew.
+   */
   clear(): void
+}
+
+/**
+ * What `util.inspect` and `JSON.stringify` show of the held credentials: a custom provider may return
+ * plain objects whose secret and token are ordinary properties.
+ */
+function redactedView(c: Credentials | undefined): Record<string, unknown> | undefined {
+  if (c === undefined) return undefined
+  const view: Record<string, unknown> = { accessKeyId: c.accessKeyId, secretAccessKey: REDACTED }
+  if (c.sessionToken !== undefined && c.sessionToken !== '') view.sessionToken = REDACTED
+  if (c.expiration !== undefined) view.expiration = c.expiration
+  const source = (c as { source?: unknown }).source
+  if (source !== undefined) view.source = source
+  return view
 }
 
 function checkMs(name: string, value: number | undefined, fallback: number): number {
@@ -72,35 +90,39 @@ export function cached<C extends Credentials>(
   let current: C | undefined
   let inflight: Promise<C> | undefined
   let nextAttempt = 0
+  // Bumped by clear(): a fetch started before it neither stores its result nor stays shared.
+  let generation = 0
 
   const valid = (c: C, t: number) => c.expiration === undefined || c.expiration.getTime() > t
   const fresh = (c: C, t: number) => c.expiration === undefined || c.expiration.getTime() - t > refreshBefore
 
+  // An async function: a provider that throws synchronously rejects the fetch like any other failure.
+  const fetchOnce = async (started: number): Promise<C> => {
+    const credentials = await provider()
+    if (credentials === null || typeof credentials !== 'object') {
+      throw new CredentialsError('ERR_CREDENTIALS_CONFIG', 'the provider gave no credentials object', {
+        provider: 'cached',
+      })
+    }
+    if (!valid(credentials, now())) {
+      throw new CredentialsError('ERR_CREDENTIALS_EXPIRED', 'the provider gave credentials that have already expired', {
+        provider: 'cached',
+      })
+    }
+    if (keep && started === generation) current = credentials
+    return credentials
+  }
+
   const refresh = (): Promise<C> => {
-    inflight ??= (async () => {
-      try {
-        const credentials = await provider()
-        if (credentials === null || typeof credentials !== 'object') {
-          throw new CredentialsError('ERR_CREDENTIALS_CONFIG', 'the provider gave no credentials object', {
-            provider: 'cached',
-          })
-        }
-        if (!valid(credentials, now())) {
-          throw new CredentialsError(
-            'ERR_CREDENTIALS_EXPIRED',
-            'the provider gave credentials that have already expired',
-            {
-              provider: 'cached',
-            },
-          )
-        }
-        if (keep) current = credentials
-        return credentials
-      } finally {
-        inflight = undefined
-      }
-    })()
-    return inflight
+    if (inflight !== undefined) return inflight
+    const attempt = fetchOnce(generation)
+    inflight = attempt
+    // Registered before any caller awaits `attempt`: the fetch is forgotten before they resume.
+    const done = () => {
+      if (inflight === attempt) inflight = undefined
+    }
+    attempt.then(done, done)
+    return attempt
   }
 
   const get = async (): Promise<C> => {
@@ -123,13 +145,15 @@ export function cached<C extends Credentials>(
     clear: {
       value: () => {
         current = undefined
+        inflight = undefined
         nextAttempt = 0
+        generation++
       },
     },
     [INSPECT]: {
       value: (_d: number, o: unknown, inspect: (v: unknown, o: unknown) => string) =>
-        `CachedProvider { current: ${inspect(current, o)} }`,
+        `CachedProvider { current: ${inspect(redactedView(current), o)} }`,
     },
-    toJSON: { value: () => ({ current }) },
+    toJSON: { value: () => ({ current: redactedView(current) }) },
   }) as CachedProvider<C>
 }
