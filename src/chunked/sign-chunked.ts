@@ -2,7 +2,7 @@
 // signed and chained from the one before, ending with a zero-length chunk and (optionally) a trailer.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
-import { hmacHex, sha256Hex } from '#crypto'
+import { hmacHexWith, sha256Hex } from '#crypto'
 import { InvalidInputError, StreamError } from '../errors.js'
 import { defaultKeyCache } from '../sign/key-cache.js'
 import { collectHeaders, typeOf } from '../sign/request.js'
@@ -344,8 +344,12 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
 
   const stringToSignStart = `${CHUNK_STRING_TO_SIGN}\n${chunkScope}\n`
   const stringToSignEnd = `\n${EMPTY_SHA256}\n`
+  // HMAC under the signing key, its padded key blocks prepared once for all the chunks.
+  const hmac = signedChunks ? hmacHexWith(key) : undefined
   const chunkSignature = async (hash: string) => {
-    previous = await hmacHex(key, stringToSignStart + previous + stringToSignEnd + hash)
+    previous = await (hmac as (data: string) => string | Promise<string>)(
+      stringToSignStart + previous + stringToSignEnd + hash,
+    )
     return previous
   }
   const bytes = headerSlab()
@@ -361,7 +365,9 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
       out += `${line}\r\n`
       if (mode === 'signed-trailer') {
         const hash = await sha256Hex(`${line}\n`)
-        const signature = await hmacHex(key, `${TRAILER_STRING_TO_SIGN}\n${chunkScope}\n${previous}\n${hash}`)
+        const signature = await (hmac as (data: string) => string | Promise<string>)(
+          `${TRAILER_STRING_TO_SIGN}\n${chunkScope}\n${previous}\n${hash}`,
+        )
         out += `${TRAILER_SIGNATURE}:${signature}\r\n`
       }
     }
@@ -377,11 +383,54 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
   }
 
   const fullHex = chunkSize.toString(16)
+  const extension = signedChunks ? SIGNATURE_EXTENSION_LENGTH : 0
+
+  /** Queues one chunk: its header (with the CRLF ending the chunk before), then its data. */
+  const push = (data: Uint8Array, frame: Uint8Array | undefined, size: number, signature: string | undefined) => {
+    const hex = size === chunkSize ? fullHex : size.toString(16)
+    let header = sent > 0 ? `\r\n${hex}` : hex
+    header += signature === undefined ? '\r\n' : `;chunk-signature=${signature}\r\n`
+    if (frame !== undefined) {
+      ascii(header, frame)
+      controller.enqueue(frame)
+    } else {
+      controller.enqueue(bytes(header))
+      controller.enqueue(data)
+    }
+    sent += size
+  }
+
+  /**
+   * Checksums, signs and queues one chunk. node:crypto answers synchronously, and then so does this
+   * (no promise, no turn of the event loop); a promise only with an asynchronous backend (WebCrypto).
+   */
+  const emit = (data: Uint8Array, frame: Uint8Array | undefined, size: number): Promise<void> | undefined => {
+    checksum?.update(data)
+    if (hmac === undefined) {
+      push(data, frame, size, undefined)
+      return undefined
+    }
+    const hash = sha256Hex(data)
+    const signature =
+      typeof hash === 'string'
+        ? hmac(stringToSignStart + previous + stringToSignEnd + hash)
+        : hash.then((h) => hmac(stringToSignStart + previous + stringToSignEnd + h))
+    if (typeof signature === 'string') {
+      previous = signature
+      push(data, frame, size, signature)
+      return undefined
+    }
+    return signature.then((s) => {
+      previous = s
+      if (state === OPEN) push(data, frame, size, s)
+    })
+  }
+
+  /** Any chunk: reads the source as needed, and holds the last chunk until the source has ended. */
   const encodeNext = async () => {
     const size = Math.min(chunkSize, contentLength - sent)
-    const hex = size === chunkSize ? fullHex : size.toString(16)
-    const framing = sent > 0 ? 2 : 0
-    const room = framing + hex.length + (signedChunks ? SIGNATURE_EXTENSION_LENGTH : 0) + 2
+    const hexLength = size === chunkSize ? fullHex.length : size.toString(16).length
+    const room = (sent > 0 ? 2 : 0) + hexLength + extension + 2
     const view = size > 0 ? takeView(size) : undefined
     const chunk = view !== undefined ? { data: view, frame: undefined } : size > 0 ? await take(size, room) : undefined
     const last = sent + size === contentLength
@@ -396,27 +445,9 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
     }
     if (state !== OPEN) return
     if (chunk !== undefined) {
-      const { data, frame } = chunk
-      checksum?.update(data)
-      let header = framing === 2 ? `\r\n${hex}` : hex
-      if (signedChunks) {
-        // node:crypto answers synchronously: await only a promise (each await costs a turn).
-        let hash = sha256Hex(data)
-        if (typeof hash !== 'string') hash = await hash
-        let signature = hmacHex(key, stringToSignStart + previous + stringToSignEnd + hash)
-        if (typeof signature !== 'string') signature = await signature
-        previous = signature
-        header += `;chunk-signature=${signature}\r\n`
-      } else header += '\r\n'
+      const signing = emit(chunk.data, chunk.frame, size)
+      if (signing !== undefined) await signing
       if (state !== OPEN) return
-      if (frame !== undefined) {
-        ascii(header, frame)
-        controller.enqueue(frame)
-      } else {
-        controller.enqueue(bytes(header))
-        controller.enqueue(data)
-      }
-      sent += size
     }
     if (last) {
       const end = await ending()
@@ -429,6 +460,25 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
     }
   }
 
+  /**
+   * The common case, without a promise: a whole chunk that is not the last, already held in the
+   * source's current piece. Anything else (a read from the source, a copy, the end) takes `step`.
+   */
+  const pullNow = (): Promise<void> | undefined => {
+    if (contentLength - sent > chunkSize) {
+      const view = takeView(chunkSize)
+      if (view !== undefined) {
+        try {
+          return emit(view, undefined, chunkSize)?.catch(fail)
+        } catch (error) {
+          fail(error)
+          return undefined
+        }
+      }
+    }
+    return step()
+  }
+
   const body = new ReadableStream<Uint8Array>(
     {
       start(c) {
@@ -436,7 +486,7 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
         signal?.addEventListener('abort', onAbort, { once: true })
       },
       pull() {
-        if (state === OPEN) return step()
+        if (state === OPEN) return pullNow()
       },
       cancel(reason) {
         if (state !== OPEN) return

@@ -23,6 +23,38 @@ export const hmacHex = (key: unknown, data: string): string =>
     .update(data)
     .digest('hex')
 
+/**
+ * HMAC-SHA256 under one key, computed as RFC 2104 spells it out: SHA-256(K ^ opad || SHA-256(K ^ ipad
+ * || data)), with both padded key blocks written once and two one-shot hashes per message. For the
+ * ~250-byte strings to sign of aws-chunked, about 0.9 µs a call against 2 µs for `createHmac`, whose
+ * cost is mostly making the Hmac object. Without one-shot hashing (Node < 20.12, Bun), or a key that
+ * is not bytes, it is `hmacHex`.
+ */
+export const hmacHexWith: CryptoBackend['hmacHexWith'] = (key) => {
+  const hash = oneShot
+  if (typeof hash !== 'function' || !(key instanceof Uint8Array)) return (data) => hmacHex(key, data)
+  const BLOCK = 64
+  const k = key.length > BLOCK ? nodeCrypto.createHash('sha256').update(key).digest() : key
+  // inner: K ^ ipad, then the message; outer: K ^ opad, then the inner digest (32 bytes).
+  let inner = Buffer.alloc(BLOCK + 512, 0x36)
+  const outer = Buffer.alloc(BLOCK + 32, 0x5c)
+  for (let i = 0; i < k.length; i++) {
+    inner[i] = (inner[i] as number) ^ (k[i] as number)
+    outer[i] = (outer[i] as number) ^ (k[i] as number)
+  }
+  return (data) => {
+    const most = BLOCK + data.length * 3 // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (most > inner.length) {
+      const larger = Buffer.allocUnsafe(most)
+      inner.copy(larger, 0, 0, BLOCK)
+      inner = larger
+    }
+    const length = BLOCK + inner.write(data, BLOCK, 'utf8')
+    outer.write(hash('sha256', inner.subarray(0, length), 'hex'), BLOCK, 'hex')
+    return hash('sha256', outer, 'hex')
+  }
+}
+
 export const createHash = (algorithm: HashAlgorithm): IncrementalHash => {
   const hash = nodeCrypto.createHash(algorithm)
   return {

@@ -6,6 +6,11 @@ export interface CryptoBackend {
   deriveSigningKey(secret: string, date: string, region: string, service: string): unknown
   /** Lower-case hex HMAC-SHA256 of `data` under a key from `deriveSigningKey`. */
   hmacHex(key: unknown, data: string): string | Promise<string>
+  /**
+   * `hmacHex` under one key for many messages (the chunks of a stream): what depends only on the key
+   * is prepared once. The returned function gives the same answers as `hmacHex(key, data)`.
+   */
+  hmacHexWith(key: unknown): (data: string) => string | Promise<string>
   /** An incremental hash, for payloads that arrive in pieces. Synchronous on every backend. */
   createHash(algorithm: HashAlgorithm): IncrementalHash
   /** The runtime's native CRC-32 (`zlib.crc32`) where it has one, else `undefined`. */

@@ -36,6 +36,9 @@ export async function deriveSigningKey(secret: string, date: string, region: str
 
 export const hmacHex = async (key: unknown, data: string): Promise<string> => toHex(await hmac(key as CryptoKey, data))
 
+/** The key is already an imported `CryptoKey`: nothing more to prepare. */
+export const hmacHexWith: CryptoBackend['hmacHexWith'] = (key) => (data) => hmacHex(key, data)
+
 /** WebCrypto digests are one-shot, so incremental hashing is plain JavaScript. */
 export const createHash = (algorithm: HashAlgorithm): IncrementalHash =>
   algorithm === 'sha256' ? new Sha256() : new Sha1()
