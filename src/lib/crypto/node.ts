@@ -11,17 +11,24 @@ export const sha256Hex: CryptoBackend['sha256Hex'] =
     ? (data) => oneShot('sha256', data, 'hex')
     : (data) => nodeCrypto.createHash('sha256').update(data).digest('hex')
 
-export const deriveSigningKey = (secret: string, date: string, region: string, service: string): Buffer => {
+/**
+ * The signing key, returned with its HMAC prepared (`hmacHexWith`): the key is derived once per day,
+ * region and service and then signs many strings, each at the cost of two one-shot hashes.
+ */
+export const deriveSigningKey = (secret: string, date: string, region: string, service: string) => {
   const kDate = createHmac('sha256', `AWS4${secret}`).update(date).digest()
   const kRegion = createHmac('sha256', kDate).update(region).digest()
   const kService = createHmac('sha256', kRegion).update(service).digest()
-  return createHmac('sha256', kService).update('aws4_request').digest()
+  return hmacHexWith(createHmac('sha256', kService).update('aws4_request').digest())
 }
 
+/** `key` is raw bytes, or a key `deriveSigningKey`/`hmacHexWith` prepared (a function). */
 export const hmacHex = (key: unknown, data: string): string =>
-  createHmac('sha256', key as Buffer)
-    .update(data)
-    .digest('hex')
+  typeof key === 'function'
+    ? (key as (data: string) => string)(data)
+    : createHmac('sha256', key as Buffer)
+        .update(data)
+        .digest('hex')
 
 /**
  * HMAC-SHA256 under one key, computed as RFC 2104 spells it out: SHA-256(K ^ opad || SHA-256(K ^ ipad
@@ -30,7 +37,8 @@ export const hmacHex = (key: unknown, data: string): string =>
  * cost is mostly making the Hmac object. Without one-shot hashing (Node < 20.12, Bun), or a key that
  * is not bytes, it is `hmacHex`.
  */
-export const hmacHexWith: CryptoBackend['hmacHexWith'] = (key) => {
+export const hmacHexWith = (key: unknown): ((data: string) => string) => {
+  if (typeof key === 'function') return key as (data: string) => string // prepared already
   const hash = oneShot
   if (typeof hash !== 'function' || !(key instanceof Uint8Array)) return (data) => hmacHex(key, data)
   const BLOCK = 64
