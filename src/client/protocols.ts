@@ -1,7 +1,9 @@
 // Thin request builders for AWS's wire protocols, so that the request examples in the AWS docs
 // translate line by line. Each returns `{ method, headers, body }` to spread into `client.fetch`'s init.
 // https://smithy.io/2.0/aws/protocols/index.html
+
 import { InvalidInputError } from '../errors.js'
+import { formBody, uriEncode } from '../lib/uri.js'
 
 /** A request's method, headers and body, ready to spread into a fetch init. */
 export interface ProtocolRequest {
@@ -42,21 +44,7 @@ export type QueryParams = Readonly<Record<string, string | number | boolean | un
  * Unlike `URLSearchParams`, `*` is encoded and `~` is not, and space is `%20`.
  */
 export function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-}
-
-// application/x-www-form-urlencoded as botocore writes it (Python's urlencode): RFC 3986 with space as
-// `+`. AWS accepts any correct form encoding; emulators that re-encode the parsed form to check the
-// payload hash (moto) accept this one.
-const formComponent = (text: string) => encodeRfc3986(text).replace(/%20/g, '+')
-
-function formEncode(params: QueryParams): string {
-  const parts: string[] = []
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined || value === null) continue
-    parts.push(`${formComponent(key)}=${formComponent(String(value))}`)
-  }
-  return parts.join('&')
+  return uriEncode(value)
 }
 
 /**
@@ -74,7 +62,7 @@ export function awsQuery(action: string, version: string, params: QueryParams = 
   return {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body: formEncode({ Action: action, Version: version, ...params }),
+    body: formBody({ Action: action, Version: version, ...params }),
   }
 }
 

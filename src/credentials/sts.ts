@@ -1,4 +1,5 @@
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
+import { formBody } from '../lib/uri.js'
 import { sign } from '../sign/sign.js'
 import type { Credentials } from '../sign/types.js'
 import { createCredentials, fail, parseExpiration } from './credentials.js'
@@ -83,20 +84,6 @@ export function stsTarget(options: StsOptions): { region: string; endpoint: stri
   const region = options.region ?? regionFrom(env) ?? 'us-east-1'
   const endpoint = options.endpoint ?? endpointFrom('sts', env) ?? `https://sts.${region}.${dnsSuffix(region)}`
   return { region, endpoint }
-}
-
-// As botocore encodes query-protocol bodies: RFC 3986 unreserved characters kept, space as `+`.
-// (URLSearchParams leaves `*` raw; AWS accepts that, but emulators that re-encode the parsed form
-// before hashing it, such as moto, do not.)
-const formEncode = (text: string) =>
-  encodeURIComponent(text)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+')
-
-export function formBody(params: Record<string, string>): string {
-  return Object.entries(params)
-    .map(([key, value]) => `${formEncode(key)}=${formEncode(value)}`)
-    .join('&')
 }
 
 const defaultSessionName = () => `awsig-session-${Math.floor(Date.now() / 1000)}`

@@ -80,6 +80,24 @@ export function uriEncode(text: string, keep: '' | '/' = ''): string {
 }
 
 /**
+ * One `application/x-www-form-urlencoded` component as botocore writes it (Python's urlencode): the
+ * SigV4 encoding with space as `+`. AWS accepts any correct form encoding; emulators that re-encode
+ * the parsed form to check the payload hash (moto) accept this one, and not URLSearchParams' raw `*`.
+ */
+export function formEncode(text: string): string {
+  return uriEncode(text).replace(/%20/g, '+')
+}
+
+/** A form body from flat parameters (`undefined` and `null` left out), each component as `formEncode`. */
+export function formBody(params: Readonly<Record<string, string | number | boolean | undefined | null>>): string {
+  const parts: string[] = []
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null) parts.push(`${formEncode(key)}=${formEncode(String(value))}`)
+  }
+  return parts.join('&')
+}
+
+/**
  * Decodes `%XX` escapes (and `+` as space when asked), then encodes the bytes as SigV4 wants: the
  * canonical form of an already-encoded query component or path.
  */

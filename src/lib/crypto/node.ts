@@ -87,5 +87,3 @@ export function nativeCrc32(): Crc32 | undefined {
   }
   return zlibCrc32
 }
-
-export const backend = 'node:crypto'

@@ -44,5 +44,3 @@ export const createHash = (algorithm: HashAlgorithm): IncrementalHash =>
   algorithm === 'sha256' ? new Sha256() : new Sha1()
 
 export const nativeCrc32: CryptoBackend['nativeCrc32'] = () => undefined
-
-export const backend = 'webcrypto'
