@@ -3,8 +3,12 @@ import { defineConfig } from 'vitest/config'
 
 const backend = (name: string) => fileURLToPath(new URL(`./src/lib/crypto/${name}.ts`, import.meta.url))
 
-// Every test runs with the node:crypto backend; the signing tests run again with the WebCrypto
-// backend that browsers and workers get, so both pass the same suites.
+// Tests mirror the source: test/<subpath>/. Every test runs with the node:crypto backend; the tests of the
+// universal modules (the folders below) run again with the WebCrypto backend that browsers and workers
+// get, so both pass the same suites. `*.node.test.ts` files (integration against Node-only tools, the
+// node:crypto backend itself) run once.
+const UNIVERSAL = ['sign', 'sigv4a', 'chunked', 'event-stream', 'verify', 'lib']
+
 export default defineConfig({
   test: {
     projects: [
@@ -16,13 +20,9 @@ export default defineConfig({
         resolve: { alias: { '#crypto': backend('web') } },
         test: {
           name: 'webcrypto',
-          include: [
-            'test/vectors.test.ts',
-            'test/sign.test.ts',
-            'test/chunked-vectors.test.ts',
-            'test/chunked.test.ts',
-            'test/checksum.test.ts',
-          ],
+          include: UNIVERSAL.map((folder) => `test/${folder}/**/*.test.ts`),
+          exclude: ['**/*.node.test.ts', '**/node_modules/**'],
+          testTimeout: 30_000,
         },
       },
     ],

@@ -16,8 +16,8 @@ import {
   StreamError,
   signChunked,
   VerificationError,
-} from '../src/index.js'
-import { cut, drain, drainUntilError, randomBytes, SOURCE_KINDS, sha256, sourceOf } from './support/chunked.js'
+} from '../../src/index.js'
+import { cut, drain, drainUntilError, randomBytes, SOURCE_KINDS, sha256, sourceOf } from '../support/chunked.js'
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
 const date = new Date('2026-01-02T03:04:05Z')

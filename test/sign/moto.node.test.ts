@@ -10,8 +10,8 @@
 //   signatures; botocore's own requests for such keys fail against moto in the same way.
 // - `.` and `..` segments in S3 keys: fetch resolves them before sending.
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
-import { type Credentials, type SignOptions, sign } from '../src/index.js'
-import { type Moto, startMoto, stopAllMoto } from './support/moto.js'
+import { type Credentials, type SignOptions, sign } from '../../src/index.js'
+import { type Moto, startMoto, stopAllMoto } from '../support/moto.js'
 
 let moto: Moto | null = null
 

@@ -3,8 +3,8 @@
 import { createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as nodeBackend from '../src/lib/crypto/node.js'
-import * as webBackend from '../src/lib/crypto/web.js'
+import * as nodeBackend from '../../src/lib/crypto/node.js'
+import * as webBackend from '../../src/lib/crypto/web.js'
 
 describe('hmacHexWith (node)', () => {
   it('equals createHmac for keys of any length and any text', () => {

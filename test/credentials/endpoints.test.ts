@@ -14,12 +14,12 @@ import {
   fromSso,
   fromSsoToken,
   fromWebIdentity,
-} from '../src/credentials/node.js'
-import { CredentialsError } from '../src/errors.js'
-import { type ContainerServer, startContainerServer } from './support/container-server.js'
-import { type ImdsServer, startImdsServer } from './support/imds-server.js'
-import { type SsoServer, ssoCredentialsFor, startSsoServer } from './support/sso-server.js'
-import { type StsServer, startStsServer } from './support/sts-server.js'
+} from '../../src/credentials/node.js'
+import { CredentialsError } from '../../src/errors.js'
+import { type ContainerServer, startContainerServer } from '../support/container-server.js'
+import { type ImdsServer, startImdsServer } from '../support/imds-server.js'
+import { type SsoServer, ssoCredentialsFor, startSsoServer } from '../support/sso-server.js'
+import { type StsServer, startStsServer } from '../support/sts-server.js'
 
 let imds: ImdsServer
 let container: ContainerServer

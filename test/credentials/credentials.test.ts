@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url'
 import { format, inspect } from 'node:util'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCredentials } from '../src/credentials/credentials.js'
-import * as universal from '../src/credentials/index.js'
-import { parseIni } from '../src/credentials/ini.js'
+import { createCredentials } from '../../src/credentials/credentials.js'
+import * as universal from '../../src/credentials/index.js'
+import { parseIni } from '../../src/credentials/ini.js'
 import {
   cached,
   chain,
@@ -21,10 +21,10 @@ import {
   loadSharedConfig,
   resolveEndpoint,
   resolveRegion,
-} from '../src/credentials/node.js'
-import { findText, parseXml, XmlParseError } from '../src/credentials/xml.js'
-import { CredentialsError } from '../src/errors.js'
-import { sign } from '../src/sign/sign.js'
+} from '../../src/credentials/node.js'
+import { findText, parseXml, XmlParseError } from '../../src/credentials/xml.js'
+import { CredentialsError } from '../../src/errors.js'
+import { sign } from '../../src/sign/sign.js'
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
 const TOKEN = 'FwoGZXIvYXdzEXAMPLESESSIONTOKENVALUE'
@@ -693,12 +693,12 @@ describe('packaging: the universal entry never reaches Node-only code', () => {
         } else expect(s, `${path} imports ${s}`).toBe('#crypto')
       }
     }
-    visit(fileURLToPath(new URL('../src/credentials/index.ts', import.meta.url)))
+    visit(fileURLToPath(new URL('../../src/credentials/index.ts', import.meta.url)))
     expect(seen.size).toBeGreaterThan(8)
   })
 
   it('package.json maps awsig/credentials to the Node build for node, bun and deno, and to the universal one otherwise', () => {
-    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as {
       exports: Record<string, Record<string, { types: string; default: string }>>
     }
     const entry = pkg.exports['./credentials'] as Record<string, { types: string; default: string }>

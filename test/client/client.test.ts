@@ -15,9 +15,9 @@ import {
   type ResponseLike,
   type RetryEvent,
   TimeoutError,
-} from '../src/client/index.js'
-import { type AwsigError, type Credentials, InvalidInputError } from '../src/index.js'
-import { type FaultServer, parseAmzDate, signatureIsValid, startFaultServer } from './support/fault-server.js'
+} from '../../src/client/index.js'
+import { type AwsigError, type Credentials, InvalidInputError } from '../../src/index.js'
+import { type FaultServer, parseAmzDate, signatureIsValid, startFaultServer } from '../support/fault-server.js'
 
 const credentials: Credentials = {
   accessKeyId: 'AKIDEXAMPLE',

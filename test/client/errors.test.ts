@@ -20,8 +20,8 @@ import {
   xmlElements,
   xmlText,
   xmlTexts,
-} from '../src/client/index.js'
-import { InvalidInputError } from '../src/index.js'
+} from '../../src/client/index.js'
+import { InvalidInputError } from '../../src/index.js'
 
 // Error responses as the services send them (bodies from the services' API references and from
 // responses recorded against AWS; ids shortened).

@@ -14,10 +14,10 @@ import {
   type SignedChunkedRequest,
   sign,
   signChunked,
-} from '../src/index.js'
-import { cut, randomBytes, SOURCE_KINDS, sha256, sourceOf } from './support/chunked.js'
-import { type ChunkedServer, startChunkedServer } from './support/chunked-server.js'
-import { type Moto, startMoto, stopAllMoto } from './support/moto.js'
+} from '../../src/index.js'
+import { cut, randomBytes, SOURCE_KINDS, sha256, sourceOf } from '../support/chunked.js'
+import { type ChunkedServer, startChunkedServer } from '../support/chunked-server.js'
+import { type Moto, startMoto, stopAllMoto } from '../support/moto.js'
 
 const MODES: Array<[ChunkedMode, ChecksumAlgorithm | undefined]> = [
   ['signed', undefined],

@@ -44,8 +44,8 @@ import { isDeepStrictEqual } from 'node:util'
 import { SignatureV4 } from '@smithy/signature-v4'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type HeadersInput, type PresignOptions, presignRequest, type SignOptions, sign } from '../src/index.js'
-import { Botocore, type BotocoreSigned, botocoreInstalled, type DecodedUrl } from './support/botocore.js'
+import { type HeadersInput, type PresignOptions, presignRequest, type SignOptions, sign } from '../../src/index.js'
+import { Botocore, type BotocoreSigned, botocoreInstalled, type DecodedUrl } from '../support/botocore.js'
 
 /** Runs per property; 4 properties, 10,000 requests per `npm test`. */
 const RUNS = { headerS3: 2500, headerOther: 2500, queryS3: 2500, queryOther: 2500 }

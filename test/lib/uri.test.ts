@@ -1,7 +1,7 @@
 // The URI encoders against simple reference implementations built on TextEncoder, on random text.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { normalizePath, reencode, toWirePath, uriEncode } from '../src/lib/uri.js'
+import { normalizePath, reencode, toWirePath, uriEncode } from '../../src/lib/uri.js'
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/
 const hex = (b: number) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`

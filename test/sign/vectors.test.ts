@@ -1,8 +1,8 @@
 // AWS's own test suites, checked step by step: canonical request, string-to-sign, signature.
 import { describe, expect, it } from 'vitest'
-import * as awsig from '../src/index.js'
-import { loadCases } from './portable/cases.mjs'
-import { runCase } from './portable/suite.mjs'
+import * as awsig from '../../src/index.js'
+import { loadCases } from '../portable/cases.mjs'
+import { runCase } from '../portable/suite.mjs'
 
 interface Case {
   id: string

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
-import { fromAssumeRole, fromIni, fromWebIdentity } from '../src/credentials/node.js'
-import { CredentialsError } from '../src/errors.js'
-import { formBody } from '../src/lib/uri.js'
-import { sign } from '../src/sign/sign.js'
-import type { Credentials } from '../src/sign/types.js'
-import { type Moto, startMoto, stopAllMoto } from './support/moto.js'
+import { fromAssumeRole, fromIni, fromWebIdentity } from '../../src/credentials/node.js'
+import { CredentialsError } from '../../src/errors.js'
+import { formBody } from '../../src/lib/uri.js'
+import { sign } from '../../src/sign/sign.js'
+import type { Credentials } from '../../src/sign/types.js'
+import { type Moto, startMoto, stopAllMoto } from '../support/moto.js'
 
 let moto: Moto | null = null
 let open: Moto | null = null

@@ -12,7 +12,7 @@ import {
   SigningKeyCache,
   type SignOptions,
   sign,
-} from '../src/index.js'
+} from '../../src/index.js'
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET }

@@ -3,8 +3,8 @@
 // exact encoded body and its length; then the decoder on the same bytes.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { decodeChunked, signChunked, VerificationError } from '../src/index.js'
-import { asText, cut, drain, SOURCE_KINDS, sourceOf, textBytes } from './support/chunked.js'
+import { decodeChunked, signChunked, VerificationError } from '../../src/index.js'
+import { asText, cut, drain, SOURCE_KINDS, sourceOf, textBytes } from '../support/chunked.js'
 
 interface ChunkVector {
   chunk_data: { repeat: string; length: number }
@@ -38,7 +38,7 @@ interface Example {
   }
 }
 
-const file = JSON.parse(readFileSync(new URL('./vectors/s3-examples.json', import.meta.url), 'utf8')) as {
+const file = JSON.parse(readFileSync(new URL('../vectors/s3-examples.json', import.meta.url), 'utf8')) as {
   examples: Example[]
 }
 const example = (name: string) => {

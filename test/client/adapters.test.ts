@@ -10,11 +10,11 @@ import got from 'got'
 import ky from 'ky'
 import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
-import { addAwsigInterceptor } from '../src/client/adapters/axios.js'
-import { createGotHook } from '../src/client/adapters/got.js'
-import { createKyHook } from '../src/client/adapters/ky.js'
-import { createNodeHttpSigner } from '../src/client/adapters/node-http.js'
-import { createUndiciInterceptor } from '../src/client/adapters/undici.js'
+import { addAwsigInterceptor } from '../../src/client/adapters/axios.js'
+import { createGotHook } from '../../src/client/adapters/got.js'
+import { createKyHook } from '../../src/client/adapters/ky.js'
+import { createNodeHttpSigner } from '../../src/client/adapters/node-http.js'
+import { createUndiciInterceptor } from '../../src/client/adapters/undici.js'
 import {
   AwsError,
   awsJson,
@@ -26,11 +26,11 @@ import {
   uriPath,
   xmlText,
   xmlTexts,
-} from '../src/client/index.js'
-import { cached } from '../src/credentials/index.js'
-import { type Credentials, InvalidInputError } from '../src/index.js'
-import { type FaultServer, signatureIsValid, startFaultServer } from './support/fault-server.js'
-import { type Moto, startMoto, stopAllMoto } from './support/moto.js'
+} from '../../src/client/index.js'
+import { cached } from '../../src/credentials/index.js'
+import { type Credentials, InvalidInputError } from '../../src/index.js'
+import { type FaultServer, signatureIsValid, startFaultServer } from '../support/fault-server.js'
+import { type Moto, startMoto, stopAllMoto } from '../support/moto.js'
 
 let moto: Moto | null = null
 

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultChain, resolveRegion } from '../src/credentials/node.js'
-import { CredentialsError } from '../src/errors.js'
-import { type ContainerServer, startContainerServer } from './support/container-server.js'
-import { type ImdsServer, startImdsServer } from './support/imds-server.js'
-import { type SsoServer, startSsoServer } from './support/sso-server.js'
-import { type StsServer, startStsServer } from './support/sts-server.js'
+import { defaultChain, resolveRegion } from '../../src/credentials/node.js'
+import { CredentialsError } from '../../src/errors.js'
+import { type ContainerServer, startContainerServer } from '../support/container-server.js'
+import { type ImdsServer, startImdsServer } from '../support/imds-server.js'
+import { type SsoServer, startSsoServer } from '../support/sso-server.js'
+import { type StsServer, startStsServer } from '../support/sts-server.js'
 
-const SCRIPT = fileURLToPath(new URL('./support/botocore-credentials.py', import.meta.url))
+const SCRIPT = fileURLToPath(new URL('../support/botocore-credentials.py', import.meta.url))
 
 interface Servers {
   sts: StsServer

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto'
 import * as zlib from 'node:zlib'
 import fc from 'fast-check'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { crc32, crc32c, crc64nvme } from '../src/chunked/crc.js'
+import { crc32, crc32c, crc64nvme } from '../../src/chunked/crc.js'
 import {
   type ChecksumAlgorithm,
   checksumHeaders,
@@ -12,11 +12,11 @@ import {
   createPayloadHasher,
   InvalidInputError,
   sign,
-} from '../src/index.js'
-import * as nodeBackend from '../src/lib/crypto/node.js'
-import type { CryptoBackend } from '../src/lib/crypto/types.js'
-import * as webBackend from '../src/lib/crypto/web.js'
-import { randomBytes, textBytes } from './support/chunked.js'
+} from '../../src/index.js'
+import * as nodeBackend from '../../src/lib/crypto/node.js'
+import type { CryptoBackend } from '../../src/lib/crypto/types.js'
+import * as webBackend from '../../src/lib/crypto/web.js'
+import { randomBytes, textBytes } from '../support/chunked.js'
 
 const CHECK = textBytes('123456789')
 const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64')
