@@ -43,6 +43,29 @@ export type AwsigErrorCode =
   | 'ERR_CHECKSUM_MISMATCH'
   /** The data length differs from `x-amz-decoded-content-length`. */
   | 'ERR_DECODED_LENGTH'
+  // Received requests (VerificationError, from awsig/verify):
+  /** The request carries no signature at all (neither `Authorization` nor `X-Amz-Signature`). */
+  | 'ERR_NOT_SIGNED'
+  /** The `Authorization` header or the `X-Amz-*` query parameters are malformed, duplicated or both present. */
+  | 'ERR_AUTH_MALFORMED'
+  /** The credential scope names another region or service than expected, or another day than `x-amz-date`. */
+  | 'ERR_SCOPE_MISMATCH'
+  /** The access key is unknown to the `credentials` lookup. */
+  | 'ERR_UNKNOWN_ACCESS_KEY'
+  /** The session token is missing, unsigned, or not the one issued with the access key. */
+  | 'ERR_INVALID_TOKEN'
+  /** Header auth: `x-amz-date` is more than the allowed skew away from now. */
+  | 'ERR_CLOCK_SKEW'
+  /** A presigned URL used after `X-Amz-Date + X-Amz-Expires`. */
+  | 'ERR_EXPIRED'
+  /** A presigned URL used before its `X-Amz-Date` (beyond the allowed skew). */
+  | 'ERR_NOT_YET_VALID'
+  /** The body does not hash to its `x-amz-content-sha256`. */
+  | 'ERR_CONTENT_SHA256_MISMATCH'
+  /** The request cannot be verified as sent: a required header missing, a bad `x-amz-content-sha256`, a body too large. */
+  | 'ERR_INVALID_REQUEST'
+  /** The replay-protection hook has seen this signature before. */
+  | 'ERR_REPLAYED'
   // Client (awsig/client):
   /** AWS answered with an error (AwsError): see `status`, `awsCode` and `requestId`. */
   | 'ERR_AWS'
@@ -141,27 +164,94 @@ export class StreamError extends AwsigError {
   }
 }
 
+/** The codes a {@link VerificationError} carries. */
+export type VerificationErrorCode =
+  | 'ERR_MALFORMED_CHUNK'
+  | 'ERR_INCOMPLETE_BODY'
+  | 'ERR_SIGNATURE_MISMATCH'
+  | 'ERR_CHECKSUM_MISMATCH'
+  | 'ERR_DECODED_LENGTH'
+  | 'ERR_NOT_SIGNED'
+  | 'ERR_AUTH_MALFORMED'
+  | 'ERR_SCOPE_MISMATCH'
+  | 'ERR_UNKNOWN_ACCESS_KEY'
+  | 'ERR_INVALID_TOKEN'
+  | 'ERR_CLOCK_SKEW'
+  | 'ERR_EXPIRED'
+  | 'ERR_NOT_YET_VALID'
+  | 'ERR_CONTENT_SHA256_MISMATCH'
+  | 'ERR_INVALID_REQUEST'
+  | 'ERR_REPLAYED'
+
+// What S3 answers for each failure (status, error code), so that a server can answer as AWS does.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+const VERIFICATION_ANSWER: Readonly<Record<VerificationErrorCode, readonly [number, string]>> = {
+  ERR_MALFORMED_CHUNK: [400, 'InvalidRequest'],
+  ERR_INCOMPLETE_BODY: [400, 'IncompleteBody'],
+  ERR_SIGNATURE_MISMATCH: [403, 'SignatureDoesNotMatch'],
+  ERR_CHECKSUM_MISMATCH: [400, 'BadDigest'],
+  ERR_DECODED_LENGTH: [400, 'IncompleteBody'],
+  ERR_NOT_SIGNED: [403, 'AccessDenied'],
+  ERR_AUTH_MALFORMED: [400, 'AuthorizationHeaderMalformed'],
+  ERR_SCOPE_MISMATCH: [400, 'AuthorizationHeaderMalformed'],
+  ERR_UNKNOWN_ACCESS_KEY: [403, 'InvalidAccessKeyId'],
+  ERR_INVALID_TOKEN: [400, 'InvalidToken'],
+  ERR_CLOCK_SKEW: [403, 'RequestTimeTooSkewed'],
+  ERR_EXPIRED: [403, 'AccessDenied'],
+  ERR_NOT_YET_VALID: [403, 'AccessDenied'],
+  ERR_CONTENT_SHA256_MISMATCH: [400, 'XAmzContentSHA256Mismatch'],
+  ERR_INVALID_REQUEST: [400, 'InvalidRequest'],
+  ERR_REPLAYED: [403, 'AccessDenied'],
+}
+
+/** Details of a {@link VerificationError}. Never a secret, never the signature that was expected. */
+export interface VerificationErrorDetails {
+  cause?: unknown
+  /** Index of the aws-chunked chunk where the problem was found. */
+  chunk?: number | undefined
+  /** The AWS error code to answer, when it differs from the code's usual one (see {@link VerificationError}). */
+  awsCode?: string | undefined
+  /** The HTTP status to answer, when it differs from the code's usual one. */
+  status?: number | undefined
+  /** `ERR_SIGNATURE_MISMATCH` of a request: the canonical request rebuilt from what was received. */
+  canonicalRequest?: string | undefined
+  /** `ERR_SIGNATURE_MISMATCH` of a request: the string to sign rebuilt from what was received. */
+  stringToSign?: string | undefined
+  /** The access key id the request claimed, once it is known. */
+  accessKeyId?: string | undefined
+}
+
 /**
- * A received request body failed verification: `ERR_MALFORMED_CHUNK`, `ERR_INCOMPLETE_BODY`,
- * `ERR_SIGNATURE_MISMATCH` (`chunk` says which), `ERR_CHECKSUM_MISMATCH` or `ERR_DECODED_LENGTH`.
- * The message never quotes a signature that was expected.
+ * A received request (or its body) failed verification. `code` says why; `status` and `awsCode` are what
+ * AWS (S3) would answer (`403 SignatureDoesNotMatch`, `403 InvalidAccessKeyId`, `403 AccessDenied` for
+ * an expired presigned URL, `400 XAmzContentSHA256Mismatch`...), so a server can answer the standard error
+ * body (`s3ErrorXml` in `awsig/verify`). The message never quotes a signature that was expected.
  */
 export class VerificationError extends AwsigError {
   override name = 'VerificationError'
+  override readonly code: VerificationErrorCode
+  /** HTTP status AWS answers for this failure. */
+  readonly status: number
+  /** AWS error code AWS answers for this failure, e.g. `SignatureDoesNotMatch`. */
+  readonly awsCode: string
   /** Index of the chunk where the problem was found (0 = first), where it applies. */
   readonly chunk: number | undefined
-  constructor(
-    code:
-      | 'ERR_MALFORMED_CHUNK'
-      | 'ERR_INCOMPLETE_BODY'
-      | 'ERR_SIGNATURE_MISMATCH'
-      | 'ERR_CHECKSUM_MISMATCH'
-      | 'ERR_DECODED_LENGTH',
-    message: string,
-    options?: { cause?: unknown; chunk?: number },
-  ) {
+  /** `ERR_SIGNATURE_MISMATCH`: the canonical request rebuilt from the request received. */
+  readonly canonicalRequest: string | undefined
+  /** `ERR_SIGNATURE_MISMATCH`: the string to sign rebuilt from the request received. */
+  readonly stringToSign: string | undefined
+  /** The access key id the request claimed, when known. */
+  readonly accessKeyId: string | undefined
+  constructor(code: VerificationErrorCode, message: string, options?: VerificationErrorDetails) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    const [status, awsCode] = VERIFICATION_ANSWER[code] ?? [400, 'InvalidRequest']
+    this.status = options?.status ?? status
+    this.awsCode = options?.awsCode ?? awsCode
     this.chunk = options?.chunk
+    this.canonicalRequest = options?.canonicalRequest
+    this.stringToSign = options?.stringToSign
+    this.accessKeyId = options?.accessKeyId
   }
 }
 
