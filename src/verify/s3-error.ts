@@ -16,7 +16,7 @@ export interface S3ErrorOptions {
   signatureDetails?: boolean | undefined
 }
 
-const escape = (text: string) =>
+const escapeXml = (text: string) =>
   text.replace(/[&<>"']/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
   )
@@ -38,16 +38,16 @@ export function s3ErrorXml(error: unknown, options: S3ErrorOptions = {}): string
   const known = error instanceof VerificationError
   const code = known ? error.awsCode : 'InternalError'
   const message = known ? error.message : 'We encountered an internal error. Please try again.'
-  let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escape(code)}</Code><Message>${escape(message)}</Message>`
-  if (known && error.accessKeyId !== undefined) xml += `<AWSAccessKeyId>${escape(error.accessKeyId)}</AWSAccessKeyId>`
+  let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message>`
+  if (known && error.accessKeyId !== undefined) xml += `<AWSAccessKeyId>${escapeXml(error.accessKeyId)}</AWSAccessKeyId>`
   if (known && options.signatureDetails !== false && error.code === 'ERR_SIGNATURE_MISMATCH') {
-    if (error.stringToSign !== undefined) xml += `<StringToSign>${escape(error.stringToSign)}</StringToSign>`
+    if (error.stringToSign !== undefined) xml += `<StringToSign>${escapeXml(error.stringToSign)}</StringToSign>`
     if (error.canonicalRequest !== undefined) {
-      xml += `<CanonicalRequest>${escape(redact(error.canonicalRequest))}</CanonicalRequest>`
+      xml += `<CanonicalRequest>${escapeXml(redact(error.canonicalRequest))}</CanonicalRequest>`
     }
   }
-  if (options.resource !== undefined) xml += `<Resource>${escape(options.resource)}</Resource>`
-  if (options.requestId !== undefined) xml += `<RequestId>${escape(options.requestId)}</RequestId>`
+  if (options.resource !== undefined) xml += `<Resource>${escapeXml(options.resource)}</Resource>`
+  if (options.requestId !== undefined) xml += `<RequestId>${escapeXml(options.requestId)}</RequestId>`
   return `${xml}</Error>`
 }
 

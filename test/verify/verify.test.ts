@@ -252,7 +252,7 @@ describe('aws-chunked bodies', () => {
       expect(new Uint8Array(await new Response(verified.body).arrayBuffer())).toEqual(payload)
       if (mode !== 'signed') expect(Object.keys(verified.trailers)).toEqual(['x-amz-checksum-crc32'])
       const tampered = encoded.slice()
-      tampered[20_000] ^= 1
+      tampered[20_000] = (tampered[20_000] as number) ^ 1
       const again = await verifyRequest(
         { method: 'PUT', url: signed.url, headers: signed.headers, body: tampered },
         options,
