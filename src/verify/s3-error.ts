@@ -39,7 +39,8 @@ export function s3ErrorXml(error: unknown, options: S3ErrorOptions = {}): string
   const code = known ? error.awsCode : 'InternalError'
   const message = known ? error.message : 'We encountered an internal error. Please try again.'
   let xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message>`
-  if (known && error.accessKeyId !== undefined) xml += `<AWSAccessKeyId>${escapeXml(error.accessKeyId)}</AWSAccessKeyId>`
+  if (known && error.accessKeyId !== undefined)
+    xml += `<AWSAccessKeyId>${escapeXml(error.accessKeyId)}</AWSAccessKeyId>`
   if (known && options.signatureDetails !== false && error.code === 'ERR_SIGNATURE_MISMATCH') {
     if (error.stringToSign !== undefined) xml += `<StringToSign>${escapeXml(error.stringToSign)}</StringToSign>`
     if (error.canonicalRequest !== undefined) {

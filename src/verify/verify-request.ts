@@ -9,6 +9,7 @@ import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { canonicalRequest } from '../sign/canonical.js'
 import {
   EMPTY_SHA256,
+  Q_SECURITY_TOKEN,
   S3_SIGNING_NAMES,
   STREAMING_UNSIGNED_PAYLOAD_TRAILER,
   streamingEvents,
@@ -91,6 +92,13 @@ export interface VerifyRequestOptions {
   maxChunkSize?: number | undefined
   /** Where derived signing keys are cached; `null` disables caching. @default defaultKeyCache */
   keyCache?: SigningKeyCache | null | undefined
+  /**
+   * `false` accepts a session token sent but not signed (added after signing, as AWS IoT asks of its
+   * clients): the `x-amz-security-token` header outside `SignedHeaders`, or `X-Amz-Security-Token` appended
+   * to a presigned URL after its signature. The token must still be the one issued with the key.
+   * @default true
+   */
+  requireSignedSessionToken?: boolean | undefined
 }
 
 /** A request whose signature verified. Read `body` to the end before trusting it. */
@@ -181,7 +189,7 @@ export async function verifyRequest(
   } else if (auth.presigned && s3) payloadHash = UNSIGNED_PAYLOAD
   else if (s3) throw invalid('missing required header for this request: x-amz-content-sha256')
 
-  const secret = await findCredentials(lookup, auth)
+  const secret = await findCredentials(lookup, auth, options.requireSignedSessionToken !== false)
   let body = received.body
   if (payloadHash === undefined) {
     // Not S3: the signature covers the body's hash, which only the body itself can give.
@@ -198,7 +206,17 @@ export async function verifyRequest(
     auth.service,
     options.keyCache === undefined ? defaultKeyCache : options.keyCache,
   )
-  if (!(await auth.algorithm.verify(key, stringToSign, auth.signature))) {
+  let valid = await auth.algorithm.verify(key, stringToSign, auth.signature)
+  if (!valid && auth.presigned && auth.sessionToken !== undefined && options.requireSignedSessionToken === false) {
+    // The token may have been appended after signing: the signed query is then everything else.
+    const withoutToken = { ...auth, signedQuery: auth.signedQuery.filter(([name]) => name !== Q_SECURITY_TOKEN) }
+    valid = await auth.algorithm.verify(
+      key,
+      (await rebuild(received, withoutToken, payloadHash, options)).stringToSign,
+      auth.signature,
+    )
+  }
+  if (!valid) {
     throw new VerificationError(
       'ERR_SIGNATURE_MISMATCH',
       'the request signature we calculated does not match the signature provided: check the key and signing method',
@@ -427,7 +445,7 @@ function credentialsLookup(credentials: VerifyRequestOptions['credentials']): Lo
 // the same object each time has its fingerprint computed once.
 const asCredentials = new WeakMap<object, Credentials>()
 
-async function findCredentials(lookup: Lookup, auth: Authorization): Promise<Credentials> {
+async function findCredentials(lookup: Lookup, auth: Authorization, signedToken: boolean): Promise<Credentials> {
   let found = lookup(auth.accessKeyId, { sessionToken: auth.sessionToken, service: auth.service, region: auth.region })
   if (found instanceof Promise) found = await found
   if (found === undefined || found === null) {
@@ -447,7 +465,7 @@ async function findCredentials(lookup: Lookup, auth: Authorization): Promise<Cre
         accessKeyId: auth.accessKeyId,
       })
     }
-    if (!auth.presigned && !auth.signedHeaders.includes('x-amz-security-token')) {
+    if (signedToken && !auth.presigned && !auth.signedHeaders.includes('x-amz-security-token')) {
       throw new VerificationError('ERR_INVALID_TOKEN', 'x-amz-security-token must be signed', {
         accessKeyId: auth.accessKeyId,
       })
