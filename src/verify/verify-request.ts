@@ -88,7 +88,11 @@ export interface VerifyRequestOptions {
    * @default 16 MiB
    */
   maxBufferedBody?: number | undefined
-  /** Largest aws-chunked chunk accepted. @default 16 MiB */
+  /**
+   * Largest aws-chunked chunk accepted, which bounds the memory one request takes.
+   * @default 16 MiB for signed chunks, 64 MiB for `STREAMING-UNSIGNED-PAYLOAD-TRAILER` (SDKs send a whole
+   * in-memory body as one chunk)
+   */
   maxChunkSize?: number | undefined
   /** Where derived signing keys are cached; `null` disables caching. @default defaultKeyCache */
   keyCache?: SigningKeyCache | null | undefined
@@ -137,6 +141,8 @@ export interface VerifiedRequest {
 
 const DEFAULT_SKEW = 15 * 60 // 15 min, AWS's limit
 const DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024 // 16 MiB
+const MAX_SIGNED_CHUNK = 16 * 1024 * 1024 // 16 MiB
+const MAX_UNSIGNED_CHUNK = 64 * 1024 * 1024 // 64 MiB
 const HEX_SHA256 = /^[0-9a-f]{64}$/
 const NO_TRAILERS: Readonly<Record<string, string>> = Object.freeze({})
 
@@ -336,7 +342,9 @@ function decodeBody(
     date: auth.amzDate,
     decodedContentLength: Number(lengthText),
     trailer: received.headers.get(X_AMZ_TRAILER)?.join(','),
-    ...(options.maxChunkSize === undefined ? {} : { maxChunkSize: options.maxChunkSize }),
+    maxChunkSize:
+      options.maxChunkSize ??
+      (payloadHash === STREAMING_UNSIGNED_PAYLOAD_TRAILER ? MAX_UNSIGNED_CHUNK : MAX_SIGNED_CHUNK),
     // S3 asks 8 KiB of signed chunks, but clients that send unsigned ones cut them where their source does.
     ...(payloadHash === STREAMING_UNSIGNED_PAYLOAD_TRAILER ? { minChunkSize: 0 } : {}),
     keyCache: options.keyCache === undefined ? defaultKeyCache : options.keyCache,

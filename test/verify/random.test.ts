@@ -19,7 +19,32 @@ function prng(seed: number) {
 }
 type Random = ReturnType<typeof prng>
 
-const KEY_CHARS = ['a', 'Z', '0', ' ', '+', '=', '&', '!', "'", '(', ')', '*', '~', '-', '_', '.', 'é', '日', '%', '@', ':', '$', ',', ';']
+const KEY_CHARS = [
+  'a',
+  'Z',
+  '0',
+  ' ',
+  '+',
+  '=',
+  '&',
+  '!',
+  "'",
+  '(',
+  ')',
+  '*',
+  '~',
+  '-',
+  '_',
+  '.',
+  'é',
+  '日',
+  '%',
+  '@',
+  ':',
+  '$',
+  ',',
+  ';',
+]
 const VALUE_CHARS = ['a', 'B', '7', ' ', '  ', '+', '=', '&', '/', '%', '*', '~', 'é', '?', '#', ':']
 const SERVICES = ['s3', 's3', 'execute-api', 'dynamodb', 'sts']
 const text = (r: Random, chars: readonly string[], max: number) => {
@@ -27,7 +52,10 @@ const text = (r: Random, chars: readonly string[], max: number) => {
   for (let n = 1 + r.int(max); n > 0; n--) out += r.pick(chars)
   return out
 }
-const segment = (r: Random) => encodeURIComponent(text(r, KEY_CHARS, 8)).replace(/[!'()*]/g, (c) => (r.int(2) ? c : `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+const segment = (r: Random) =>
+  encodeURIComponent(text(r, KEY_CHARS, 8)).replace(/[!'()*]/g, (c) =>
+    r.int(2) ? c : `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
 
 interface Case {
   kind: 'sign' | 'presign' | 'chunked'
@@ -61,14 +89,27 @@ async function randomCase(seed: number, kinds: ReadonlyArray<Case['kind']>): Pro
   const common = { method, url, headers, service, region: r.pick(['us-east-1', 'eu-west-3']), credentials, date }
   if (kind === 'presign') {
     const signed = await presignRequest({ ...common, expiresIn: 1 + r.int(604800) })
-    return { kind, service, request: { method, url: signed.url, headers: signed.headers, body: null }, credentials, now: date.getTime() + 500 }
+    return {
+      kind,
+      service,
+      request: { method, url: signed.url, headers: signed.headers, body: null },
+      credentials,
+      now: date.getTime() + 500,
+    }
   }
   if (kind === 'chunked') {
     const payload = new Uint8Array(r.int(20_000)).map(() => r.int(256))
     const mode = r.pick(['signed', 'signed-trailer', 'unsigned-trailer'] as const)
     const signed = await signChunked({ ...common, body: payload, contentLength: payload.length, mode, chunkSize: 8192 })
     const body = new Uint8Array(await new Response(signed.body).arrayBuffer())
-    return { kind, service, request: { method, url: signed.url, headers: signed.headers, body }, credentials, now, chunked: { mode, payload } }
+    return {
+      kind,
+      service,
+      request: { method, url: signed.url, headers: signed.headers, body },
+      credentials,
+      now,
+      chunked: { mode, payload },
+    }
   }
   const body = r.int(3) === 0 ? null : new Uint8Array(r.int(300)).map(() => r.int(256))
   const signed = await sign({ ...common, body })
@@ -123,16 +164,26 @@ function mutate(c: Case, r: Random): Mutation {
       const [base, query = ''] = request.url.split('?') as [string, string?]
       const pairs = query === '' ? [] : query.split('&')
       const mine = pairs.filter((p) => !p.startsWith('X-Amz-'))
-      if (mine.length === 0 || r.int(3) === 0) return ['query added', withUrl(`${base}?${[...pairs, `zz${r.int(9)}=1`].join('&')}`), SIG]
+      if (mine.length === 0 || r.int(3) === 0)
+        return ['query added', withUrl(`${base}?${[...pairs, `zz${r.int(9)}=1`].join('&')}`), SIG]
       const victim = r.pick(mine)
       const changed = r.int(2) ? pairs.filter((p) => p !== victim) : pairs.map((p) => (p === victim ? `${p}q` : p))
       return ['query pair', withUrl(`${base}${changed.length ? '?' : ''}${changed.join('&')}`), SIG]
     },
     () => {
-      const signature = presigned ? (url.searchParams.get('X-Amz-Signature') as string) : (/Signature=(\w+)/.exec(headers.authorization as string)?.[1] as string)
+      const signature = presigned
+        ? (url.searchParams.get('X-Amz-Signature') as string)
+        : (/Signature=(\w+)/.exec(headers.authorization as string)?.[1] as string)
       const flipped = flipHex(signature, r.int(signature.length))
       if (presigned) return ['signature', withUrl(request.url.replace(signature, flipped)), SIG]
-      return ['signature', { ...request, headers: { ...headers, authorization: (headers.authorization as string).replace(signature, flipped) } }, SIG]
+      return [
+        'signature',
+        {
+          ...request,
+          headers: { ...headers, authorization: (headers.authorization as string).replace(signature, flipped) },
+        },
+        SIG,
+      ]
     },
   ]
   if (presigned) {
@@ -145,39 +196,87 @@ function mutate(c: Case, r: Random): Mutation {
       },
       () => {
         const expires = url.searchParams.get('X-Amz-Expires') as string
-        return ['expires', withUrl(request.url.replace(`X-Amz-Expires=${expires}`, `X-Amz-Expires=${Math.max(1, Number(expires) - 1) === Number(expires) ? 2 : Number(expires) - 1}`)), SIG]
+        return [
+          'expires',
+          withUrl(
+            request.url.replace(
+              `X-Amz-Expires=${expires}`,
+              `X-Amz-Expires=${Math.max(1, Number(expires) - 1) === Number(expires) ? 2 : Number(expires) - 1}`,
+            ),
+          ),
+          SIG,
+        ]
       },
-      () => ['scope', withUrl(request.url.replace(/(X-Amz-Credential=[^&]*?%2F\d{8}%2F)([a-z0-9-]+)/, '$1ap-south-2')), SIG],
+      () => [
+        'scope',
+        withUrl(request.url.replace(/(X-Amz-Credential=[^&]*?%2F\d{8}%2F)([a-z0-9-]+)/, '$1ap-south-2')),
+        SIG,
+      ],
     )
     if (c.credentials.sessionToken !== undefined) {
-      choices.push(() => ['token', withUrl(request.url.replace('X-Amz-Security-Token=tok', 'X-Amz-Security-Token=tak')), ['InvalidToken']])
+      choices.push(() => [
+        'token',
+        withUrl(request.url.replace('X-Amz-Security-Token=tok', 'X-Amz-Security-Token=tak')),
+        ['InvalidToken'],
+      ])
     }
   } else {
-    const signedNames = (/SignedHeaders=([^,]+)/.exec(headers.authorization as string)?.[1] as string).split(';').filter((n) => n !== 'host')
+    const signedNames = (/SignedHeaders=([^,]+)/.exec(headers.authorization as string)?.[1] as string)
+      .split(';')
+      .filter((n) => n !== 'host')
     choices.push(
       () => {
         const name = r.pick(signedNames)
         if (name === 'x-amz-date') {
           const value = headers[name] as string
           const s = (Number(value.slice(13, 15)) + 1) % 60
-          return ['date', { ...request, headers: { ...headers, [name]: `${value.slice(0, 13)}${String(s).padStart(2, '0')}Z` } }, SIG]
+          return [
+            'date',
+            { ...request, headers: { ...headers, [name]: `${value.slice(0, 13)}${String(s).padStart(2, '0')}Z` } },
+            SIG,
+          ]
         }
         if (name === 'x-amz-content-sha256') {
           const value = headers[name] as string
           const next = /^[0-9a-f]{64}$/.test(value) ? flipHex(value, 0) : 'UNSIGNED-PAYLOAD'
           return ['content hash', { ...request, headers: { ...headers, [name]: next } }, SIG]
         }
-        if (name === 'x-amz-security-token') return ['token', { ...request, headers: { ...headers, [name]: `${headers[name]}x` } }, ['InvalidToken']]
+        if (name === 'x-amz-security-token')
+          return ['token', { ...request, headers: { ...headers, [name]: `${headers[name]}x` } }, ['InvalidToken']]
         return [`header ${name}`, { ...request, headers: { ...headers, [name]: `${headers[name]}x` } }, SIG]
       },
       () => {
         const name = r.pick(signedNames)
         const { [name]: _, ...rest } = headers
-        const codes = name === 'x-amz-date' ? ['AuthorizationHeaderMalformed', 'AccessDenied'] : ['AuthorizationHeaderMalformed']
+        const codes =
+          name === 'x-amz-date' ? ['AuthorizationHeaderMalformed', 'AccessDenied'] : ['AuthorizationHeaderMalformed']
         return [`header ${name} removed`, { ...request, headers: rest }, codes]
       },
-      () => ['scope', { ...request, headers: { ...headers, authorization: (headers.authorization as string).replace(/(\/\d{8}\/)([a-z0-9-]+)/, '$1ap-south-2') } }, SIG],
-      () => ['day', { ...request, headers: { ...headers, authorization: (headers.authorization as string).replace(/\/(\d{8})\//, (_, d: string) => `/${d.slice(0, 6)}${d[6] === '0' ? '1' : '0'}${d[7]}/`) } }, ['AuthorizationHeaderMalformed']],
+      () => [
+        'scope',
+        {
+          ...request,
+          headers: {
+            ...headers,
+            authorization: (headers.authorization as string).replace(/(\/\d{8}\/)([a-z0-9-]+)/, '$1ap-south-2'),
+          },
+        },
+        SIG,
+      ],
+      () => [
+        'day',
+        {
+          ...request,
+          headers: {
+            ...headers,
+            authorization: (headers.authorization as string).replace(
+              /\/(\d{8})\//,
+              (_, d: string) => `/${d.slice(0, 6)}${d[6] === '0' ? '1' : '0'}${d[7]}/`,
+            ),
+          },
+        },
+        ['AuthorizationHeaderMalformed'],
+      ],
     )
     const body = request.body
     if (body !== null && body.length > 0) {
@@ -198,11 +297,20 @@ function mutate(c: Case, r: Random): Mutation {
         return [what, { ...request, body: Uint8Array.from(next, (ch) => ch.charCodeAt(0)) }, codes]
       }
       choices.push(() =>
-        swap(/^[0-9a-f]+/, (size) => (Number.parseInt(size, 16) + 1).toString(16), 'chunk boundary', ['InvalidRequest', 'IncompleteBody', 'SignatureDoesNotMatch']),
+        swap(/^[0-9a-f]+/, (size) => (Number.parseInt(size, 16) + 1).toString(16), 'chunk boundary', [
+          'InvalidRequest',
+          'IncompleteBody',
+          'SignatureDoesNotMatch',
+        ]),
       )
       if (c.chunked.mode !== 'signed') {
         choices.push(() =>
-          swap(/x-amz-checksum-crc32:(.)/, (m) => `${m.slice(0, -1)}${m.endsWith('A') ? 'B' : 'A'}`, 'trailer', c.chunked?.mode === 'signed-trailer' ? SIG : ['BadDigest']),
+          swap(
+            /x-amz-checksum-crc32:(.)/,
+            (m) => `${m.slice(0, -1)}${m.endsWith('A') ? 'B' : 'A'}`,
+            'trailer',
+            c.chunked?.mode === 'signed-trailer' ? SIG : ['BadDigest'],
+          ),
         )
       }
     }
@@ -223,7 +331,9 @@ describe('tampering: every mutation of a signed part is refused with the right c
         )
         const label = `seed ${seed}: ${what} (${c.kind} ${c.service})`
         expect(error, label).toBeInstanceOf(VerificationError)
-        expect(codes, `${label}: ${(error as VerificationError).message}`).toContain((error as VerificationError).awsCode)
+        expect(codes, `${label}: ${(error as VerificationError).message}`).toContain(
+          (error as VerificationError).awsCode,
+        )
       }
     })
   }
