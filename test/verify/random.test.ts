@@ -70,7 +70,6 @@ async function randomCase(seed: number, kinds: ReadonlyArray<Case['kind']>): Pro
   const r = prng(seed)
   const kind = r.pick(kinds)
   const service = kind === 'chunked' ? 's3' : r.pick(SERVICES)
-  const s3 = service === 's3'
   const credentials = {
     accessKeyId: `AKID${r.int(1e6)}`,
     secretAccessKey: text(r, ['a', 'B', '/', '+', '9'], 40),
@@ -221,9 +220,8 @@ function mutate(c: Case, r: Random): Mutation {
       ])
     }
   } else {
-    const signedNames = (/SignedHeaders=([^,]+)/.exec(headers.authorization as string)?.[1] as string)
-      .split(';')
-      .filter((n) => n !== 'host')
+    const signedList = /SignedHeaders=([^,]+)/.exec(headers.authorization as string)?.[1] ?? ''
+    const signedNames = signedList.split(';').filter((n) => n !== 'host')
     choices.push(
       () => {
         const name = r.pick(signedNames)
