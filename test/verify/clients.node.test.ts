@@ -11,12 +11,12 @@ import { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+// @ts-expect-error: aws4 ships no types
 import aws4 from 'aws4'
 import { AwsClient } from 'aws4fetch'
 import * as Minio from 'minio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-// @ts-expect-error: the example is plain JavaScript, importing the built package
-import { startS3Server } from '../../examples/s3-server.mjs'
+import { startS3Server as startExample } from '../../examples/s3-server.mjs'
 
 const run = promisify(execFile)
 const credentials = { accessKeyId: 'AKIDCLIENTS', secretAccessKey: 'clients/secret+key=' }
@@ -42,6 +42,8 @@ interface Server {
   endpoint: string
   close(): Promise<void>
 }
+// The example is plain JavaScript importing the built package.
+const startS3Server = startExample as unknown as (options: object) => Promise<Server>
 let server: Server
 const payloadHashes: string[] = []
 const presignedCount = { value: 0 }
@@ -136,7 +138,7 @@ describe('clients nobody here wrote, against an endpoint authenticated by verify
       const put = await getSignedUrl(presigner, new PutObjectCommand({ Bucket: 'sdk', Key: `presigned/${key}` }), {
         expiresIn: 300,
       })
-      expect((await fetch(put, { method: 'PUT', body: bytes })).status).toBe(200)
+      expect((await fetch(put, { method: 'PUT', body: Buffer.from(bytes) })).status).toBe(200)
       const get = await getSignedUrl(presigner, new GetObjectCommand({ Bucket: 'sdk', Key: `presigned/${key}` }), {
         expiresIn: 300,
       })
@@ -149,7 +151,9 @@ describe('clients nobody here wrote, against an endpoint authenticated by verify
     await createBucket('aws4')
     const aws = new AwsClient({ ...credentials, service: 's3', region })
     for (const { key, bytes } of uploads) {
-      expect((await aws.fetch(url('aws4', `fetch/${key}`), { method: 'PUT', body: bytes })).status).toBe(200)
+      expect((await aws.fetch(url('aws4', `fetch/${key}`), { method: 'PUT', body: Buffer.from(bytes) })).status).toBe(
+        200,
+      )
       expect(same(await stored('aws4', `fetch/${key}`), bytes)).toBe(true)
     }
     const { hostname, port } = new URL(server.endpoint)
@@ -213,7 +217,7 @@ print(json.dumps([[s3.generate_presigned_url(op, Params={'Bucket': 'boto3', 'Key
     const urls = JSON.parse(stdout) as Array<[string, string]>
     for (const [i, { bytes }] of uploads.entries()) {
       const [put, get] = urls[i] as [string, string]
-      expect((await fetch(put, { method: 'PUT', body: bytes })).status).toBe(200)
+      expect((await fetch(put, { method: 'PUT', body: Buffer.from(bytes) })).status).toBe(200)
       expect(same(new Uint8Array(await (await fetch(get)).arrayBuffer()), bytes)).toBe(true)
     }
   })

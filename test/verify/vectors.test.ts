@@ -3,7 +3,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { verifyRequest } from '../../src/verify/index.js'
-// @ts-expect-error: plain JavaScript shared with the portable runner
 import { parseRequest } from '../portable/cases.mjs'
 
 const VECTORS = new URL('../vectors/', import.meta.url)
