@@ -54,7 +54,7 @@ export function diffLines(ours: string, theirs: string): Op[] {
 // Lines whose difference may be invisible (spaces at the ends, control or non-ASCII characters) are quoted.
 const NEEDS_QUOTES = /^\s|\s$|[^\x20-\x7e]/
 
-function render(ops: readonly Op[]): string {
+export function render(ops: readonly Op[]): string {
   return ops
     .map(([mark, line]) => `  ${mark} ${mark !== ' ' && NEEDS_QUOTES.test(line) ? JSON.stringify(line) : line}`)
     .join('\n')

@@ -2,6 +2,14 @@
 // with helpers for S3-style error bodies and HTTP mocks.
 export { VerificationError, type VerificationErrorCode } from '../errors.js'
 export type { IncomingMessageLike, RequestDescription, VerifiableRequest } from './input.js'
+export {
+  createSignatureChecker,
+  type SignatureChecker,
+  type SignatureCheckerOptions,
+  type UndiciDispatch,
+  type UndiciDispatchOptions,
+  type UndiciHandler,
+} from './mocks.js'
 export { createReplayCache, type ReplayCache, type ReplayCacheOptions } from './replay-cache.js'
 export { type S3ErrorOptions, s3ErrorResponse, s3ErrorXml } from './s3-error.js'
 export {
