@@ -101,7 +101,7 @@ export function readRequest(request: VerifiableRequest): ReceivedRequest {
     return { method: request.method.toUpperCase(), url, headers, body: request.body }
   }
   const description = request as RequestDescription
-  const url = parseUrl(description.url)
+  const url = received('URL', () => parseUrl(description.url))
   const headers = received('headers', () => collectHeaders(description.headers))
   const body = description.body
   return {
