@@ -44,7 +44,9 @@ export interface SignatureChecker {
    * An msw resolver that checks the request, then answers with `resolver` (default: an empty 200).
    * @example server.use(http.all('https://bucket.s3.amazonaws.com/*', checker.msw(() => HttpResponse.text('ok'))))
    */
-  msw<T>(resolver?: (info: { request: Request } & T) => unknown): (info: { request: Request } & T) => Promise<unknown>
+  msw<Info extends { request: Request }, R>(resolver: (info: Info) => R | Promise<R>): (info: Info) => Promise<R>
+  /** An msw resolver that checks the request and answers an empty 200. */
+  msw<Info extends { request: Request }>(): (info: Info) => Promise<Response>
   /**
    * A nock (15+) reply function: checks the request, then answers `status`, `body` and `headers`.
    * @example nock('https://sqs.us-east-1.amazonaws.com').post('/').reply(checker.nock(200, '{}'))
@@ -59,11 +61,12 @@ export interface SignatureChecker {
    * the mock answers; a request that is not correctly signed fails with the explanation.
    * @example const agent = new MockAgent(); setGlobalDispatcher(agent.compose(checker.undici()))
    */
-  undici(): (dispatch: UndiciDispatch) => UndiciDispatch
+  undici<D extends UndiciDispatch>(): (dispatch: D) => D
 }
 
-/** undici's `dispatch(options, handler)`. */
-export type UndiciDispatch = (options: UndiciDispatchOptions, handler: UndiciHandler) => boolean
+/** undici's `dispatch(options, handler)` (typed loosely, so that any undici version's fits). */
+export type UndiciDispatch = (options: never, handler: never) => boolean
+type Dispatch = (options: UndiciDispatchOptions, handler: UndiciHandler) => boolean
 export interface UndiciDispatchOptions {
   origin?: string | URL | undefined
   path: string
@@ -126,8 +129,8 @@ export function createSignatureChecker(options: SignatureCheckerOptions): Signat
     }
   }
 
-  const checker: SignatureChecker = {
-    async check(request) {
+  const checker = {
+    async check(request: VerifiableRequest): Promise<VerifiedRequest> {
       const received = readRequest(request)
       const body = received.body === null ? null : await readWhole(received.body, Number.MAX_SAFE_INTEGER)
       const url = `${received.url.protocol}//${received.url.host}${received.url.path}${received.url.query.length ? `?${received.url.query.map(([k, v]) => `${k}=${v}`).join('&')}` : ''}`
@@ -142,43 +145,46 @@ export function createSignatureChecker(options: SignatureCheckerOptions): Signat
     assertAllSigned() {
       if (failures.length > 0) throw failures[0]
     },
-    msw(resolver) {
-      return async (info) => {
+    msw<Info extends { request: Request }, R>(resolver?: (info: Info) => R | Promise<R>) {
+      return async (info: Info) => {
         await checker.check(info.request.clone())
         return resolver === undefined ? new Response(null, { status: 200 }) : resolver(info)
       }
     },
-    nock(status = 200, body = '', headers = {}) {
-      return async (request: Request) => {
+    nock(status = 200, body = '', headers: Record<string, string> = {}) {
+      return async (request: Request): Promise<[number, string, Record<string, string>]> => {
         await checker.check(request.bodyUsed ? request : request.clone())
         return [status, body, headers]
       }
     },
-    undici() {
-      return (dispatch) => (opts, handler) => {
-        const fail = (error: Error) => {
-          if (handler.onResponseError) handler.onResponseError(null, error)
-          else handler.onError?.(error)
+    undici<D extends UndiciDispatch>() {
+      const intercept =
+        (dispatch: Dispatch): Dispatch =>
+        (opts, handler) => {
+          const fail = (error: Error) => {
+            if (handler.onResponseError) handler.onResponseError(null, error)
+            else handler.onError?.(error)
+          }
+          ;(async () => {
+            const body = await bodyBytes(opts.body)
+            const origin = String(opts.origin ?? '').replace(/\/$/, '')
+            await checkIntercepted({
+              method: opts.method,
+              url: `${origin}${opts.path}`,
+              headers: undiciHeaders(opts.headers, new URL(origin).host),
+              body,
+            })
+            return body
+          })().then(
+            (body) => dispatch({ ...opts, body: body === null ? opts.body : body }, handler),
+            (error: Error) => fail(error),
+          )
+          return true
         }
-        ;(async () => {
-          const body = await bodyBytes(opts.body)
-          const origin = String(opts.origin ?? '').replace(/\/$/, '')
-          await checkIntercepted({
-            method: opts.method,
-            url: `${origin}${opts.path}`,
-            headers: undiciHeaders(opts.headers, new URL(origin).host),
-            body,
-          })
-          return body
-        })().then(
-          (body) => dispatch({ ...opts, body: body === null ? opts.body : body }, handler),
-          (error: Error) => fail(error),
-        )
-        return true
-      }
+      return intercept as unknown as (dispatch: D) => D
     },
   }
-  return checker
+  return checker as SignatureChecker
 }
 
 function undiciHeaders(headers: unknown, host: string): Array<[string, string]> {

@@ -126,8 +126,9 @@ describe('hostile input', () => {
         return { done: true, value: undefined }
       })
       if (next.done) break
-      expect(next.value.every((b) => b === 1)).toBe(true)
-      received += next.value.length
+      const bytes = next.value as Uint8Array
+      expect(bytes.every((b) => b === 1)).toBe(true)
+      received += bytes.length
     }
     expect(received).toBe(8192)
     expect((failure as VerificationError).awsCode).toBe('SignatureDoesNotMatch')
