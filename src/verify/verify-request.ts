@@ -22,6 +22,7 @@ import {
 } from '../sign/constants.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
 import { canonicalPath, typeOf } from '../sign/request.js'
+import { stringToSign } from '../sign/sign.js'
 import type { Credentials } from '../sign/types.js'
 import { type Authorization, readAuthorization } from './authorization.js'
 import { contentMismatch, hashCheckedStream, iterableStream, readWhole, toReadableStream } from './body.js'
@@ -240,7 +241,7 @@ export async function verifyRequest(
 
   let stream: ReadableStream<Uint8Array> | null = null
   if (payloadHash.startsWith('STREAMING-')) {
-    const decoded = decodeBody(received, auth, secret, payloadHash, body, options)
+    const decoded = decodeBody(received, auth, key, payloadHash, body, options)
     return verified(auth, payloadHash, iterableStream(decoded), () => decoded.trailers)
   }
   if (payloadHash === UNSIGNED_PAYLOAD) stream = body === null ? null : toReadableStream(body)
@@ -297,18 +298,13 @@ export async function rebuild(
   })
   let hash = sha256Hex(canonical)
   if (typeof hash !== 'string') hash = await hash
-  return { canonical, stringToSign: stringToSignOf(auth.algorithm.id, auth.amzDate, auth.scope, hash) }
-}
-
-// TODO(lead): replace with the engine's string-to-sign builder once it is exported from src/sign/.
-function stringToSignOf(algorithmId: string, amzDate: string, scope: string, canonicalHash: string): string {
-  return `${algorithmId}\n${amzDate}\n${scope}\n${canonicalHash}`
+  return { canonical, stringToSign: stringToSign(auth.algorithm.id, auth.amzDate, auth.scope, hash) }
 }
 
 function decodeBody(
   received: ReceivedRequest,
   auth: Authorization,
-  credentials: Credentials,
+  key: unknown,
   payloadHash: string,
   body: StreamSource | null,
   options: VerifyRequestOptions,
@@ -322,7 +318,7 @@ function decodeBody(
     )
   }
   const known = [streamingPayload(id), streamingPayloadTrailer(id), STREAMING_UNSIGNED_PAYLOAD_TRAILER]
-  if (!known.includes(payloadHash) || (id !== sigv4.id && payloadHash !== STREAMING_UNSIGNED_PAYLOAD_TRAILER)) {
+  if (!known.includes(payloadHash)) {
     throw invalid(
       `x-amz-content-sha256 ${JSON.stringify(payloadHash.slice(0, 64))} is not supported with ${id}`,
       'InvalidArgument',
@@ -336,7 +332,8 @@ function decodeBody(
   return decodeChunked(body ?? new Uint8Array(0), {
     mode: payloadHash,
     seedSignature: auth.signature,
-    credentials,
+    algorithm: auth.algorithm,
+    key,
     region: auth.region,
     service: auth.service,
     date: auth.amzDate,
@@ -347,7 +344,6 @@ function decodeBody(
       (payloadHash === STREAMING_UNSIGNED_PAYLOAD_TRAILER ? MAX_UNSIGNED_CHUNK : MAX_SIGNED_CHUNK),
     // S3 asks 8 KiB of signed chunks, but clients that send unsigned ones cut them where their source does.
     ...(payloadHash === STREAMING_UNSIGNED_PAYLOAD_TRAILER ? { minChunkSize: 0 } : {}),
-    keyCache: options.keyCache === undefined ? defaultKeyCache : options.keyCache,
   })
 }
 
