@@ -159,12 +159,26 @@ export async function startS3Server({
         )
       }
     }
+    if (method === 'PUT' && req.headers['x-amz-copy-source'] !== undefined) {
+      const [, fromBucket, ...fromKey] = decodeURIComponent(req.headers['x-amz-copy-source'].split('?')[0]).split('/')
+      const source = objects(fromBucket).get(fromKey.join('/'))
+      if (source === undefined) throw new S3Error(404, 'NoSuchKey', 'The specified key does not exist.')
+      store.set(key, { ...source, modified: new Date() })
+      return send(
+        res,
+        200,
+        {},
+        `<CopyObjectResult><LastModified>${new Date().toISOString()}</LastModified><ETag>${escapeXml(source.etag)}</ETag></CopyObjectResult>`,
+      )
+    }
     if (method === 'PUT') {
       const etag = `"${md5(body)}"`
+      const meta = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name.startsWith('x-amz-meta-')))
       store.set(key, {
         bytes: body,
         etag,
         type: req.headers['content-type'] ?? 'binary/octet-stream',
+        meta,
         modified: new Date(),
       })
       return send(res, 200, { etag })
@@ -181,6 +195,7 @@ export async function startS3Server({
         'content-type': object.type,
         'last-modified': object.modified.toUTCString(),
         'accept-ranges': 'bytes',
+        ...object.meta,
       }
       let bytes = object.bytes
       let status = 200
@@ -202,22 +217,37 @@ export async function startS3Server({
   function listing(bucket, query) {
     const prefix = query.get('prefix') ?? ''
     const delimiter = query.get('delimiter') ?? ''
+    const max = Math.min(1000, Number(query.get('max-keys') ?? 1000))
+    const after = query.get('continuation-token') ?? query.get('start-after') ?? query.get('marker') ?? ''
     const encode = query.get('encoding-type') === 'url' ? (k) => encodeURIComponent(k).replaceAll('%2F', '/') : (k) => k
-    const contents = []
+    const entries = [] // [name, xml]
     const prefixes = new Set()
-    for (const [key, object] of [...objects(bucket)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [key, object] of objects(bucket)) {
       if (!key.startsWith(prefix)) continue
       const cut = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length)
-      if (cut !== -1) prefixes.add(key.slice(0, cut + delimiter.length))
-      else {
-        contents.push(
+      if (cut !== -1) {
+        const common = key.slice(0, cut + delimiter.length)
+        if (!prefixes.has(common))
+          entries.push([common, `<CommonPrefixes><Prefix>${escapeXml(encode(common))}</Prefix></CommonPrefixes>`])
+        prefixes.add(common)
+      } else {
+        entries.push([
+          key,
           `<Contents><Key>${escapeXml(encode(key))}</Key><LastModified>${object.modified.toISOString()}</LastModified><ETag>${escapeXml(object.etag)}</ETag><Size>${object.bytes.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
-        )
+        ])
       }
     }
-    const common = [...prefixes].map((p) => `<CommonPrefixes><Prefix>${escapeXml(encode(p))}</Prefix></CommonPrefixes>`)
+    const sorted = entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).filter(([name]) => name > after)
+    const page = sorted.slice(0, max)
+    const truncated = sorted.length > max
+    const last = page.at(-1)?.[0] ?? ''
     const v2 = query.get('list-type') === '2'
-    return `<ListBucketResult><Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(encode(prefix))}</Prefix>${delimiter ? `<Delimiter>${escapeXml(delimiter)}</Delimiter>` : ''}${query.has('encoding-type') ? '<EncodingType>url</EncodingType>' : ''}${v2 ? `<KeyCount>${contents.length + common.length}</KeyCount>` : '<Marker></Marker>'}<MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join('')}${common.join('')}</ListBucketResult>`
+    const next = !truncated
+      ? ''
+      : v2
+        ? `<NextContinuationToken>${escapeXml(last)}</NextContinuationToken>`
+        : `<NextMarker>${escapeXml(last)}</NextMarker>`
+    return `<ListBucketResult><Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(encode(prefix))}</Prefix>${delimiter ? `<Delimiter>${escapeXml(delimiter)}</Delimiter>` : ''}${query.has('encoding-type') ? '<EncodingType>url</EncodingType>' : ''}${v2 ? `<KeyCount>${page.length}</KeyCount>` : '<Marker></Marker>'}<MaxKeys>${max}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${next}${page.map(([, xml]) => xml).join('')}</ListBucketResult>`
   }
 
   await new Promise((resolve, reject) => {
