@@ -146,6 +146,13 @@ const MAX_SIGNED_CHUNK = 16 * 1024 * 1024 // 16 MiB
 const MAX_UNSIGNED_CHUNK = 64 * 1024 * 1024 // 64 MiB
 const HEX_SHA256 = /^[0-9a-f]{64}$/
 const NO_TRAILERS: Readonly<Record<string, string>> = Object.freeze({})
+const EMPTY = new Uint8Array(0)
+const tooLarge = (limit: number) =>
+  new VerificationError(
+    'ERR_INVALID_REQUEST',
+    `the body must be hashed to verify the signature and is larger than maxBufferedBody (${limit} bytes)`,
+    { awsCode: 'EntityTooLarge' },
+  )
 
 /**
  * Verifies a signed request: its `Authorization` header or presigned query (SigV4; SigV4a with
@@ -196,24 +203,39 @@ export async function verifyRequest(
   } else if (auth.presigned && s3) payloadHash = UNSIGNED_PAYLOAD
   else if (s3) throw invalid('missing required header for this request: x-amz-content-sha256')
 
-  const secret = await findCredentials(lookup, auth, options.requireSignedSessionToken !== false)
+  let found = lookup(auth.accessKeyId, { sessionToken: auth.sessionToken, service: auth.service, region: auth.region })
+  if (found instanceof Promise) found = await found
+  const secret = credentialsFor(found, auth, options.requireSignedSessionToken !== false)
   let body = received.body
   if (payloadHash === undefined) {
     // Not S3: the signature covers the body's hash, which only the body itself can give.
-    const bytes = body === null ? new Uint8Array(0) : await readWhole(body, maxBuffered)
-    payloadHash = bytes.length === 0 ? EMPTY_SHA256 : await sha256Hex(bytes)
+    const bytes = body === null ? EMPTY : body instanceof Uint8Array ? body : await readWhole(body, maxBuffered)
+    if (bytes.length > maxBuffered) throw tooLarge(maxBuffered)
+    let hash = bytes.length === 0 ? EMPTY_SHA256 : sha256Hex(bytes)
+    if (typeof hash !== 'string') hash = await hash
+    payloadHash = hash
     body = bytes.length === 0 ? null : bytes
   }
-
-  const { canonical, stringToSign } = await rebuild(received, auth, payloadHash, options)
-  const key = await auth.algorithm.key(
+  // A body here in full (a description's bytes) is checked at once, once the signature has verified.
+  let wholeBodyMatches: boolean | undefined
+  if (contentHash !== undefined && body instanceof Uint8Array && HEX_SHA256.test(payloadHash)) {
+    let hash = body.length === 0 ? EMPTY_SHA256 : sha256Hex(body)
+    if (typeof hash !== 'string') hash = await hash
+    wholeBodyMatches = timingSafeEqualHex(hash, payloadHash)
+  }
+  let rebuilt = rebuild(received, auth, payloadHash, options)
+  if (rebuilt instanceof Promise) rebuilt = await rebuilt
+  const { canonical, stringToSign } = rebuilt
+  let key = auth.algorithm.key(
     secret,
     auth.day,
     auth.region,
     auth.service,
     options.keyCache === undefined ? defaultKeyCache : options.keyCache,
   )
-  let valid = await auth.algorithm.verify(key, stringToSign, auth.signature)
+  if (key instanceof Promise) key = await key
+  let valid = auth.algorithm.verify(key, stringToSign, auth.signature)
+  if (valid instanceof Promise) valid = await valid
   if (!valid && auth.presigned && auth.sessionToken !== undefined && options.requireSignedSessionToken === false) {
     // The token may have been appended after signing: the signed query is then everything else.
     const withoutToken = { ...auth, signedQuery: auth.signedQuery.filter(([name]) => name !== Q_SECURITY_TOKEN) }
@@ -239,24 +261,43 @@ export async function verifyRequest(
     }
   }
 
-  let stream: ReadableStream<Uint8Array> | null = null
   if (payloadHash.startsWith('STREAMING-')) {
     const decoded = decodeBody(received, auth, key, payloadHash, body, options)
-    return verified(auth, payloadHash, iterableStream(decoded), () => decoded.trailers)
+    return verified(
+      auth,
+      payloadHash,
+      () => iterableStream(decoded),
+      () => decoded.trailers,
+    )
   }
-  if (payloadHash === UNSIGNED_PAYLOAD) stream = body === null ? null : toReadableStream(body)
-  else if (body === null) {
-    if (payloadHash !== EMPTY_SHA256) throw contentMismatch()
-  } else stream = hashCheckedStream(body, payloadHash)
-  return verified(auth, payloadHash, stream, () => NO_TRAILERS)
+  if (wholeBodyMatches === false) throw contentMismatch()
+  const source = body
+  if (source === null) {
+    if (payloadHash !== EMPTY_SHA256 && payloadHash !== UNSIGNED_PAYLOAD) throw contentMismatch()
+    return verified(auth, payloadHash, () => null, noTrailers)
+  }
+  // Nothing left to check when the payload is unsigned, or its hash was computed from (or checked
+  // against) the whole body above; otherwise the body is hashed as it streams. The stream is made when
+  // `body` is first read: a caller that ignores the body pays nothing for it.
+  const checked = payloadHash === UNSIGNED_PAYLOAD || contentHash === undefined || wholeBodyMatches === true
+  const hash = payloadHash
+  return verified(
+    auth,
+    payloadHash,
+    () => (checked ? toReadableStream(source) : hashCheckedStream(source, hash)),
+    noTrailers,
+  )
 }
+
+const noTrailers = () => NO_TRAILERS
 
 function verified(
   auth: Authorization,
   payloadHash: string,
-  body: ReadableStream<Uint8Array> | null,
+  makeBody: () => ReadableStream<Uint8Array> | null,
   trailers: () => Readonly<Record<string, string>>,
 ): VerifiedRequest {
+  let body: ReadableStream<Uint8Array> | null | undefined
   return {
     accessKeyId: auth.accessKeyId,
     algorithm: auth.algorithm.id,
@@ -270,7 +311,10 @@ function verified(
     signature: auth.signature,
     sessionToken: auth.sessionToken !== undefined,
     payloadHash,
-    body,
+    get body() {
+      if (body === undefined) body = makeBody()
+      return body
+    },
     get trailers() {
       return trailers()
     },
@@ -278,13 +322,13 @@ function verified(
 }
 
 /** The canonical request and string to sign of the received request, as its signer built them. */
-export async function rebuild(
+export function rebuild(
   received: ReceivedRequest,
   auth: Authorization,
   payloadHash: string,
   options: Pick<VerifyRequestOptions, 'normalizePath' | 'doubleEncodePath'>,
   signedHeaders: readonly string[] = auth.signedHeaders,
-): Promise<{ canonical: string; stringToSign: string }> {
+): { canonical: string; stringToSign: string } | Promise<{ canonical: string; stringToSign: string }> {
   const s3 = S3_SIGNING_NAMES.has(auth.service)
   const path = canonicalPath(received.url.path, options.normalizePath ?? !s3, options.doubleEncodePath ?? !s3)
   const { canonicalRequest: canonical } = canonicalRequest({
@@ -296,9 +340,11 @@ export async function rebuild(
     payloadHash,
     host: received.url.host,
   })
-  let hash = sha256Hex(canonical)
-  if (typeof hash !== 'string') hash = await hash
-  return { canonical, stringToSign: stringToSign(auth.algorithm.id, auth.amzDate, auth.scope, hash) }
+  const hash = sha256Hex(canonical)
+  const id = auth.algorithm.id
+  return typeof hash === 'string'
+    ? { canonical, stringToSign: stringToSign(id, auth.amzDate, auth.scope, hash) }
+    : hash.then((h) => ({ canonical, stringToSign: stringToSign(id, auth.amzDate, auth.scope, h) }))
 }
 
 function decodeBody(
@@ -449,9 +495,7 @@ function credentialsLookup(credentials: VerifyRequestOptions['credentials']): Lo
 // the same object each time has its fingerprint computed once.
 const asCredentials = new WeakMap<object, Credentials>()
 
-async function findCredentials(lookup: Lookup, auth: Authorization, signedToken: boolean): Promise<Credentials> {
-  let found = lookup(auth.accessKeyId, { sessionToken: auth.sessionToken, service: auth.service, region: auth.region })
-  if (found instanceof Promise) found = await found
+function credentialsFor(found: unknown, auth: Authorization, signedToken: boolean): Credentials {
   if (found === undefined || found === null) {
     throw new VerificationError('ERR_UNKNOWN_ACCESS_KEY', 'the access key id does not exist in our records', {
       accessKeyId: auth.accessKeyId,
@@ -475,14 +519,14 @@ async function findCredentials(lookup: Lookup, auth: Authorization, signedToken:
       })
     }
   }
-  let credentials = asCredentials.get(found)
+  let credentials = asCredentials.get(found as object)
   if (
     credentials === undefined ||
     credentials.accessKeyId !== auth.accessKeyId ||
     credentials.secretAccessKey !== secret
   ) {
     credentials = { accessKeyId: auth.accessKeyId, secretAccessKey: secret }
-    asCredentials.set(found, credentials)
+    asCredentials.set(found as object, credentials)
   }
   return credentials
 }

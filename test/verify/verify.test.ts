@@ -75,8 +75,9 @@ describe('header-signed requests', () => {
       credentials,
       date,
     })
+    const stream = new Response('wrong').body as ReadableStream<Uint8Array>
     const verified = await verifyRequest(
-      { method: 'PUT', url: signed.url, headers: signed.headers, body: 'wrong' },
+      { method: 'PUT', url: signed.url, headers: signed.headers, body: stream },
       options,
     )
     const error = await refusal(text(verified.body))
@@ -85,6 +86,11 @@ describe('header-signed requests', () => {
       400,
       'XAmzContentSHA256Mismatch',
     ])
+    // A body given whole is checked at once.
+    const whole = await refusal(
+      verifyRequest({ method: 'PUT', url: signed.url, headers: signed.headers, body: 'wrong' }, options),
+    )
+    expect(whole.code).toBe('ERR_CONTENT_SHA256_MISMATCH')
   })
 
   it('refuses a wrong secret, an unknown key, a skewed clock, a wrong region', async () => {
