@@ -106,7 +106,7 @@ async function encodeBody(size, mode) {
   }
   const cut = []
   for (let at = 0; at < total; at += MiB) cut.push(whole.subarray(at, Math.min(total, at + MiB)))
-  return { headers: signed.headers, url: signed.url, pieces: cut, block }
+  return { headers: signed.headers, url: signed.url, pieces: cut }
 }
 
 async function chunked() {
@@ -116,14 +116,15 @@ async function chunked() {
     `\naws-chunked bodies, ${size / MiB} MiB payload in 64 KiB chunks, received in 1 MiB pieces, ${rounds} rounds`,
   )
   for (const mode of ['signed', 'signed-trailer', 'unsigned-trailer']) {
-    const { headers, url, pieces, block } = await encodeBody(size, mode)
+    const { headers, url, pieces } = await encodeBody(size, mode)
     const raw = []
     const verify = []
     for (let round = 0; round < rounds; round++) {
       globalThis.gc?.()
       let t = performance.now()
+      // The floor: SHA-256 over the very bytes the verifier reads (the received encoded body).
       const hash = createHash('sha256')
-      for (let sent = 0; sent < size; sent += MiB) hash.update(block)
+      for (const piece of pieces) hash.update(piece)
       hash.digest()
       raw.push(performance.now() - t)
       globalThis.gc?.()
@@ -134,10 +135,11 @@ async function chunked() {
       if (received !== size) throw new Error(`decoded ${received} bytes`)
       verify.push(performance.now() - t)
     }
+    const ratio = median(raw.map((r, i) => r / (verify[i] ?? r)))
     const rawMiBs = size / MiB / (median(raw) / 1000)
     const verifyMiBs = size / MiB / (median(verify) / 1000)
     console.log(
-      `  ${mode.padEnd(16)} verify ${verifyMiBs.toFixed(0)} MiB/s, raw SHA-256 ${rawMiBs.toFixed(0)} MiB/s: ${((100 * verifyMiBs) / rawMiBs).toFixed(0)}% (goal >= 85%)`,
+      `  ${mode.padEnd(16)} verify ${verifyMiBs.toFixed(0)} MiB/s, raw SHA-256 ${rawMiBs.toFixed(0)} MiB/s: ${(100 * ratio).toFixed(0)}% (median of pairs; goal >= 85%)`,
     )
   }
 }
