@@ -44,28 +44,7 @@ export type AwsigErrorCode =
   /** The data length differs from `x-amz-decoded-content-length`. */
   | 'ERR_DECODED_LENGTH'
   // Received requests (VerificationError, from awsig/verify):
-  /** The request carries no signature at all (neither `Authorization` nor `X-Amz-Signature`). */
-  | 'ERR_NOT_SIGNED'
-  /** The `Authorization` header or the `X-Amz-*` query parameters are malformed, duplicated or both present. */
-  | 'ERR_AUTH_MALFORMED'
-  /** The credential scope names another region or service than expected, or another day than `x-amz-date`. */
-  | 'ERR_SCOPE_MISMATCH'
-  /** The access key is unknown to the `credentials` lookup. */
-  | 'ERR_UNKNOWN_ACCESS_KEY'
-  /** The session token is missing, unsigned, or not the one issued with the access key. */
-  | 'ERR_INVALID_TOKEN'
-  /** Header auth: `x-amz-date` is more than the allowed skew away from now. */
-  | 'ERR_CLOCK_SKEW'
-  /** A presigned URL used after `X-Amz-Date + X-Amz-Expires`. */
-  | 'ERR_EXPIRED'
-  /** A presigned URL used before its `X-Amz-Date` (beyond the allowed skew). */
-  | 'ERR_NOT_YET_VALID'
-  /** The body does not hash to its `x-amz-content-sha256`. */
-  | 'ERR_CONTENT_SHA256_MISMATCH'
-  /** The request cannot be verified as sent: a required header missing, a bad `x-amz-content-sha256`, a body too large. */
-  | 'ERR_INVALID_REQUEST'
-  /** The replay-protection hook has seen this signature before. */
-  | 'ERR_REPLAYED'
+  | VerificationErrorCode
   // Client (awsig/client):
   /** AWS answered with an error (AwsError): see `status`, `awsCode` and `requestId`. */
   | 'ERR_AWS'
@@ -164,23 +143,34 @@ export class StreamError extends AwsigError {
   }
 }
 
-/** The codes a {@link VerificationError} carries. */
+/** The codes a {@link VerificationError} carries: those of aws-chunked bodies above, and of requests. */
 export type VerificationErrorCode =
   | 'ERR_MALFORMED_CHUNK'
   | 'ERR_INCOMPLETE_BODY'
   | 'ERR_SIGNATURE_MISMATCH'
   | 'ERR_CHECKSUM_MISMATCH'
   | 'ERR_DECODED_LENGTH'
+  /** The request carries no signature at all (neither `Authorization` nor `X-Amz-Signature`). */
   | 'ERR_NOT_SIGNED'
+  /** The `Authorization` header or the `X-Amz-*` query parameters are malformed, duplicated or both present. */
   | 'ERR_AUTH_MALFORMED'
+  /** The credential scope names another region or service than expected, or another day than `x-amz-date`. */
   | 'ERR_SCOPE_MISMATCH'
+  /** The access key is unknown to the `credentials` lookup. */
   | 'ERR_UNKNOWN_ACCESS_KEY'
+  /** The session token is missing, unsigned, or not the one issued with the access key. */
   | 'ERR_INVALID_TOKEN'
+  /** Header auth: `x-amz-date` is more than the allowed skew away from now. */
   | 'ERR_CLOCK_SKEW'
+  /** A presigned URL used after `X-Amz-Date + X-Amz-Expires`. */
   | 'ERR_EXPIRED'
+  /** A presigned URL used before its `X-Amz-Date` (beyond the allowed skew). */
   | 'ERR_NOT_YET_VALID'
+  /** The body does not hash to its `x-amz-content-sha256`. */
   | 'ERR_CONTENT_SHA256_MISMATCH'
+  /** The request cannot be verified as sent: a required header missing, a bad `x-amz-content-sha256`, a body too large. */
   | 'ERR_INVALID_REQUEST'
+  /** The replay-protection hook has seen this signature before. */
   | 'ERR_REPLAYED'
 
 // What S3 answers for each failure (status, error code), so that a server can answer as AWS does.
