@@ -65,10 +65,11 @@ async function header() {
   }
   const s = median(signTimes) * 1000
   const v = median(verifyTimes) * 1000
+  const ratio = median(verifyTimes.map((t, i) => t / (signTimes[i] as number)))
   console.log(`header-signed requests (half S3 GET, half DynamoDB POST with a body), ${n} per round, ${rounds} rounds`)
   console.log(`  sign:   ${s.toFixed(2)} µs/request`)
   console.log(`  verify: ${v.toFixed(2)} µs/request`)
-  console.log(`  verify / sign = ${(v / s).toFixed(2)}x (goal <= 1.2x)`)
+  console.log(`  verify / sign = ${ratio.toFixed(2)}x (median of the rounds' ratios; goal <= 1.2x)`)
 }
 
 /** The aws-chunked encoding of `size` bytes, kept as 1 MiB pieces, and its signed headers. */
