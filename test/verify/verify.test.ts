@@ -218,6 +218,10 @@ describe('presigned URLs', () => {
     expect([tooLong.code, tooLong.awsCode]).toEqual(['ERR_AUTH_MALFORMED', 'AuthorizationQueryParametersError'])
     const twice = await refusal(verifyRequest({ url: `${url}&X-Amz-Date=20260304T050607Z` }, options))
     expect(twice.code).toBe('ERR_AUTH_MALFORMED')
+    const missing = await refusal(verifyRequest({ url: url.replace(/X-Amz-Credential=[^&]*&/, '') }, options))
+    expect([missing.code, missing.awsCode]).toEqual(['ERR_AUTH_MALFORMED', 'AuthorizationQueryParametersError'])
+    const nonHex = await refusal(verifyRequest({ url: url.replace(/X-Amz-Signature=\w+/, 'X-Amz-Signature=zz') }, options))
+    expect(nonHex.code).toBe('ERR_AUTH_MALFORMED')
   })
 
   it('verifies a presigned URL with a session token', async () => {
