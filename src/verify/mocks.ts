@@ -1,7 +1,7 @@
 // Test helpers: check that the requests a program sends through msw, nock or undici's MockAgent are
 // correctly signed, and fail with a readable explanation (a canonical-request diff) when one is not.
 import { sha256Hex } from '#crypto'
-import { diffLines, render } from '../client/signature-diff.js'
+import { diffLines, redactTokens, render } from '../client/signature-diff.js'
 import { InvalidInputError, VerificationError } from '../errors.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from '../sign/constants.js'
@@ -114,7 +114,7 @@ export function createSignatureChecker(options: SignatureCheckerOptions): Signat
       if (!(error instanceof VerificationError)) throw error
       const explained = new VerificationError(
         error.code,
-        `request not correctly signed: ${request.method} ${request.url}\n${error.awsCode}: ${error.message}${await explain(description, error, { ...options, now })}`,
+        `request not correctly signed: ${request.method} ${redactTokens(request.url)}\n${error.awsCode}: ${error.message}${await explain(description, error, { ...options, now })}`,
         {
           cause: error,
           awsCode: error.awsCode,
@@ -275,8 +275,9 @@ async function explain(request: RequestDescription, error: VerificationError, op
   ]
   for (const [why, rules, hash] of variants) {
     const { canonical, stringToSign } = await rebuild(received, auth, hash, rules)
-    if (canonical !== expected && (await auth.algorithm.verify(key, stringToSign, auth.signature))) {
-      return `\nThe signature matches a canonical request with ${why} (- AWS computes, + the client signed):\n${render(diffLines(expected, canonical))}`
+    const signedOne = redactTokens(canonical)
+    if (signedOne !== expected && (await auth.algorithm.verify(key, stringToSign, auth.signature))) {
+      return `\nThe signature matches a canonical request with ${why} (- AWS computes, + the client signed):\n${render(diffLines(expected, signedOne))}`
     }
   }
   return `\nCanonical request AWS computes from the request received:\n${expected

@@ -10,7 +10,8 @@ export interface S3ErrorOptions {
   requestId?: string | undefined
   /**
    * Add `<CanonicalRequest>`, `<StringToSign>` and `<AWSAccessKeyId>` to `SignatureDoesNotMatch`, as S3 does,
-   * so that clients can show where their signature differs. The session token is never included.
+   * so that clients can show where their signature differs. The session token is never included (it is
+   * redacted from the error itself).
    * @default true
    */
   signatureDetails?: boolean | undefined
@@ -20,9 +21,6 @@ const escapeXml = (text: string) =>
   text.replace(/[&<>"']/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
   )
-const TOKEN_LINE = /^(x-amz-security-token:).*$/gm
-const TOKEN_PARAM = /(X-Amz-Security-Token=)[^&\n]*/g
-const redact = (text: string) => text.replace(TOKEN_LINE, '$1[redacted]').replace(TOKEN_PARAM, '$1[redacted]')
 
 /**
  * S3's XML error body for `error`: `<Error><Code>…</Code><Message>…</Message>…</Error>`. A
@@ -44,7 +42,7 @@ export function s3ErrorXml(error: unknown, options: S3ErrorOptions = {}): string
   if (known && options.signatureDetails !== false && error.code === 'ERR_SIGNATURE_MISMATCH') {
     if (error.stringToSign !== undefined) xml += `<StringToSign>${escapeXml(error.stringToSign)}</StringToSign>`
     if (error.canonicalRequest !== undefined) {
-      xml += `<CanonicalRequest>${escapeXml(redact(error.canonicalRequest))}</CanonicalRequest>`
+      xml += `<CanonicalRequest>${escapeXml(error.canonicalRequest)}</CanonicalRequest>`
     }
   }
   if (options.resource !== undefined) xml += `<Resource>${escapeXml(options.resource)}</Resource>`

@@ -3,6 +3,7 @@
 import { sha256Hex } from '#crypto'
 import { decodeChunked } from '../chunked/decode-chunked.js'
 import type { StreamSource } from '../chunked/source.js'
+import { redactTokens } from '../client/signature-diff.js'
 import { InvalidInputError, VerificationError } from '../errors.js'
 import { timingSafeEqualHex } from '../lib/hex.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
@@ -249,7 +250,8 @@ export async function verifyRequest(
     throw new VerificationError(
       'ERR_SIGNATURE_MISMATCH',
       'the request signature we calculated does not match the signature provided: check the key and signing method',
-      { canonicalRequest: canonical, stringToSign, accessKeyId: auth.accessKeyId },
+      // The session token is a credential: it never goes into an error.
+      { canonicalRequest: redactTokens(canonical), stringToSign, accessKeyId: auth.accessKeyId },
     )
   }
   if (options.replay !== undefined) {

@@ -1,4 +1,5 @@
 // verifyRequest against awsig's own signer: header, presigned and aws-chunked requests, and the refusals.
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { presignRequest, sign, signChunked, VerificationError } from '../../src/index.js'
 import { createReplayCache, s3ErrorXml, verifyRequest } from '../../src/verify/index.js'
@@ -220,7 +221,9 @@ describe('presigned URLs', () => {
     expect(twice.code).toBe('ERR_AUTH_MALFORMED')
     const missing = await refusal(verifyRequest({ url: url.replace(/X-Amz-Credential=[^&]*&/, '') }, options))
     expect([missing.code, missing.awsCode]).toEqual(['ERR_AUTH_MALFORMED', 'AuthorizationQueryParametersError'])
-    const nonHex = await refusal(verifyRequest({ url: url.replace(/X-Amz-Signature=\w+/, 'X-Amz-Signature=zz') }, options))
+    const nonHex = await refusal(
+      verifyRequest({ url: url.replace(/X-Amz-Signature=\w+/, 'X-Amz-Signature=zz') }, options),
+    )
     expect(nonHex.code).toBe('ERR_AUTH_MALFORMED')
   })
 
@@ -327,6 +330,9 @@ describe('helpers', () => {
     expect(xml).toContain('<Resource>/k</Resource><RequestId>R1</RequestId></Error>')
     expect(xml).toContain('x-amz-security-token:[redacted]')
     expect(xml).not.toContain('SECRET-TOKEN')
+    expect(inspect(error, { depth: 5 })).not.toContain('SECRET-TOKEN')
+    expect(JSON.stringify(error)).not.toContain('SECRET-TOKEN')
+    expect(inspect(error)).not.toContain(temporary.secretAccessKey)
     expect(s3ErrorXml(new Error('boom'))).toContain('<Code>InternalError</Code>')
   })
 })
