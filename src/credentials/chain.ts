@@ -1,4 +1,6 @@
-import { CredentialsError } from '../errors.js'
+// chain(): the first provider that gives credentials; and the default chain where there are no files.
+import { CredentialsError, isAwsigError } from '../errors.js'
+import type { ResponseLike } from '../protocols/fetch.js'
 import { fromContainer } from './container.js'
 import { fromEnv } from './env.js'
 import { fromInstanceMetadata } from './imds.js'
@@ -13,7 +15,8 @@ export interface ChainOptions {
   continueOn?: ((error: unknown) => boolean) | undefined
 }
 
-const notFound = (error: unknown) => error instanceof CredentialsError && error.code === 'ERR_CREDENTIALS_NOT_FOUND'
+// By code, so that a provider from another copy of awsig (or any error carrying the brand) counts.
+const notFound = (error: unknown) => isAwsigError(error, 'ERR_CREDENTIALS_NOT_FOUND')
 
 function describe(error: unknown): string {
   if (error instanceof CredentialsError) return `${error.provider}: ${error.message}`
@@ -71,7 +74,7 @@ const hasProcess = typeof (globalThis as { process?: { env?: unknown } }).proces
 export interface UniversalChainOptions {
   /** @default process.env */
   env?: Env | undefined
-  fetch?: FetchLike | undefined
+  fetch?: FetchLike<ResponseLike> | undefined
   /** Reads token files (web identity, container authorization). */
   readFile?: ReadFile | undefined
 }

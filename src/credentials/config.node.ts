@@ -63,8 +63,11 @@ export async function loadSharedConfig(options: SharedConfigFilesOptions = {}): 
   return { ...buildSharedConfig(config, credentials), configFile, credentialsFile }
 }
 
-/** The profile to use: the option, else `AWS_PROFILE`, else `default`; and whether it was asked for by name. */
+/**
+ * The profile to use: the option, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE` (as botocore and the
+ * AWS CLI v1 read it), else `default`; and whether it was asked for by name.
+ */
 export function selectProfile(profile: string | undefined, env: Env): { name: string; explicit: boolean } {
-  const named = profile ?? envValue(env, 'AWS_PROFILE')
+  const named = profile ?? envValue(env, 'AWS_PROFILE') ?? envValue(env, 'AWS_DEFAULT_PROFILE')
   return { name: named ?? 'default', explicit: named !== undefined }
 }

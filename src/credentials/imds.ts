@@ -1,7 +1,7 @@
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
 import { createCredentials, fail, isObject, parseExpiration, requireString } from './credentials.js'
 import { envValue, runtimeEnv } from './env.js'
-import { checkAttempts, checkTimeout, describeUrl, type HttpResponse, httpRequest, withRetries } from './http.js'
+import { describeUrl, type HttpResponse, httpRequest, requestAttempts, requestTimeout, withRetries } from './http.js'
 import type { Env, HttpOptions, ResolvedCredentials } from './types.js'
 
 // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html
@@ -65,13 +65,13 @@ export function fromInstanceMetadata(options: FromInstanceMetadataOptions = {}):
     }
     const base = baseUrl(options, env, details)
     const envTimeout = envValue(env, 'AWS_METADATA_SERVICE_TIMEOUT')
-    const timeout = checkTimeout(
+    const timeout = requestTimeout(
       options.timeout ?? (envTimeout === undefined ? undefined : Number(envTimeout) * 1000),
       DEFAULT_TIMEOUT,
       details,
     )
     const envAttempts = envValue(env, 'AWS_METADATA_SERVICE_NUM_ATTEMPTS')
-    const attempts = checkAttempts(
+    const attempts = requestAttempts(
       options.maxAttempts ?? (envAttempts === undefined ? undefined : Number(envAttempts)),
       1,
       details,

@@ -1,6 +1,8 @@
+// The types the credentials providers share and export.
+import type { FetchLike, ResponseLike } from '../protocols/fetch.js'
 import type { Credentials } from '../sign/types.js'
 
-export type { Credentials }
+export type { Credentials, FetchLike }
 
 /**
  * Credentials as the providers of `awsig/credentials` return them. `secretAccessKey` and `sessionToken`
@@ -25,16 +27,13 @@ export type CredentialProvider = () => Promise<Credentials>
 /** Environment variables, like `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>
 
-/** A `fetch`-compatible function. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
-
 /** Reads a UTF-8 text file. */
 export type ReadFile = (path: string) => Promise<string>
 
 /** Options shared by the providers that make HTTP requests. */
 export interface HttpOptions {
   /** The function that sends requests. @default globalThis.fetch */
-  fetch?: FetchLike | undefined
+  fetch?: FetchLike<ResponseLike> | undefined
   /** Milliseconds each request may take before it is abandoned. Provider-specific default. */
   timeout?: number | undefined
 }

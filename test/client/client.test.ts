@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   AwsError,
-  awsJson,
   BodyNotReplayableError,
   type ClientOptions,
   createClient,
@@ -17,6 +16,7 @@ import {
   TimeoutError,
 } from '../../src/client/index.js'
 import { type AwsigError, type Credentials, InvalidInputError } from '../../src/index.js'
+import { awsJson } from '../../src/protocols/index.js'
 import { type FaultServer, parseAmzDate, signatureIsValid, startFaultServer } from '../support/fault-server.js'
 
 const credentials: Credentials = {

@@ -4,24 +4,26 @@ import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
   AwsError,
+  explainSignatureMismatch,
+  parseAwsError,
+  readAwsError,
+  retryAfterMs,
+} from '../../src/client/index.js'
+import { InvalidInputError } from '../../src/index.js'
+import {
   awsJson,
   awsQuery,
   encodeRfc3986,
-  explainSignatureMismatch,
   greedy,
-  parseAwsError,
   queryString,
-  readAwsError,
   restJson,
   restXml,
-  retryAfterMs,
   uriPath,
   xml,
   xmlElements,
   xmlText,
   xmlTexts,
-} from '../../src/client/index.js'
-import { InvalidInputError } from '../../src/index.js'
+} from '../../src/protocols/index.js'
 
 // Error responses as the services send them (bodies from the services' API references and from
 // responses recorded against AWS; ids shortened).

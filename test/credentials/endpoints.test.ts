@@ -294,7 +294,7 @@ describe('SSO (portal and OIDC doubles, token cache files)', () => {
   })
   const options = (profile: string) => ({
     profile,
-    cacheDir: cacheDir(),
+    ssoCacheDir: cacheDir(),
     env: {
       AWS_CONFIG_FILE: config,
       AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),

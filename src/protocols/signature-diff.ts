@@ -1,22 +1,6 @@
 // S3 answers SignatureDoesNotMatch with the canonical request and string to sign it computed; next
 // to ours, a line diff points at the header, path or query parameter that differs.
-
-const TOKEN_HEADER = /^(x-amz-security-token:).*$/gim
-const TOKEN_PARAM = /(X-Amz-Security-Token=)[^&\n]*/g
-// S3's SignatureDoesNotMatch also gives the canonical request and string to sign as hex bytes, which
-// carry the token too: their whole content goes (up to the next tag, or to the end of a cut-off body).
-const BYTES_ELEMENT = /(<(?:[\w.-]+:)?(?:CanonicalRequestBytes|StringToSignBytes)(?:\s[^>]*)?>)[^<]*/g
-
-/**
- * Removes session tokens from a canonical request (header or presigned query form) or an error body
- * holding one, whose `<CanonicalRequestBytes>` and `<StringToSignBytes>` are redacted whole.
- */
-export function redactTokens(text: string): string {
-  return text
-    .replace(TOKEN_HEADER, '$1[redacted]')
-    .replace(TOKEN_PARAM, '$1[redacted]')
-    .replace(BYTES_ELEMENT, '$1[redacted]')
-}
+import { redactTokens } from '../lib/redact.js'
 
 type Op = readonly [' ' | '-' | '+', string]
 

@@ -1,0 +1,48 @@
+// Node-only: fromIni, the credentials of one profile of the shared config and credentials files.
+
+import type { ResponseLike } from '../protocols/fetch.js'
+import { loadSharedConfig, type SharedConfigFilesOptions, selectProfile } from './config.node.js'
+import { runtimeEnv } from './env.js'
+import { makeContext, notFound, profileMissing, resolveProfile } from './profile.node.js'
+import type { FetchLike, ResolvedCredentials } from './types.js'
+
+export interface FromIniOptions extends SharedConfigFilesOptions {
+  /** @default AWS_PROFILE, else AWS_DEFAULT_PROFILE, else 'default' */
+  profile?: string | undefined
+  /** Asked for the current code of `mfa_serial` each time a role that needs MFA is assumed. */
+  mfaCode?: ((mfaSerial: string) => string | Promise<string>) | undefined
+  /** For STS, SSO, container and IMDS requests. @default globalThis.fetch */
+  fetch?: FetchLike<ResponseLike> | undefined
+  /** Milliseconds per network request (each provider has its own default). */
+  timeout?: number | undefined
+  /** Milliseconds `credential_process` may run. @default 60 * 1000 */
+  processTimeout?: number | undefined
+  /** Region of STS calls. @default AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else 'us-east-1' */
+  region?: string | undefined
+  /** Directory of the SSO token cache. @default ~/.aws/sso/cache */
+  ssoCacheDir?: string | undefined
+}
+
+/**
+ * Credentials of a profile of the shared `config` and `credentials` files: static keys, `role_arn`
+ * with `source_profile` (chains, with cycle detection) or `credential_source`, `role_session_name`,
+ * `external_id`, `duration_seconds`, `mfa_serial` (through `mfaCode`), `web_identity_token_file`,
+ * SSO, `credential_process`, in the AWS CLI's order.
+ *
+ * `ERR_CREDENTIALS_PROFILE_NOT_FOUND` when a profile asked for by name (option, `AWS_PROFILE` or `AWS_DEFAULT_PROFILE`)
+ * exists in neither file; `ERR_CREDENTIALS_NOT_FOUND` when the default profile is missing or
+ * configures nothing.
+ *
+ * @example
+ * const provider = cached(fromIni({ profile: 'prod', mfaCode: async (serial) => prompt(`MFA code for ${serial}: `) }))
+ */
+export function fromIni(options: FromIniOptions = {}): () => Promise<ResolvedCredentials> {
+  return async () => {
+    const env = options.env ?? runtimeEnv()
+    const { name, explicit } = selectProfile(options.profile, env)
+    const config = await loadSharedConfig({ ...options, env })
+    const ctx = makeContext(config, name, env, options)
+    if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
+    return (await resolveProfile(ctx, name, false)) ?? notFound(ctx, name)
+  }
+}
