@@ -29,15 +29,19 @@ export class AwsigError extends Error {
     Object.defineProperty(this, BRAND, { value: kinds })
   }
 
+  // `this` is the class on the right of `instanceof`: a subclass inherits this method.
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
+    // biome-ignore lint/complexity/noThisInStatic: the class checked against is the point
+    // biome-ignore lint/complexity/noUselessThisAlias: one name for it below
+    const checked: { prototype: object } = this
+    if (Function.prototype[Symbol.hasInstance].call(checked, value)) return true
     const kinds = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND]
-    return Array.isArray(kinds) && kinds.includes((this.prototype as { name: string }).name)
+    return Array.isArray(kinds) && kinds.includes((checked.prototype as { name: string }).name)
   }
 
   static {
     // On the prototype, as Error's own `name`: readable before construction, and by `instanceof`.
-    named(this, 'AwsigError')
+    named(AwsigError, 'AwsigError')
   }
 }
 
@@ -57,7 +61,7 @@ export class InvalidInputError extends AwsigError {
     this.field = field
   }
   static {
-    named(this, 'InvalidInputError')
+    named(InvalidInputError, 'InvalidInputError')
   }
 }
 
@@ -126,7 +130,7 @@ export class CredentialsError extends AwsigError {
     this.attempts = details.attempts
   }
   static {
-    named(this, 'CredentialsError')
+    named(CredentialsError, 'CredentialsError')
   }
 }
 
@@ -160,7 +164,7 @@ export class StreamError extends AwsigError {
     this.received = options?.received
   }
   static {
-    named(this, 'StreamError')
+    named(StreamError, 'StreamError')
   }
 }
 
@@ -191,7 +195,7 @@ export class VerificationError extends AwsigError {
     this.chunk = options?.chunk
   }
   static {
-    named(this, 'VerificationError')
+    named(VerificationError, 'VerificationError')
   }
 }
 
@@ -284,7 +288,7 @@ export class AwsError extends AwsigError {
     this.signatureDiff = details.signatureDiff
   }
   static {
-    named(this, 'AwsError')
+    named(AwsError, 'AwsError')
   }
 }
 
@@ -310,7 +314,7 @@ export class NetworkError extends AwsigError {
     this.attempts = details.attempts ?? 1
   }
   static {
-    named(this, 'NetworkError')
+    named(NetworkError, 'NetworkError')
   }
 }
 
@@ -336,7 +340,7 @@ export class TimeoutError extends AwsigError {
     this.attempts = details.attempts ?? 1
   }
   static {
-    named(this, 'TimeoutError')
+    named(TimeoutError, 'TimeoutError')
   }
 }
 
@@ -367,7 +371,7 @@ export class BodyNotReplayableError extends AwsigError {
     this.attempts = details.attempts ?? 1
   }
   static {
-    named(this, 'BodyNotReplayableError')
+    named(BodyNotReplayableError, 'BodyNotReplayableError')
   }
 }
 

@@ -64,10 +64,12 @@ export async function loadSharedConfig(options: SharedConfigFilesOptions = {}): 
 }
 
 /**
- * The profile to use: the option, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE` (as botocore and the
- * AWS CLI v1 read it), else `default`; and whether it was asked for by name.
+ * The profile to use: the option, else `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, else `default`; and
+ * whether it was asked for by name. botocore and the AWS CLI v1 read both variables and, when both are
+ * set, `AWS_DEFAULT_PROFILE` first (botocore's configprovider lists it first; checked by the
+ * differential tests).
  */
 export function selectProfile(profile: string | undefined, env: Env): { name: string; explicit: boolean } {
-  const named = profile ?? envValue(env, 'AWS_PROFILE') ?? envValue(env, 'AWS_DEFAULT_PROFILE')
+  const named = profile ?? envValue(env, 'AWS_DEFAULT_PROFILE') ?? envValue(env, 'AWS_PROFILE')
   return { name: named ?? 'default', explicit: named !== undefined }
 }

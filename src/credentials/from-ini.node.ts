@@ -7,7 +7,7 @@ import { makeContext, notFound, profileMissing, resolveProfile } from './profile
 import type { FetchLike, ResolvedCredentials } from './types.js'
 
 export interface FromIniOptions extends SharedConfigFilesOptions {
-  /** @default AWS_PROFILE, else AWS_DEFAULT_PROFILE, else 'default' */
+  /** @default AWS_DEFAULT_PROFILE, else AWS_PROFILE, else 'default' */
   profile?: string | undefined
   /** Asked for the current code of `mfa_serial` each time a role that needs MFA is assumed. */
   mfaCode?: ((mfaSerial: string) => string | Promise<string>) | undefined
@@ -29,7 +29,7 @@ export interface FromIniOptions extends SharedConfigFilesOptions {
  * `external_id`, `duration_seconds`, `mfa_serial` (through `mfaCode`), `web_identity_token_file`,
  * SSO, `credential_process`, in the AWS CLI's order.
  *
- * `ERR_CREDENTIALS_PROFILE_NOT_FOUND` when a profile asked for by name (option, `AWS_PROFILE` or `AWS_DEFAULT_PROFILE`)
+ * `ERR_CREDENTIALS_PROFILE_NOT_FOUND` when a profile asked for by name (option, `AWS_DEFAULT_PROFILE` or `AWS_PROFILE`)
  * exists in neither file; `ERR_CREDENTIALS_NOT_FOUND` when the default profile is missing or
  * configures nothing.
  *

@@ -160,7 +160,7 @@ const stringValue = (value: IniValue | undefined) => (typeof value === 'string' 
 export interface FromProcessOptions extends SharedConfigFilesOptions {
   /** The command line to run. @default the profile's credential_process */
   command?: string | undefined
-  /** @default AWS_PROFILE, else AWS_DEFAULT_PROFILE, else 'default' */
+  /** @default AWS_DEFAULT_PROFILE, else AWS_PROFILE, else 'default' */
   profile?: string | undefined
   /** Milliseconds the process may run. @default 60 * 1000 */
   timeout?: number | undefined

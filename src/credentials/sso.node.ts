@@ -20,7 +20,7 @@ import type { Env, HttpOptions, ResolvedCredentials } from './types.js'
 const REFRESH_WINDOW = 15 * 60 * 1000 // refresh an sso-session token 15 min before it expires, as the AWS CLI
 
 export interface FromSsoOptions extends HttpOptions, SharedConfigFilesOptions {
-  /** Profile with `sso_account_id` and `sso_role_name` (and `sso_session` or the legacy `sso_start_url`/`sso_region`). @default AWS_PROFILE, else AWS_DEFAULT_PROFILE, else 'default' */
+  /** Profile with `sso_account_id` and `sso_role_name` (and `sso_session` or the legacy `sso_start_url`/`sso_region`). @default AWS_DEFAULT_PROFILE, else AWS_PROFILE, else 'default' */
   profile?: string | undefined
   /** Directory of the `aws sso login` token cache. @default ~/.aws/sso/cache */
   ssoCacheDir?: string | undefined

@@ -11,7 +11,7 @@ const TAG_NAME = /^[A-Za-z_][\w.-]*$/
 /** Malformed XML where strictness was asked for. */
 export class XmlParseError extends Error {
   static {
-    this.prototype.name = 'XmlParseError'
+    XmlParseError.prototype.name = 'XmlParseError'
   }
 }
 
