@@ -1,11 +1,10 @@
 // chain(): the first provider that gives credentials; and the default chain where there are no files.
 import { CredentialsError, isAwsigError } from '../errors.js'
-import type { ResponseLike } from '../protocols/fetch.js'
 import { fromContainer } from './container.js'
 import { fromEnv } from './env.js'
 import { fromInstanceMetadata } from './imds.js'
 import { fromWebIdentity } from './sts.js'
-import type { Credentials, Env, FetchLike, ReadFile } from './types.js'
+import type { Credentials, DefaultChainOptions, ResolvedCredentials } from './types.js'
 
 export interface ChainOptions {
   /**
@@ -71,23 +70,15 @@ export function chain<C extends Credentials>(...providers: Array<() => Promise<C
 // Browsers and workers have no process: there, no instance metadata service either.
 const hasProcess = typeof (globalThis as { process?: { env?: unknown } }).process?.env === 'object'
 
-export interface UniversalChainOptions {
-  /** @default process.env */
-  env?: Env | undefined
-  fetch?: FetchLike<ResponseLike> | undefined
-  /** Reads token files (web identity, container authorization). */
-  readFile?: ReadFile | undefined
-}
-
 /**
  * The default chain where there are no files: environment variables, web identity from
  * `AWS_WEB_IDENTITY_TOKEN_FILE` (with `readFile`), the container endpoint, the instance metadata service
  * (only where there is a `process`). The Node build's `defaultChain` adds the shared config files and
  * `credential_process` in the AWS CLI's order.
  */
-export function defaultChain(options: UniversalChainOptions = {}): () => Promise<Credentials> {
+export function defaultChain(options: DefaultChainOptions = {}): () => Promise<ResolvedCredentials> {
   const { env, fetch, readFile } = options
-  const providers: Array<() => Promise<Credentials>> = [
+  const providers: Array<() => Promise<ResolvedCredentials>> = [
     fromEnv({ env }),
     fromWebIdentity({ env, fetch, readFile }),
     fromContainer({ env, fetch, readFile }),

@@ -3,16 +3,9 @@ import { CredentialsError } from '../errors.js'
 import { envValue, runtimeEnv } from './env.js'
 import { defaultAwsPath, expandPath, isMissingFile, readText } from './fs.node.js'
 import { buildSharedConfig, type IniSections, IniSyntaxError, parseIni, type SharedConfig } from './ini.js'
-import type { Env } from './types.js'
+import type { Env, SharedConfigFilesOptions } from './types.js'
 
-export interface SharedConfigFilesOptions {
-  /** @default process.env */
-  env?: Env | undefined
-  /** @default AWS_CONFIG_FILE, else ~/.aws/config */
-  configFile?: string | undefined
-  /** @default AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
-  credentialsFile?: string | undefined
-}
+export type { SharedConfigFilesOptions }
 
 export interface LoadedSharedConfig extends SharedConfig {
   /** Path of the config file read (it may not exist). */

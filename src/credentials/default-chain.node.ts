@@ -4,13 +4,12 @@ import { loadSharedConfig, selectProfile } from './config.node.js'
 import { fromContainer } from './container.js'
 import { isCredentialsError } from './credentials.js'
 import { fromEnv, runtimeEnv } from './env.js'
-import type { FromIniOptions } from './from-ini.node.js'
 import { readText } from './fs.node.js'
 import { fromInstanceMetadata } from './imds.js'
 import { imdsSettings, makeContext, notFound, profileMissing, resolveProfile } from './profile.node.js'
-import type { ResolvedCredentials } from './types.js'
+import type { DefaultChainOptions, ResolvedCredentials } from './types.js'
 
-export interface DefaultChainOptions extends FromIniOptions {}
+export type { DefaultChainOptions }
 
 /**
  * The AWS CLI's default chain: environment variables; the profile's `role_arn`; web identity

@@ -1,27 +1,10 @@
 // Node-only: fromIni, the credentials of one profile of the shared config and credentials files.
-
-import type { ResponseLike } from '../protocols/fetch.js'
-import { loadSharedConfig, type SharedConfigFilesOptions, selectProfile } from './config.node.js'
+import { loadSharedConfig, selectProfile } from './config.node.js'
 import { runtimeEnv } from './env.js'
 import { makeContext, notFound, profileMissing, resolveProfile } from './profile.node.js'
-import type { FetchLike, ResolvedCredentials } from './types.js'
+import type { FromIniOptions, ResolvedCredentials } from './types.js'
 
-export interface FromIniOptions extends SharedConfigFilesOptions {
-  /** @default AWS_DEFAULT_PROFILE, else AWS_PROFILE, else 'default' */
-  profile?: string | undefined
-  /** Asked for the current code of `mfa_serial` each time a role that needs MFA is assumed. */
-  mfaCode?: ((mfaSerial: string) => string | Promise<string>) | undefined
-  /** For STS, SSO, container and IMDS requests. @default globalThis.fetch */
-  fetch?: FetchLike<ResponseLike> | undefined
-  /** Milliseconds per network request (each provider has its own default). */
-  timeout?: number | undefined
-  /** Milliseconds `credential_process` may run. @default 60 * 1000 */
-  processTimeout?: number | undefined
-  /** Region of STS calls. @default AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else 'us-east-1' */
-  region?: string | undefined
-  /** Directory of the SSO token cache. @default ~/.aws/sso/cache */
-  ssoCacheDir?: string | undefined
-}
+export type { FromIniOptions }
 
 /**
  * Credentials of a profile of the shared `config` and `credentials` files: static keys, `role_arn`

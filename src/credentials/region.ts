@@ -1,5 +1,5 @@
 import { envValue, runtimeEnv } from './env.js'
-import type { Env } from './types.js'
+import type { Env, ResolveOptions } from './types.js'
 
 /** The `[profile x]` and `[services y]` settings region and endpoint resolution look at. */
 export interface ProfileSettings {
@@ -7,16 +7,6 @@ export interface ProfileSettings {
   profile?: Readonly<Record<string, string | Readonly<Record<string, string>>>> | undefined
   /** `[services name]` sections by name: service id (snake case) to its keys. */
   services?: Readonly<Record<string, Readonly<Record<string, string | Readonly<Record<string, string>>>>>> | undefined
-}
-
-export interface ResolveRegionOptions {
-  /** @default process.env */
-  env?: Env | undefined
-}
-
-export interface ResolveEndpointOptions {
-  /** @default process.env */
-  env?: Env | undefined
 }
 
 function profileString(settings: ProfileSettings | undefined, key: string): string | undefined {
@@ -75,7 +65,7 @@ export function dnsSuffix(region: string): string {
  * @example
  * const region = (await resolveRegion()) ?? 'us-east-1'
  */
-export async function resolveRegion(options: ResolveRegionOptions = {}): Promise<string | undefined> {
+export async function resolveRegion(options: ResolveOptions = {}): Promise<string | undefined> {
   return regionFrom(options.env ?? runtimeEnv())
 }
 
@@ -85,9 +75,6 @@ export async function resolveRegion(options: ResolveRegionOptions = {}): Promise
  * those variables (`s3`, `dynamodb`, `sts`, `sso-oidc`). (The Node build also reads the profile's
  * `endpoint_url` and `[services]` sections.)
  */
-export async function resolveEndpoint(
-  serviceId: string,
-  options: ResolveEndpointOptions = {},
-): Promise<string | undefined> {
+export async function resolveEndpoint(serviceId: string, options: ResolveOptions = {}): Promise<string | undefined> {
   return endpointFrom(serviceId, options.env ?? runtimeEnv())
 }

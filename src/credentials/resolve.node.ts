@@ -1,7 +1,8 @@
 // Node-only: region and endpoint resolution that also reads the profile of the shared config files.
-import { loadSharedConfig, type SharedConfigFilesOptions, selectProfile } from './config.node.js'
+import { loadSharedConfig, selectProfile } from './config.node.js'
 import { runtimeEnv } from './env.js'
 import { endpointFrom, regionFrom } from './region.js'
+import type { ResolveOptions } from './types.js'
 
 /**
  * The region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`; `undefined` when none.
@@ -9,9 +10,7 @@ import { endpointFrom, regionFrom } from './region.js'
  * @example
  * const region = (await resolveRegion({ profile: 'dev' })) ?? 'us-east-1'
  */
-export async function resolveRegion(
-  options: SharedConfigFilesOptions & { profile?: string | undefined } = {},
-): Promise<string | undefined> {
+export async function resolveRegion(options: ResolveOptions = {}): Promise<string | undefined> {
   const env = options.env ?? runtimeEnv()
   const fromEnvironment = regionFrom(env)
   if (fromEnvironment !== undefined) return fromEnvironment
@@ -25,10 +24,7 @@ export async function resolveRegion(
  * `undefined` when none. `serviceId` as in those variables: `s3`, `dynamodb`, `sts`, `sso-oidc`.
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
-export async function resolveEndpoint(
-  serviceId: string,
-  options: SharedConfigFilesOptions & { profile?: string | undefined } = {},
-): Promise<string | undefined> {
+export async function resolveEndpoint(serviceId: string, options: ResolveOptions = {}): Promise<string | undefined> {
   const env = options.env ?? runtimeEnv()
   const config = await loadSharedConfig({ ...options, env })
   return endpointFrom(serviceId, env, {
