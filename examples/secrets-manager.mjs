@@ -7,8 +7,8 @@
 // AWS_ENDPOINT_URL to use a local emulator instead of AWS.
 import { randomUUID } from 'node:crypto'
 import { AwsError, createClient } from 'awsig/client'
-import { awsJson } from 'awsig/protocols'
 import { fromEnv } from 'awsig/credentials'
+import { awsJson } from 'awsig/protocols'
 
 const region = process.env.AWS_REGION ?? 'us-east-1'
 const endpoint = process.env.AWS_ENDPOINT_URL ?? `https://secretsmanager.${region}.amazonaws.com`

@@ -1,3 +1,4 @@
+// fromContainer: ECS and EKS Pod Identity credentials from the container credentials endpoint.
 import type { CredentialsErrorDetails } from '../errors.js'
 import { CredentialsError } from '../errors.js'
 import { createCredentials, fail, isObject, optionalString, parseExpiration, requireString } from './credentials.js'

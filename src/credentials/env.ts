@@ -1,3 +1,4 @@
+// fromEnv: credentials from AWS_ACCESS_KEY_ID and friends; and how the providers read the environment.
 import { checkNotExpired, createCredentials, fail, parseExpiration } from './credentials.js'
 import type { Env, ResolvedCredentials } from './types.js'
 

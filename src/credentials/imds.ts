@@ -1,3 +1,4 @@
+// fromInstanceMetadata: EC2 instance role credentials from IMDSv2 (v1 fallback), with its token session.
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
 import { createCredentials, fail, isObject, parseExpiration, requireString } from './credentials.js'
 import { envValue, runtimeEnv } from './env.js'

@@ -1,3 +1,5 @@
+// Region and endpoint resolution from the environment (and, in the Node build, the profile), as the
+// AWS SDKs do it.
 import { envValue, runtimeEnv } from './env.js'
 import type { Env, ResolveOptions } from './types.js'
 
