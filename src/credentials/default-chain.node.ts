@@ -1,12 +1,11 @@
 // Node-only: the AWS CLI's default credentials chain (environment, the profile, container, IMDS).
 import { chainWith } from './chain.js'
-import { loadSharedConfig, selectProfile } from './config.node.js'
 import { fromContainer } from './container.js'
 import { isCredentialsError } from './credentials.js'
-import { fromEnv, runtimeEnv } from './env.js'
+import { fromEnv } from './env.js'
 import { readText } from './fs.node.js'
 import { fromInstanceMetadata } from './imds.js'
-import { imdsSettings, makeContext, notFound, profileMissing, resolveProfile } from './profile.node.js'
+import { imdsSettings, notFound, openProfile, resolveProfile } from './profile.node.js'
 import type { DefaultChainOptions, ResolvedCredentials } from './types.js'
 
 export type { DefaultChainOptions }
@@ -26,11 +25,8 @@ export type { DefaultChainOptions }
  */
 export function defaultChain(options: DefaultChainOptions = {}): () => Promise<ResolvedCredentials> {
   return async () => {
-    const env = options.env ?? runtimeEnv()
-    const { name, explicit } = selectProfile(options.profile, env)
-    const config = await loadSharedConfig({ ...options, env })
-    const ctx = makeContext(config, name, env, options)
-    if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
+    const { ctx, name } = await openProfile(options)
+    const { env } = ctx
     const profileStep = async () => {
       const found = await resolveProfile(ctx, name, true)
       return found ?? notFound(ctx, name, ', and AWS_WEB_IDENTITY_TOKEN_FILE is not set')

@@ -1,7 +1,5 @@
 // Node-only: fromIni, the credentials of one profile of the shared config and credentials files.
-import { loadSharedConfig, selectProfile } from './config.node.js'
-import { runtimeEnv } from './env.js'
-import { makeContext, notFound, profileMissing, resolveProfile } from './profile.node.js'
+import { notFound, openProfile, resolveProfile } from './profile.node.js'
 import type { FromIniOptions, ResolvedCredentials } from './types.js'
 
 export type { FromIniOptions }
@@ -21,11 +19,7 @@ export type { FromIniOptions }
  */
 export function fromIni(options: FromIniOptions = {}): () => Promise<ResolvedCredentials> {
   return async () => {
-    const env = options.env ?? runtimeEnv()
-    const { name, explicit } = selectProfile(options.profile, env)
-    const config = await loadSharedConfig({ ...options, env })
-    const ctx = makeContext(config, name, env, options)
-    if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
+    const { ctx, name } = await openProfile(options)
     return (await resolveProfile(ctx, name, false)) ?? notFound(ctx, name)
   }
 }

@@ -4,10 +4,10 @@
 // fromIni and the default chain both resolve profiles with it.
 // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
-import type { LoadedSharedConfig } from './config.node.js'
+import { type LoadedSharedConfig, loadSharedConfig, selectProfile } from './config.node.js'
 import { fromContainer } from './container.js'
 import { checkNotExpired, createCredentials, fail, isCredentialsError } from './credentials.js'
-import { envValue, fromEnv } from './env.js'
+import { envValue, fromEnv, runtimeEnv } from './env.js'
 import type { FromIniOptions } from './from-ini.node.js'
 import { readText } from './fs.node.js'
 import { fromInstanceMetadata } from './imds.js'
@@ -34,7 +34,7 @@ const hasStatic = (p: Record<string, IniValue>) =>
   p.aws_access_key_id !== undefined || p.aws_secret_access_key !== undefined
 const hasRole = (p: Record<string, IniValue>) => p.role_arn !== undefined && p.web_identity_token_file === undefined
 
-export function makeContext(config: LoadedSharedConfig, profile: string, env: Env, options: FromIniOptions): Context {
+function makeContext(config: LoadedSharedConfig, profile: string, env: Env, options: FromIniOptions): Context {
   const settings: ProfileSettings = { profile: config.profiles[profile], services: config.services }
   return { config, env, options, settings, region: options.region ?? regionFrom(env, settings) ?? 'us-east-1' }
 }
@@ -290,8 +290,21 @@ export function notFound(ctx: Context, profile: string, extra = ''): never {
   )
 }
 
+/**
+ * Reads the shared files and picks the profile: where fromIni and the default chain start. A profile
+ * asked for by name that neither file has fails here, before any provider runs.
+ */
+export async function openProfile(options: FromIniOptions): Promise<{ ctx: Context; name: string }> {
+  const env = options.env ?? runtimeEnv()
+  const { name, explicit } = selectProfile(options.profile, env)
+  const config = await loadSharedConfig({ ...options, env })
+  const ctx = makeContext(config, name, env, options)
+  if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
+  return { ctx, name }
+}
+
 /** A profile asked for by name that neither file has. */
-export function profileMissing(ctx: Context, profile: string): never {
+function profileMissing(ctx: Context, profile: string): never {
   return fail(
     'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
     `profile ${profile} is in neither ${ctx.config.configFile} nor ${ctx.config.credentialsFile}`,
