@@ -1,6 +1,6 @@
 // What kind of body a value is, for every module that signs or sends one (client, adapters): bytes and
 // text that can be hashed, Blob and FormData that can be read once, streams.
-import { concatBytes } from './bytes.js'
+import { concat } from './hex.js'
 
 /** Bytes or text that SigV4 hashes as they are. */
 export type HashableBody = string | Uint8Array | URLSearchParams
@@ -36,17 +36,19 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
 /** Collects an async iterable of chunks (a Node stream, undici's fetch body) into one buffer. */
 export async function collectBytes(body: AsyncIterable<unknown>): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Uint8Array[] = []
+  let length = 0
   const encoder = new TextEncoder()
   for await (const chunk of body) {
-    chunks.push(
+    const bytes =
       typeof chunk === 'string'
         ? encoder.encode(chunk)
         : chunk instanceof Uint8Array
           ? chunk
           : ArrayBuffer.isView(chunk)
             ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-            : new Uint8Array(chunk as ArrayBuffer),
-    )
+            : new Uint8Array(chunk as ArrayBuffer)
+    chunks.push(bytes)
+    length += bytes.byteLength
   }
-  return concatBytes(chunks)
+  return concat(chunks, length) as Uint8Array<ArrayBuffer>
 }
