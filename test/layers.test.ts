@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const src = join(root, 'src')
 
 /** Bottom to top. A unit is a folder under src/ or a file at its root. */
-export const LAYERS: ReadonlyArray<readonly string[]> = [
+const LAYERS: ReadonlyArray<readonly string[]> = [
   ['lib', 'errors.ts'], // helpers and the error classes every layer throws
   ['sign'], // the engine
   ['sigv4a', 'chunked', 'event-stream', 'verify'], // built on the engine
@@ -26,7 +26,7 @@ const NODE_ONLY_UNITS = new Set(['cli'])
 const IMPORT =
   /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
 
-export interface Violation {
+interface Violation {
   file: string
   imports: string
   why: string
@@ -46,7 +46,7 @@ function rankOf(unit: string): number | undefined {
  * Checks `files` (paths relative to src/, POSIX separators, to their source). `nodeOnly` are files the
  * package reaches only through Node conditions; `aliases` maps package imports (`#crypto`) to files.
  */
-export function checkLayers(
+function checkLayers(
   files: ReadonlyMap<string, string>,
   nodeOnly: ReadonlySet<string>,
   aliases: Readonly<Record<string, string>>,
