@@ -1,6 +1,6 @@
 // Region and endpoint resolution from the environment (and, in the Node build, the profile), as the
 // AWS SDKs do it.
-import { envValue, runtimeEnv } from './env.js'
+import { envValue, isTrue, runtimeEnv } from './env.js'
 import type { Env, ResolveOptions } from './types.js'
 
 /** The `[profile x]` and `[services y]` settings region and endpoint resolution look at. */
@@ -29,7 +29,6 @@ export function serviceEnvSuffix(serviceId: string): string {
     .toUpperCase()
 }
 
-const truthy = (value: string | undefined) => value !== undefined && value.toLowerCase() === 'true'
 
 /**
  * The configured endpoint URL of a service, in the AWS SDKs' order: `AWS_ENDPOINT_URL_<SERVICE>`,
@@ -41,7 +40,7 @@ const truthy = (value: string | undefined) => value !== undefined && value.toLow
 export function endpointFrom(serviceId: string, env: Env, settings?: ProfileSettings): string | undefined {
   const ignore =
     envValue(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') ?? profileString(settings, 'ignore_configured_endpoint_urls')
-  if (truthy(ignore)) return undefined
+  if (isTrue(ignore)) return undefined
   const suffix = serviceEnvSuffix(serviceId)
   const fromEnv = envValue(env, `AWS_ENDPOINT_URL_${suffix}`) ?? envValue(env, 'AWS_ENDPOINT_URL')
   if (fromEnv !== undefined) return fromEnv
