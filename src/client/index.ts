@@ -12,6 +12,7 @@ export {
   TimeoutError,
   type TimeoutErrorDetails,
 } from '../errors.js'
+export { explainSignatureMismatch } from '../lib/signature-diff.js'
 export {
   type ErrorContext,
   type ErrorResponse,
@@ -22,7 +23,6 @@ export {
 } from '../protocols/aws-error.js'
 export type { CredentialsSource } from '../protocols/credentials-source.js'
 export type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
-export { explainSignatureMismatch } from '../protocols/signature-diff.js'
 export type { RequestBody } from './body.js'
 export {
   type Client,

@@ -48,7 +48,6 @@ export interface FromInstanceMetadataOptions extends HttpOptions {
   now?: (() => number) | undefined
 }
 
-
 /**
  * Credentials of the EC2 instance's IAM role, through the IMDSv2 token flow (a `PUT` for a session
  * token with a TTL, reused by the provider until shortly before it expires and fetched again after a

@@ -29,7 +29,6 @@ export function serviceEnvSuffix(serviceId: string): string {
     .toUpperCase()
 }
 
-
 /**
  * The configured endpoint URL of a service, in the AWS SDKs' order: `AWS_ENDPOINT_URL_<SERVICE>`,
  * `AWS_ENDPOINT_URL`, the `endpoint_url` of the profile's `[services]` section for the service, the

@@ -6,8 +6,8 @@
 import { AwsError } from '../errors.js'
 import { type HeadersLike, headerRecord, headerValue } from '../lib/headers.js'
 import { redactTokens, redactUrl } from '../lib/redact.js'
+import { explainSignatureMismatch } from '../lib/signature-diff.js'
 import { xmlText } from '../lib/xml.js'
-import { explainSignatureMismatch } from './signature-diff.js'
 
 export type { HeadersLike }
 

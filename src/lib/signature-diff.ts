@@ -1,6 +1,7 @@
 // S3 answers SignatureDoesNotMatch with the canonical request and string to sign it computed; next
-// to ours, a line diff points at the header, path or query parameter that differs.
-import { redactTokens } from '../lib/redact.js'
+// to ours, a line diff points at the header, path or query parameter that differs. In lib/ because the
+// client (AWS's answer) and verification (a received request) both explain mismatches with it.
+import { redactTokens } from './redact.js'
 
 type Op = readonly [' ' | '-' | '+', string]
 
@@ -38,7 +39,8 @@ export function diffLines(ours: string, theirs: string): Op[] {
 // Lines whose difference may be invisible (spaces at the ends, control or non-ASCII characters) are quoted.
 const NEEDS_QUOTES = /^\s|\s$|[^\x20-\x7e]/
 
-function render(ops: readonly Op[]): string {
+/** A diff as text, one line per line: `  - ours`, `  + theirs`, `    same`. */
+export function render(ops: readonly Op[]): string {
   return ops
     .map(([mark, line]) => `  ${mark} ${mark !== ' ' && NEEDS_QUOTES.test(line) ? JSON.stringify(line) : line}`)
     .join('\n')
