@@ -12,11 +12,12 @@ const src = join(root, 'src')
 
 /** Bottom to top. A unit is a folder under src/ or a file at its root. */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['lib', 'errors.ts'], // helpers and the error classes every layer throws
+  ['errors.ts'], // the error classes every layer throws
+  ['lib'], // helpers, AWS error parsing among them
   ['sign'], // the engine
   ['sigv4a', 'chunked', 'event-stream', 'verify'], // built on the engine
   ['index.ts'], // `awsig` itself
-  ['protocols'], // AWS error parsing, wire-protocol builders, FetchLike, credentials sources
+  ['protocols'], // wire-protocol builders, FetchLike, credentials sources
   ['client', 'credentials', 's3'],
   ['cli'],
 ]

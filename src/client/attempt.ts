@@ -1,7 +1,7 @@
 // One attempt of a client request: sign, send, and classify what came back (a response to return,
 // or a failure for the retry decision).
 import { type AwsigError, NetworkError, TimeoutError } from '../errors.js'
-import { readAwsError } from '../protocols/aws-error.js'
+import { readAwsError } from '../lib/aws-error.js'
 import type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
 import type { SignedRequest } from '../sign/types.js'
 import type { PreparedBody } from './body.js'

@@ -12,7 +12,6 @@ export {
   TimeoutError,
   type TimeoutErrorDetails,
 } from '../errors.js'
-export { explainSignatureMismatch } from '../lib/signature-diff.js'
 export {
   type ErrorContext,
   type ErrorResponse,
@@ -20,7 +19,8 @@ export {
   parseAwsError,
   readAwsError,
   retryAfterMs,
-} from '../protocols/aws-error.js'
+} from '../lib/aws-error.js'
+export { explainSignatureMismatch } from '../lib/signature-diff.js'
 export type { CredentialsSource } from '../protocols/credentials-source.js'
 export type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
 export type { RequestBody } from './body.js'

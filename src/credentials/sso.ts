@@ -1,7 +1,7 @@
 // IAM Identity Center (SSO): role credentials from an access token, and the OIDC token refresh.
 // Errors are read by the same code as the client's (protocols/aws-error).
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
-import { readErrorFields } from '../protocols/aws-error.js'
+import { readErrorFields } from '../lib/aws-error.js'
 import type { ResponseLike } from '../protocols/fetch.js'
 import { createCredentials, fail, isObject, optionalString, parseExpiration, requireString } from './credentials.js'
 import { runtimeEnv } from './env.js'

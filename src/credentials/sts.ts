@@ -1,9 +1,9 @@
 // STS providers: AssumeRole (signed with source credentials) and AssumeRoleWithWebIdentity (unsigned),
 // over the query protocol; errors are read by the same code as the client's (protocols/aws-error).
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
+import { readErrorFields } from '../lib/aws-error.js'
 import { formBody } from '../lib/uri.js'
 import { XmlParseError, xmlPathText } from '../lib/xml.js'
-import { readErrorFields } from '../protocols/aws-error.js'
 import { type CredentialsSource, resolveCredentials } from '../protocols/credentials-source.js'
 import { sign } from '../sign/sign.js'
 import type { Credentials } from '../sign/types.js'

@@ -1,13 +1,14 @@
-// AWS error responses, whatever the protocol, into one AwsError.
+// AWS error responses, whatever the protocol, into one AwsError: for the client, the STS and SSO
+// providers, event-stream responses and the CLI alike.
 // https://smithy.io/2.0/aws/protocols/aws-restxml-protocol.html#error-response-serialization
 // https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#operation-error-serialization
 // https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html#operation-error-serialization
 // https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html#operation-error-serialization
 import { AwsError } from '../errors.js'
-import { type HeadersLike, headerRecord, headerValue } from '../lib/headers.js'
-import { redactTokens, redactUrl } from '../lib/redact.js'
-import { explainSignatureMismatch } from '../lib/signature-diff.js'
-import { xmlText } from '../lib/xml.js'
+import { type HeadersLike, headerRecord, headerValue } from './headers.js'
+import { redactTokens, redactUrl } from './redact.js'
+import { explainSignatureMismatch } from './signature-diff.js'
+import { xmlText } from './xml.js'
 
 export type { HeadersLike }
 
