@@ -2,7 +2,8 @@
 // Deno, Workers, Hono), a Node IncomingMessage, or a plain description like the one `sign` takes.
 import type { StreamSource } from '../chunked/source.js'
 import { InvalidInputError, VerificationError } from '../errors.js'
-import { collectHeaders, type ParsedUrl, parseUrl, typeOf } from '../sign/request.js'
+import { typeOf } from '../lib/type-of.js'
+import { collectHeaders, type ParsedUrl, parseUrl } from '../sign/request.js'
 import type { HeadersInput } from '../sign/types.js'
 
 /**

@@ -1,11 +1,12 @@
 // Test helpers: check that the requests a program sends through msw, nock or undici's MockAgent are
 // correctly signed, and fail with a readable explanation (a canonical-request diff) when one is not.
 import { sha256Hex } from '#crypto'
-import { diffLines, redactTokens, render } from '../client/signature-diff.js'
 import { InvalidInputError, VerificationError } from '../errors.js'
+import { redactTokens } from '../lib/redact.js'
+import { diffLines, render } from '../lib/signature-diff.js'
+import { typeOf } from '../lib/type-of.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from '../sign/constants.js'
-import { typeOf } from '../sign/request.js'
 import type { HeadersInput } from '../sign/types.js'
 import { readAuthorization } from './authorization.js'
 import { readWhole, toReadableStream } from './body.js'

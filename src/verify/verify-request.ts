@@ -3,9 +3,10 @@
 import { sha256Hex } from '#crypto'
 import { decodeChunked } from '../chunked/decode-chunked.js'
 import type { StreamSource } from '../chunked/source.js'
-import { redactTokens } from '../client/signature-diff.js'
 import { InvalidInputError, VerificationError } from '../errors.js'
 import { timingSafeEqualHex } from '../lib/hex.js'
+import { redactTokens } from '../lib/redact.js'
+import { typeOf } from '../lib/type-of.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { canonicalRequest } from '../sign/canonical.js'
 import {
@@ -22,7 +23,7 @@ import {
   X_AMZ_TRAILER,
 } from '../sign/constants.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
-import { canonicalPath, typeOf } from '../sign/request.js'
+import { canonicalPath } from '../sign/request.js'
 import { stringToSign } from '../sign/sign.js'
 import type { Credentials } from '../sign/types.js'
 import { type Authorization, readAuthorization } from './authorization.js'
