@@ -6,13 +6,15 @@ import { VerificationError, verifyRequest } from '../../src/verify/index.js'
 
 /** xorshift32: every failure reproduces from its seed. */
 function prng(seed: number) {
-  let x = seed | 0 || 1
+  // Spread consecutive seeds apart (Knuth's multiplicative hash): xorshift's first outputs of close seeds are close.
+  let x = Math.imul(seed, 2654435761) | 0 || 1
   const next = () => {
     x ^= x << 13
     x ^= x >>> 17
     x ^= x << 5
     return (x >>> 0) / 4294967296
   }
+  for (let i = 0; i < 8; i++) next()
   const int = (n: number) => Math.floor(next() * n)
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T
   return { next, int, pick }
@@ -144,6 +146,20 @@ describe('sign, presign and signChunked output verifies', () => {
 type Mutation = [what: string, request: Case['request'], codes: readonly string[]]
 
 const SIG = ['SignatureDoesNotMatch']
+/** The x-amz-date one second after `amzDate`. */
+const laterAmzDate = (amzDate: string) =>
+  new Date(
+    Date.UTC(
+      Number(amzDate.slice(0, 4)),
+      Number(amzDate.slice(4, 6)) - 1,
+      Number(amzDate.slice(6, 8)),
+      Number(amzDate.slice(9, 11)),
+      Number(amzDate.slice(11, 13)),
+      Number(amzDate.slice(13, 15)) + 1,
+    ),
+  )
+    .toISOString()
+    .replace(/[-:]|\.\d{3}/g, '')
 const flipHex = (hex: string, i: number) => hex.slice(0, i) + (hex[i] === '0' ? '1' : '0') + hex.slice(i + 1)
 
 /** One random mutation of a signed part, and the AWS codes that may answer it. */
@@ -189,9 +205,10 @@ function mutate(c: Case, r: Random): Mutation {
     choices.push(
       () => {
         const amzDate = url.searchParams.get('X-Amz-Date') as string
-        const later = `${amzDate.slice(0, 13)}${(Number(amzDate.slice(13, 15)) + 1) % 60}`.padEnd(15, '0')
-        const next = `${later.slice(0, 13)}${later.slice(13, 15).padStart(2, '0')}Z`
-        return ['date', withUrl(request.url.replace(`X-Amz-Date=${amzDate}`, `X-Amz-Date=${next}`)), SIG]
+        const next = laterAmzDate(amzDate)
+        // One second later may be the next day: then the scope's day is wrong first.
+        const codes = next.slice(0, 8) === amzDate.slice(0, 8) ? SIG : ['AuthorizationQueryParametersError']
+        return ['date', withUrl(request.url.replace(`X-Amz-Date=${amzDate}`, `X-Amz-Date=${next}`)), codes]
       },
       () => {
         const expires = url.searchParams.get('X-Amz-Expires') as string
@@ -227,12 +244,9 @@ function mutate(c: Case, r: Random): Mutation {
         const name = r.pick(signedNames)
         if (name === 'x-amz-date') {
           const value = headers[name] as string
-          const s = (Number(value.slice(13, 15)) + 1) % 60
-          return [
-            'date',
-            { ...request, headers: { ...headers, [name]: `${value.slice(0, 13)}${String(s).padStart(2, '0')}Z` } },
-            SIG,
-          ]
+          const next = laterAmzDate(value)
+          const codes = next.slice(0, 8) === value.slice(0, 8) ? SIG : ['AuthorizationHeaderMalformed']
+          return ['date', { ...request, headers: { ...headers, [name]: next } }, codes]
         }
         if (name === 'x-amz-content-sha256') {
           const value = headers[name] as string
@@ -317,12 +331,15 @@ function mutate(c: Case, r: Random): Mutation {
 }
 
 describe('tampering: every mutation of a signed part is refused with the right code', () => {
+  const seen = new Map<string, number>()
   for (let batch = 0; batch < RUNS / BATCH; batch++) {
     it(`random requests ${batch * BATCH}..${(batch + 1) * BATCH - 1}`, async () => {
       for (let seed = batch * BATCH + 1; seed <= (batch + 1) * BATCH; seed++) {
         const c = await randomCase(seed + 1_000_000, ['sign', 'sign', 'presign', 'chunked'])
         await readAll(c, c.request)
         const [what, tampered, codes] = mutate(c, prng(seed))
+        const kind = what.replace(/^header (?!.*removed).*/, 'header').replace(/^header .* removed$/, 'header removed')
+        seen.set(kind, (seen.get(kind) ?? 0) + 1)
         const error = await readAll(c, tampered).then(
           () => undefined,
           (e: unknown) => e,
@@ -335,4 +352,19 @@ describe('tampering: every mutation of a signed part is refused with the right c
       }
     })
   }
+  it('mutated every kind of signed part, many times each', () => {
+    const kinds = ['method', 'path', 'query pair', 'query added', 'signature', 'date', 'expires', 'scope', 'day']
+    kinds.push(
+      'header',
+      'header removed',
+      'content hash',
+      'token',
+      'body byte',
+      'chunk byte',
+      'chunk boundary',
+      'trailer',
+    )
+    for (const kind of kinds)
+      expect(seen.get(kind) ?? 0, `${kind} in ${JSON.stringify([...seen])}`).toBeGreaterThanOrEqual(20)
+  })
 })
