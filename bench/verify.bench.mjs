@@ -3,7 +3,7 @@
 // RSS while a 1 GiB body streams through. Medians of interleaved rounds (a shared machine is noisy).
 // Run: npm run build (in the repo root), then here:
 //   node --expose-gc verify.bench.mjs            all parts
-//   node --expose-gc verify.bench.mjs header     [--rounds n]
+//   node verify.bench.mjs header                 [--rounds n] [--kind get|post|mix]
 //   node --expose-gc verify.bench.mjs chunked    [--size MiB] [--rounds n]
 //   node verify.bench.mjs rss                    1 GiB streamed through signChunked -> verifyRequest
 import { spawn } from 'node:child_process'
@@ -23,14 +23,16 @@ const part = ['header', 'chunked', 'rss', 'rss-child'].find((p) => args[0] === p
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
 const date = new Date('2024-05-01T12:34:56Z')
 const now = () => date.getTime()
+const encoder = new TextEncoder()
 const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 async function header() {
   const rounds = option('rounds', 40)
   const n = 1000
   // A typical S3 GET and a JSON POST: the same inputs for sign and for verify.
+  const kind = args.includes('--kind') ? args[args.indexOf('--kind') + 1] : 'mix' // get | post | mix
   const inputs = Array.from({ length: n }, (_, i) =>
-    i % 2 === 0
+    kind === 'get' || (kind === 'mix' && i % 2 === 0)
       ? {
           method: 'GET',
           url: `https://bucket.s3.us-east-1.amazonaws.com/photos/2024/img-${i}.jpg?versionId=v${i}`,
@@ -47,7 +49,8 @@ async function header() {
   const signed = []
   for (const input of inputs) {
     const s = await sign({ ...input, region: 'us-east-1', credentials, date })
-    signed.push({ method: s.method, url: s.url, headers: s.headers, body: input.body ?? null })
+    // A server receives the body as bytes.
+    signed.push({ method: s.method, url: s.url, headers: s.headers, body: input.body === undefined ? null : encoder.encode(input.body) })
   }
   const options = { credentials, region: 'us-east-1', now }
   const signTimes = []
@@ -69,7 +72,8 @@ async function header() {
   const ratio = median(verifyTimes.map((t, i) => t / signTimes[i]))
   // Under load the fastest round of each is the least disturbed one.
   const best = Math.min(...verifyTimes) / Math.min(...signTimes)
-  console.log(`header-signed requests (half S3 GET, half DynamoDB POST with a body), ${n} per round, ${rounds} rounds`)
+  const what = { get: 'S3 GETs', post: 'DynamoDB POSTs with a body', mix: 'half S3 GET, half DynamoDB POST with a body' }[kind]
+  console.log(`header-signed requests (${what}), ${n} per round, ${rounds} rounds`)
   console.log(`  sign:   ${s.toFixed(2)} µs/request`)
   console.log(`  verify: ${v.toFixed(2)} µs/request`)
   console.log(
