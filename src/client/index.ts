@@ -52,4 +52,5 @@ export {
 } from './retry.js'
 export { explainSignatureMismatch } from './signature-diff.js'
 export type { AdapterOptions, CredentialsSource, SigningOptions } from './signer.js'
+export { type SendFetch, type SendOptions, type SendRequest, send, type Transport } from './transport.js'
 export { type XmlFragment, xml, xmlElements, xmlText, xmlTexts } from './xml.js'

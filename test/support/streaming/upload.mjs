@@ -1,0 +1,64 @@
+// One streamed upload, run by test/client/streaming-upload.node.test.ts and bench/streaming-memory.mjs
+// in Node, Bun or Deno: signChunked over a fresh-chunk source, sent with awsig/client's `send`, against
+// the BUILT package. Prints one JSON line: status, response text, transport, peak RSS growth, MiB/s.
+//
+// Usage: <runtime> test/support/streaming/upload.mjs '<json>' where json is
+// { endpoint, region, credentials, bucket, key, size, chunkSize?, pieceSize?, transport? }.
+// transport: 'auto' (default), 'fetch' or 'node-http'; 'fetch-plain' is the global fetch with no
+// runtime handling, for the benchmark's comparison rows.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { signChunked } from '../../../dist/index.js'
+import { send } from '../../../dist/client/index.js'
+import { freshChunks } from './fresh-chunks.mjs'
+
+const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2)
+const config = JSON.parse(args[0])
+const transport = config.transport ?? 'auto'
+
+/** MiB from /proc/self/status: VmRSS (now) or VmHWM (peak since the last reset). */
+function memory(field) {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'))
+  return Number(match[1]) / 1024
+}
+
+async function upload(key, size) {
+  const signed = await signChunked({
+    method: 'PUT',
+    url: `${config.endpoint}/${config.bucket}/${key}`,
+    service: 's3',
+    region: config.region,
+    credentials: config.credentials,
+    body: freshChunks(size, { pieceSize: config.pieceSize }),
+    contentLength: size,
+    chunkSize: config.chunkSize,
+  })
+  let response
+  if (transport === 'fetch-plain') {
+    const { url, method, headers, body } = signed
+    response = await fetch(url, { method, headers, body, duplex: 'half' })
+  } else response = await send(signed, { transport })
+  return { status: response.status, text: await response.text() }
+}
+
+// Warm up (modules, connection, JIT) so that the baseline holds everything but the upload itself.
+const warm = await upload(`${config.key}.warm-up`, 256 * 1024)
+if (warm.status !== 200) {
+  console.log(JSON.stringify({ ...warm, phase: 'warm-up' }))
+} else {
+  const idle = memory('VmRSS')
+  writeFileSync('/proc/self/clear_refs', '5') // resets VmHWM to the current RSS
+  const started = performance.now()
+  const result = await upload(config.key, config.size)
+  const seconds = (performance.now() - started) / 1000
+  const peak = memory('VmHWM')
+  console.log(
+    JSON.stringify({
+      ...result,
+      transport,
+      idleMiB: idle,
+      peakMiB: peak,
+      growthMiB: peak - idle,
+      mibPerSecond: config.size / 2 ** 20 / seconds,
+    }),
+  )
+}
