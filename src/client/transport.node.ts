@@ -48,6 +48,12 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
       const previous = headers[key]
       headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]
     }
+    // Frame the body whatever the method: node:http leaves a GET's or DELETE's body unframed.
+    const { body } = request
+    if (body !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+      if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength)
+      else headers['transfer-encoding'] = 'chunked'
+    }
     const options: RequestOptions = { method: request.method, headers }
     if (request.agent !== undefined) options.agent = request.agent as Agent
     if (signal !== undefined) options.signal = signal

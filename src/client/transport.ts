@@ -147,7 +147,11 @@ export async function send(request: SendRequest, options: SendOptions = {}): Pro
     if (error instanceof AwsigError) throw error
     if (cause instanceof AwsigError) throw cause
     const shown = redactUrl(url.href)
-    const detail = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error)
+    // fetch's TypeError says only "fetch failed": the socket's error is its cause.
+    const failure = (cause instanceof Error ? cause : error) as { code?: unknown; message?: unknown }
+    const message = typeof failure.message === 'string' && failure.message !== '' ? failure.message : String(failure)
+    const detail =
+      typeof failure.code === 'string' && !message.includes(failure.code) ? `${failure.code}: ${message}` : message
     throw new NetworkError(`${method} ${shown}: no response (${detail})`, {
       method,
       url: shown,

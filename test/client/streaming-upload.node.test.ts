@@ -1,13 +1,15 @@
 // Streamed uploads that really stream, end to end in every runtime: the BUILT package's signChunked
-// over a source of fresh arrays, sent with awsig/client's `send` (its `auto` transport), to moto_server
-// with signature checks on. Node, Bun and Deno upload 1 GiB with peak RSS growth under 64 MiB; workerd
-// (miniflare) uploads 64 MiB. Each object is read back and compared by SHA-256.
+// over a real source, sent with awsig/client's `send` (its `auto` transport), to moto_server with
+// signature checks on. Node, Bun and Deno upload a 1 GiB file (read with node:fs, a fresh array per
+// 64 KiB piece) with peak RSS growth under 64 MiB; workerd (miniflare) uploads 64 MiB from a generator
+// of fresh arrays. Each object is read back and compared by SHA-256.
 //
 // Scripts: test/support/streaming/upload.mjs (Node, Bun, Deno), worker.mjs + workerd.mjs (workerd).
 // Under CI=true a missing moto_server, Bun, Deno or miniflare fails; elsewhere it skips loudly.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { createWriteStream, existsSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
@@ -37,6 +39,8 @@ interface UploadResult {
 
 let moto: Moto | null = null
 const expectedHashes = new Map<number, Promise<string>>()
+const SOURCE_FILE = join(tmpdir(), `awsig-streaming-${process.pid}.bin`)
+let sourceFile: Promise<string> | undefined
 
 beforeAll(async () => {
   moto = await startMoto()
@@ -47,7 +51,24 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAllMoto()
+  rmSync(SOURCE_FILE, { force: true })
 })
+
+/** Writes the 1 GiB source file once (the bytes freshChunks yields) and records its hash. */
+function gibFile(): Promise<string> {
+  sourceFile ??= (async () => {
+    const digest = createHash('sha256')
+    const out = createWriteStream(SOURCE_FILE)
+    for await (const piece of freshChunks(GiB, { pieceSize: MiB })) {
+      digest.update(piece)
+      if (!out.write(piece)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+    }
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())))
+    expectedHashes.set(GiB, Promise.resolve(digest.digest('hex')))
+    return SOURCE_FILE
+  })()
+  return sourceFile
+}
 
 function requireMoto(ctx: TestContext): Moto {
   if (moto === null) ctx.skip('moto_server is not installed')
@@ -94,7 +115,7 @@ async function storedObject(key: string): Promise<{ length: number; sha256: stri
   return { length, sha256: digest.digest('hex') }
 }
 
-function config(server: Moto, key: string, size: number) {
+function config(server: Moto, key: string, size: number, file?: string) {
   return JSON.stringify({
     endpoint: server.endpoint,
     region: server.region,
@@ -102,6 +123,7 @@ function config(server: Moto, key: string, size: number) {
     bucket: BUCKET,
     key,
     size,
+    file,
   })
 }
 
@@ -140,16 +162,14 @@ async function check(name: string, key: string, size: number, result: UploadResu
 }
 
 function builtPackage(): void {
-  expect(existsSync(join(ROOT, 'dist', 'client', 'index.js')), 'dist/ is missing: run `npm run build` first').toBe(
-    true,
-  )
+  expect(existsSync(join(ROOT, 'dist', 'client', 'index.js')), 'dist/ is missing: run `npm run build` first').toBe(true)
 }
 
-describe('signChunked + send: 1 GiB in flat memory, read back by SHA-256', () => {
+describe('signChunked + send: a 1 GiB file in flat memory, read back by SHA-256', () => {
   it('Node (node:http)', { timeout: TIMEOUT }, async (ctx) => {
     const server = requireMoto(ctx)
     builtPackage()
-    const result = await runUpload(process.execPath, [], config(server, 'node.bin', GiB))
+    const result = await runUpload(process.execPath, [], config(server, 'node.bin', GiB, await gibFile()))
     expect(result.transport).toBe('auto')
     await check('Node', 'node.bin', GiB, result)
   })
@@ -158,7 +178,7 @@ describe('signChunked + send: 1 GiB in flat memory, read back by SHA-256', () =>
     const server = requireMoto(ctx)
     builtPackage()
     const bun = runtimeBinary(ctx, 'bun', 'streaming upload')
-    await check('Bun', 'bun.bin', GiB, await runUpload(bun, [], config(server, 'bun.bin', GiB)))
+    await check('Bun', 'bun.bin', GiB, await runUpload(bun, [], config(server, 'bun.bin', GiB, await gibFile())))
   })
 
   it('Deno (node:http)', { timeout: TIMEOUT }, async (ctx) => {
@@ -167,7 +187,7 @@ describe('signChunked + send: 1 GiB in flat memory, read back by SHA-256', () =>
     const deno = runtimeBinary(ctx, 'deno', 'streaming upload')
     // --allow-all: Deno grants /proc/self (peak RSS) to nothing less.
     const args = ['run', '--no-prompt', '--no-lock', '--allow-all']
-    await check('Deno', 'deno.bin', GiB, await runUpload(deno, args, config(server, 'deno.bin', GiB)))
+    await check('Deno', 'deno.bin', GiB, await runUpload(deno, args, config(server, 'deno.bin', GiB, await gibFile())))
   })
 
   it('workerd, through miniflare (fetch with a FixedLengthStream), 64 MiB', { timeout: TIMEOUT }, async (ctx) => {

@@ -3,10 +3,11 @@
 // the BUILT package. Prints one JSON line: status, response text, transport, peak RSS growth, MiB/s.
 //
 // Usage: <runtime> test/support/streaming/upload.mjs '<json>' where json is
-// { endpoint, region, credentials, bucket, key, size, chunkSize?, pieceSize?, transport? }.
+// { endpoint, region, credentials, bucket, key, size, chunkSize?, pieceSize?, file?, transport? }:
+// the source is `file` (read with node:fs, 64 KiB pieces) when given, else freshChunks(size).
 // transport: 'auto' (default), 'fetch' or 'node-http'; 'fetch-plain' is the global fetch with no
 // runtime handling, for the benchmark's comparison rows.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
 import { signChunked } from '../../../dist/index.js'
 import { send } from '../../../dist/client/index.js'
 import { freshChunks } from './fresh-chunks.mjs'
@@ -28,7 +29,7 @@ async function upload(key, size) {
     service: 's3',
     region: config.region,
     credentials: config.credentials,
-    body: freshChunks(size, { pieceSize: config.pieceSize }),
+    body: config.file && size === config.size ? createReadStream(config.file) : freshChunks(size, config),
     contentLength: size,
     chunkSize: config.chunkSize,
   })
