@@ -8,8 +8,8 @@
 // transport: 'auto' (default), 'fetch' or 'node-http'; 'fetch-plain' is the global fetch with no
 // runtime handling, for the benchmark's comparison rows.
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
-import { signChunked } from '../../../dist/index.js'
 import { send } from '../../../dist/client/index.js'
+import { signChunked } from '../../../dist/index.js'
 import { freshChunks } from './fresh-chunks.mjs'
 
 const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2)

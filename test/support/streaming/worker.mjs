@@ -1,7 +1,8 @@
 // The streamed upload inside a Cloudflare Worker (workerd): the same as upload.mjs, driven by the
 // request's JSON body; bundled with esbuild and run by miniflare (see workerd.mjs).
-import { signChunked } from '../../../dist/index.js'
+
 import { send } from '../../../dist/client/index.js'
+import { signChunked } from '../../../dist/index.js'
 import { freshChunks } from './fresh-chunks.mjs'
 
 export default {
