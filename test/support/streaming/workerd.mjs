@@ -56,14 +56,14 @@ export async function startUploadWorker() {
     pid,
     /** Warm-up, then the upload itself; adds `growthMiB`, `idleMiB`, `peakMiB` and `mibPerSecond`. */
     async upload(config) {
-      const warm = await run({ ...config, key: `${config.key}.warm-up`, size: 256 * 1024 })
-      if (warm.status !== 200) return { ...warm, phase: 'warm-up' }
+      const warmUp = await run({ ...config, key: `${config.key}.warm-up`, size: 256 * 1024 })
       const idle = memory(pid, 'VmRSS')
       writeFileSync(`/proc/${pid}/clear_refs`, '5')
       const result = await run(config)
       const peak = memory(pid, 'VmHWM')
       return {
         ...result,
+        warmUpStatus: warmUp.status,
         transport: config.transport ?? 'auto',
         idleMiB: idle,
         peakMiB: peak,
