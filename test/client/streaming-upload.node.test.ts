@@ -115,7 +115,7 @@ async function storedObject(key: string): Promise<{ length: number; sha256: stri
   return { length, sha256: digest.digest('hex') }
 }
 
-function config(server: Moto, key: string, size: number, file?: string) {
+function config(server: Moto, key: string, size: number, file?: string, transport?: string) {
   return JSON.stringify({
     endpoint: server.endpoint,
     region: server.region,
@@ -124,6 +124,7 @@ function config(server: Moto, key: string, size: number, file?: string) {
     key,
     size,
     file,
+    transport,
   })
 }
 
@@ -174,6 +175,17 @@ describe('signChunked + send: a 1 GiB file in flat memory, read back by SHA-256'
     await check('Node', 'node.bin', GiB, result)
   })
 
+  it("Node, createClient's default transport (node:http), 256 MiB from the generator", {
+    timeout: TIMEOUT,
+  }, async (ctx) => {
+    const server = requireMoto(ctx)
+    builtPackage()
+    const size = 256 * MiB
+    const result = await runUpload(process.execPath, [], config(server, 'node-client.bin', size, undefined, 'client'))
+    expect(result.transport).toBe('client')
+    await check('Node createClient', 'node-client.bin', size, result)
+  })
+
   it('Bun (its fetch)', { timeout: TIMEOUT }, async (ctx) => {
     const server = requireMoto(ctx)
     builtPackage()
@@ -190,7 +202,9 @@ describe('signChunked + send: a 1 GiB file in flat memory, read back by SHA-256'
     await check('Deno', 'deno.bin', GiB, await runUpload(deno, args, config(server, 'deno.bin', GiB, await gibFile())))
   })
 
-  it('workerd, through miniflare (fetch with a FixedLengthStream), 64 MiB', { timeout: TIMEOUT }, async (ctx) => {
+  it('workerd, through miniflare (fetch with a FixedLengthStream), 64 MiB with send and with createClient', {
+    timeout: TIMEOUT,
+  }, async (ctx) => {
     const server = requireMoto(ctx)
     builtPackage()
     let worker: Awaited<ReturnType<typeof import('../support/streaming/workerd.mjs').startUploadWorker>>
@@ -208,6 +222,9 @@ describe('signChunked + send: a 1 GiB file in flat memory, read back by SHA-256'
       const size = 64 * MiB
       const result = (await worker.upload(JSON.parse(config(server, 'workerd.bin', size)))) as UploadResult
       await check('workerd', 'workerd.bin', size, result)
+      // createClient's default transport for a plain stream body: fetch through a FixedLengthStream too.
+      const viaClient = JSON.parse(config(server, 'workerd-client.bin', size, undefined, 'client'))
+      await check('workerd createClient', 'workerd-client.bin', size, (await worker.upload(viaClient)) as UploadResult)
     } finally {
       await worker.dispose()
     }

@@ -5,12 +5,10 @@
 // Usage: <runtime> test/support/streaming/upload.mjs '<json>' where json is
 // { endpoint, region, credentials, bucket, key, size, chunkSize?, pieceSize?, file?, transport? }:
 // the source is `file` (read with node:fs, 64 KiB pieces) when given, else freshChunks(size).
-// transport: 'auto' (default), 'fetch' or 'node-http'; 'fetch-plain' is the global fetch with no
-// runtime handling, for the benchmark's comparison rows.
+// transport: see upload-once.mjs.
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
-import { send } from '../../../dist/client/index.js'
-import { signChunked } from '../../../dist/index.js'
 import { freshChunks } from './fresh-chunks.mjs'
+import { uploadOnce } from './upload-once.mjs'
 
 const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2)
 const config = JSON.parse(args[0])
@@ -22,23 +20,9 @@ function memory(field) {
   return Number(match[1]) / 1024
 }
 
-async function upload(key, size) {
-  const signed = await signChunked({
-    method: 'PUT',
-    url: `${config.endpoint}/${config.bucket}/${key}`,
-    service: 's3',
-    region: config.region,
-    credentials: config.credentials,
-    body: config.file && size === config.size ? createReadStream(config.file) : freshChunks(size, config),
-    contentLength: size,
-    chunkSize: config.chunkSize,
-  })
-  let response
-  if (transport === 'fetch-plain') {
-    const { url, method, headers, body } = signed
-    response = await fetch(url, { method, headers, body, duplex: 'half' })
-  } else response = await send(signed, { transport })
-  return { status: response.status, text: await response.text() }
+function upload(key, size) {
+  const source = config.file && size === config.size ? createReadStream(config.file) : freshChunks(size, config)
+  return uploadOnce(config, key, size, source)
 }
 
 // Warm up (modules, connection, JIT) so that the baseline holds everything but the upload itself.
