@@ -1,8 +1,13 @@
 // send(): each transport against a loopback server. What reaches the server (content-length kept, no
 // chunked encoding, the body intact), the Response it gives back, aborts, failing sources, network
 // errors, bad input, and createClient's default transport for stream bodies.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, send } from '../../src/client/index.js'
 import { AwsigError, InvalidInputError, NetworkError, StreamError } from '../../src/errors.js'
@@ -268,5 +273,68 @@ describe('createClient without a fetch option', () => {
     const response = await client.fetch(`${base}/client-bytes`, { method: 'PUT', body: 'hello' })
     expect(await response.json()).toEqual({ length: 5 })
     expect(last().headers['user-agent']).toBe('node')
+  })
+})
+
+describe('send over https (node-http, with an agent)', () => {
+  it('streams to a TLS server trusted through the agent; without the agent the certificate is refused', async () => {
+    // A throwaway self-signed certificate for 127.0.0.1.
+    const dir = mkdtempSync(join(tmpdir(), 'awsig-tls-'))
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      )
+      const cert = readFileSync(join(dir, 'cert.pem'))
+      const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+        let length = 0
+        req.on('data', (chunk: Buffer) => {
+          length += chunk.length
+        })
+        req.on('end', () => res.end(JSON.stringify({ length, te: req.headers['transfer-encoding'] ?? null })))
+      })
+      await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve))
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`
+      try {
+        const signed = await signChunked({
+          method: 'PUT',
+          url: `${url}/tls`,
+          service: 's3',
+          region: 'us-east-1',
+          credentials,
+          body: freshChunks(500_000),
+          contentLength: 500_000,
+        })
+        const agent = new HttpsAgent({ ca: cert })
+        const response = await send(signed, { transport: 'node-http', agent })
+        expect(await response.json()).toEqual({ length: signed.contentLength, te: null })
+        agent.destroy()
+        const refused = await send({ url: `${url}/x` }, { transport: 'node-http' }).catch((e: unknown) => e)
+        expect(refused).toBeInstanceOf(NetworkError)
+        expect(((refused as NetworkError).cause as { code?: string }).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT')
+      } finally {
+        tls.closeAllConnections()
+        await new Promise((resolve) => tls.close(resolve))
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
