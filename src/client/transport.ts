@@ -80,7 +80,7 @@ interface FixedLengthStreamClass {
 }
 
 /** The transport `auto` picks for a stream body in this runtime. */
-export function streamTransport(): 'fetch' | 'node-http' {
+function streamTransport(): 'fetch' | 'node-http' {
   if (FixedLength !== undefined || isBun) return 'fetch'
   return builtinModuleLoader() !== undefined ? 'node-http' : 'fetch'
 }
