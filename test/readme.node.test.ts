@@ -70,7 +70,7 @@ describe('README code blocks', () => {
   it('has the snippets the README promises (adapters, protocol helpers, send)', () => {
     const all = blocks.map((b) => b.code).join('\n')
     for (const name of [
-      'addAwsigInterceptor',
+      'createAxiosInterceptor',
       'createUndiciInterceptor',
       'createGotHook',
       'createKyHook',

@@ -3,12 +3,12 @@
 // node-http transport is loaded lazily and reaches node:http through `process.getBuiltinModule`.
 
 import { AwsigError, InvalidInputError, NetworkError } from '../errors.js'
+import { isStreamBody } from '../lib/body.js'
 import { builtinModuleLoader } from '../lib/builtin-module.js'
-import { typeOf } from '../sign/request.js'
+import { headerPairsOf } from '../lib/headers.js'
+import { redactUrl } from '../lib/redact.js'
+import { typeOf } from '../lib/type-of.js'
 import type { HeadersInput } from '../sign/types.js'
-import { isStreamBody } from './body.js'
-import { redactUrl } from './parse-error.js'
-import { headerPairsOf } from './signer.js'
 
 /**
  * How a request is sent:
