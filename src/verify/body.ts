@@ -60,11 +60,7 @@ export async function readWhole(source: StreamSource, limit: number): Promise<Ui
     length += piece.length
     if (length > limit) {
       reader.release()
-      throw new VerificationError(
-        'ERR_INVALID_REQUEST',
-        `the body must be hashed to verify the signature and is larger than maxBufferedBody (${limit} bytes)`,
-        { awsCode: 'EntityTooLarge' },
-      )
+      throw tooLarge(limit)
     }
     pieces.push(piece)
   }
@@ -108,6 +104,14 @@ export function hashCheckedStream(source: StreamSource, expected: string): Reada
     { highWaterMark: 0 },
   )
 }
+
+/** A body that must be read whole to be hashed and is larger than the limit. */
+export const tooLarge = (limit: number) =>
+  new VerificationError(
+    'ERR_INVALID_REQUEST',
+    `the body must be hashed to verify the signature and is larger than maxBufferedBody (${limit} bytes)`,
+    { awsCode: 'EntityTooLarge' },
+  )
 
 export const contentMismatch = () =>
   new VerificationError(

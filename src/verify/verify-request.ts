@@ -27,7 +27,7 @@ import { canonicalPath } from '../sign/request.js'
 import { stringToSign } from '../sign/sign.js'
 import type { Credentials } from '../sign/types.js'
 import { type Authorization, readAuthorization } from './authorization.js'
-import { contentMismatch, hashCheckedStream, iterableStream, readWhole, toReadableStream } from './body.js'
+import { contentMismatch, hashCheckedStream, iterableStream, readWhole, tooLarge, toReadableStream } from './body.js'
 import { type ReceivedRequest, readRequest, type VerifiableRequest } from './input.js'
 
 /** The secret (and session token, for temporary credentials) behind an access key id. */
@@ -149,13 +149,6 @@ const MAX_UNSIGNED_CHUNK = 64 * 1024 * 1024 // 64 MiB
 const HEX_SHA256 = /^[0-9a-f]{64}$/
 const NO_TRAILERS: Readonly<Record<string, string>> = Object.freeze({})
 const EMPTY = new Uint8Array(0)
-const tooLarge = (limit: number) =>
-  new VerificationError(
-    'ERR_INVALID_REQUEST',
-    `the body must be hashed to verify the signature and is larger than maxBufferedBody (${limit} bytes)`,
-    { awsCode: 'EntityTooLarge' },
-  )
-
 /**
  * Verifies a signed request: its `Authorization` header or presigned query (SigV4; SigV4a with
  * `algorithms`), time, scope, credentials and session token, then its body as it streams.

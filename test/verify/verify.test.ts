@@ -195,6 +195,33 @@ describe('header-signed requests', () => {
   })
 })
 
+describe('services without x-amz-content-sha256', () => {
+  it('hash the body first, up to maxBufferedBody', async () => {
+    const body = 'x'.repeat(2000)
+    const signed = await sign({
+      method: 'POST',
+      url: 'https://sqs.us-east-1.amazonaws.com/',
+      body,
+      service: 'sqs',
+      region: 'us-east-1',
+      credentials,
+      date,
+    })
+    const request = () => ({
+      method: 'POST',
+      url: signed.url,
+      headers: signed.headers,
+      body: new Response(body).body as ReadableStream<Uint8Array>,
+    })
+    const verified = await verifyRequest(request(), { credentials, now })
+    expect(await text(verified.body)).toBe(body)
+    const large = await refusal(verifyRequest(request(), { credentials, now, maxBufferedBody: 1000 }))
+    expect([large.code, large.awsCode]).toEqual(['ERR_INVALID_REQUEST', 'EntityTooLarge'])
+    const changed = await refusal(verifyRequest({ ...request(), body: 'y'.repeat(2000) }, { credentials, now }))
+    expect(changed.awsCode).toBe('SignatureDoesNotMatch')
+  })
+})
+
 describe('presigned URLs', () => {
   it('verifies until expiry, refuses before and after', async () => {
     const { url } = await presignRequest({
