@@ -18,6 +18,8 @@ export interface IncomingMessageLike extends AsyncIterable<Uint8Array | string> 
   /** Names and values alternating, as received. */
   rawHeaders: string[]
   socket?: { encrypted?: boolean } | null | undefined
+  /** 2 for HTTP/2 requests, whose body is not announced by headers. */
+  httpVersionMajor?: number | undefined
 }
 
 /** A request described as `sign` takes one: for tests, proxies and anything that is not a Request. */
@@ -80,8 +82,16 @@ export function readRequest(request: VerifiableRequest): ReceivedRequest {
   if (isIncomingMessage(request)) {
     const raw = request.rawHeaders
     const pairs: Array<[string, string]> = []
-    for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string])
+    let authority: string | undefined
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i] as string
+      // HTTP/2 (node:http2's compatibility API): pseudo-headers are not headers; `:authority` is the host.
+      if (name.startsWith(':')) {
+        if (name === ':authority') authority = raw[i + 1]
+      } else pairs.push([name, raw[i + 1] as string])
+    }
     const headers = received('headers', () => collectHeaders(pairs))
+    if (!headers.has('host') && authority !== undefined) headers.set('host', [authority])
     const host = headers.get('host')?.[0]
     if (host === undefined) throw new VerificationError('ERR_INVALID_REQUEST', 'the request has no Host header')
     const scheme = request.socket?.encrypted ? 'https' : 'http'
@@ -90,10 +100,10 @@ export function readRequest(request: VerifiableRequest): ReceivedRequest {
       throw new VerificationError('ERR_INVALID_REQUEST', 'the request target is not a path (absolute-form or *)')
     }
     const url = received('URL', () => parseUrl(`${scheme}://${host}${target}`))
-    // HTTP/1.1: no Content-Length and no Transfer-Encoding means no body.
+    // HTTP/1.1: no Content-Length and no Transfer-Encoding means no body. HTTP/2 frames say it instead.
     const hasBody = headers.has('content-length')
       ? headers.get('content-length')?.[0] !== '0'
-      : headers.has('transfer-encoding')
+      : headers.has('transfer-encoding') || authority !== undefined || (request.httpVersionMajor ?? 1) >= 2
     return { method: (request.method ?? 'GET').toUpperCase(), url, headers, body: hasBody ? toBytes(request) : null }
   }
   if (isRequest(request)) {
