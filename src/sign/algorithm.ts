@@ -25,9 +25,9 @@ export interface SigningAlgorithm {
    * removed again before the signature is chained into the next string to sign or verified. SigV4's
    * signatures are always 64 hex characters; SigV4a's DER signatures vary (up to 144) and are padded to
    * 144, as aws-c-auth does (source/aws_signing.c, `s_add_signature_property_to_result_set`). The
-   * request's own (seed) signature and event-stream signatures are never padded.
+   * request's own (seed) signature and event-stream signatures are never padded. Absent: never padded.
    */
-  readonly chainSignatureLength: number
+  readonly chainSignatureLength?: number
   /**
    * The key that signs for these credentials (and, where the algorithm needs them, day `YYYYMMDD`, region
    * and service), from `cache` when it holds it. Opaque to callers. Synchronous when it can be.
@@ -83,7 +83,6 @@ function sigv4Key(
 export const sigv4: SigningAlgorithm = Object.freeze({
   id: SIGV4_ALGORITHM,
   regionSet: false,
-  chainSignatureLength: 64,
   key: sigv4Key,
   sign: hmacHex,
   verify(key: unknown, stringToSign: string, signature: string) {

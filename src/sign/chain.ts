@@ -86,9 +86,8 @@ export function createChain(
  * Chain and verify the unpadded signature.
  */
 export function paddedSignature(algorithm: SigningAlgorithm, signature: string): string {
-  return signature.length < algorithm.chainSignatureLength
-    ? signature.padEnd(algorithm.chainSignatureLength, CHAIN_SIGNATURE_PADDING)
-    : signature
+  const width = algorithm.chainSignatureLength
+  return width !== undefined && signature.length < width ? signature.padEnd(width, CHAIN_SIGNATURE_PADDING) : signature
 }
 
 /** A chunk or trailer signature read from the wire, without its trailing `*` padding. */
