@@ -77,6 +77,7 @@ function binary(ctx: TestContext, name: keyof typeof runtimes): string {
 interface Result {
   runtime: string
   backend: string
+  ecdsaBackend?: string
   passed: number
   failed: number
   ms: number
@@ -115,6 +116,7 @@ describe('vector suite on the built package in other runtimes', () => {
     const bun = binary(ctx, 'bun')
     const result = await runPortable(bun, [])
     expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 
@@ -122,6 +124,7 @@ describe('vector suite on the built package in other runtimes', () => {
     const deno = binary(ctx, 'deno')
     const result = await runPortable(deno, ['run', '--no-prompt', '--no-lock', `--allow-read=${ROOT}`])
     expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 
