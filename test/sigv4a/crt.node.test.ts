@@ -40,10 +40,10 @@ const AUTH_PARAMS = new Set([
   'X-Amz-Region-Set',
 ])
 
-const regionSetArb = fc.oneof(
-  fc.constant(['*']),
-  fc.constant(['us-east-1']),
-  fc.constant(['us-east-1', 'us-west-2']),
+const regionSetArb: fc.Arbitrary<string[]> = fc.oneof(
+  fc.constant<string[]>(['*']),
+  fc.constant<string[]>(['us-east-1']),
+  fc.constant<string[]>(['us-east-1', 'us-west-2']),
   fc.uniqueArray(fc.stringMatching(/^[a-z0-9-]{1,12}$/), { minLength: 1, maxLength: 3 }),
 )
 

@@ -273,14 +273,17 @@ export interface Case {
   hoistHeaders: boolean
 }
 
+/** Signing names that take S3's rules (botocore's S3 signers), as the AWS SDKs apply them. */
+export const S3_NAMES: ReadonlySet<string> = new Set(['s3', 's3-object-lambda', 's3-outposts', 's3express'])
+
 export function caseArb(mode: Mode, s3: boolean): fc.Arbitrary<Case> {
   return fc.record({
     mode: fc.constant(mode),
     service: s3
-      ? fc.constant('s3')
+      ? fc.constantFrom('s3', 's3', 's3', 's3-object-lambda', 's3-outposts', 's3express')
       : fc.oneof(
-          fc.constantFrom('execute-api', 'dynamodb', 'sts', 'S3', 's3-object-lambda'),
-          fc.stringMatching(/^[a-z0-9._-]{1,12}$/).filter((s) => s !== 's3'),
+          fc.constantFrom('execute-api', 'dynamodb', 'sts', 'lambda'),
+          fc.stringMatching(/^[a-z0-9._-]{1,12}$/).filter((s) => !S3_NAMES.has(s)),
         ),
     region: fc.oneof(fc.constantFrom('us-east-1', 'eu-west-2', 'cn-north-1'), fc.stringMatching(/^[a-z0-9-]{1,12}$/)),
     method: fc.mixedCase(fc.constantFrom('GET', 'PUT', 'POST', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS', 'PROPFIND')),
