@@ -103,7 +103,9 @@ function crtRequest(signed: { url: string; method: string; headers: Record<strin
     .filter((pair) => pair !== '' && !AUTH_PARAMS.has(pair.split('=')[0] as string))
   const headers = new http.HttpHeaders([['host', url.host]])
   for (const [name, value] of Object.entries(signed.headers)) if (!AUTH_HEADERS.has(name)) headers.add(name, value)
-  return new http.HttpRequest(signed.method, `${path || '/'}${query.length > 0 ? `?${query.join('&')}` : ''}`, headers)
+  // An absolute URI: aws-c-common's URI parser refuses a bare path whose first segment has a ':'.
+  const target = `${url.protocol}//${url.host}${path || '/'}${query.length > 0 ? `?${query.join('&')}` : ''}`
+  return new http.HttpRequest(signed.method, target, headers)
 }
 
 async function verifyWithCrt(v: V4aCase): Promise<void> {
