@@ -96,3 +96,17 @@ export function unpaddedSignature(wire: string): string {
   while (end > 0 && wire.charCodeAt(end - 1) === 0x2a) end-- // '*'
   return end === wire.length ? wire : wire.slice(0, end)
 }
+
+const FULL_WIDTH_SIGNATURE = /^[0-9a-f]{64}$/
+const DER_HEX_SIGNATURE = /^(?:[0-9a-f]{2})+$/
+
+/**
+ * Whether `signature` (unpadded) has the form of one of `algorithm`'s signatures: 64 lower-case hex
+ * digits, or with a `chainSignatureLength` (SigV4a's DER), whole bytes of lower-case hex up to that width.
+ */
+export function isSignatureForm(algorithm: SigningAlgorithm, signature: string): boolean {
+  const width = algorithm.chainSignatureLength
+  return width === undefined
+    ? FULL_WIDTH_SIGNATURE.test(signature)
+    : signature.length <= width && DER_HEX_SIGNATURE.test(signature)
+}
