@@ -39,7 +39,7 @@
 // - smithy takes the payload hash from an x-amz-content-sha256 header (or hashes the body) and signs
 //   that header only if asked: the test passes it as unsignable when awsig does not sign it.
 // - smithy neither adds `host` nor upper-cases the method; it drops any `x-amz-signature` query key.
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { SignatureV4 } from '@smithy/signature-v4'
 import fc from 'fast-check'
@@ -47,6 +47,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type HeadersInput, type PresignOptions, presignRequest, type SignOptions, sign } from '../../src/index.js'
 import { canonicalHeaderValue } from '../../src/sign/request.js'
 import { Botocore, type BotocoreSigned, botocoreInstalled, type DecodedUrl } from '../support/botocore.js'
+import { NodeSha256 } from '../support/node-sha256.js'
 import { bodyInput, bodyOf, type Case, caseArb, headersInput, type Mode, S3_NAMES } from '../support/request-cases.js'
 
 /** Runs per property; 4 properties, 10,000 requests per `npm test`. */
@@ -146,36 +147,6 @@ const partsOf = ({ canonicalRequest, stringToSign, signature }: SigningParts): S
 })
 
 // --- smithy ------------------------------------------------------------------------------------------
-
-type SourceData = string | ArrayBuffer | ArrayBufferView
-const toBytes = (data: SourceData) =>
-  typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data)
-
-/** SHA-256 (HMAC-SHA256 with a secret) from node:crypto, shaped like @smithy/hash-node's Hash. */
-class NodeSha256 {
-  readonly #secret: SourceData | undefined
-  #hash: Hash | Hmac
-  constructor(secret?: SourceData) {
-    this.#secret = secret
-    this.#hash = this.#create()
-  }
-  #create(): Hash | Hmac {
-    return this.#secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(this.#secret))
-  }
-  update(data: SourceData): void {
-    this.#hash.update(toBytes(data))
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest())
-  }
-  reset(): void {
-    this.#hash = this.#create()
-  }
-}
 
 /** SignatureV4 that remembers the canonical request and string to sign it computed last. */
 class CapturingSignatureV4 extends SignatureV4 {

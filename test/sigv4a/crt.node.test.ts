@@ -15,10 +15,10 @@ import { auth, http } from 'aws-crt'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { presignRequest, sign } from '../../src/index.js'
-import { publicKeyFor, sigv4a } from '../../src/sigv4a/index.js'
+import { publicKeyFor, sigv4a, verifyWithPublicKey } from '../../src/sigv4a/index.js'
 import { bodyInput, bodyOf, type Case, caseArb, headersInput, type Mode } from '../support/request-cases.js'
 
-/** Requests per property; 4 properties, 2,400 requests per run. */
+/** Requests per property; 4 properties, 2,400 requests per run (and RUNS credentials the CRT signs with). */
 const RUNS = 600
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex')
@@ -174,6 +174,52 @@ describe('SigV4a: the AWS CRT verifies what awsig signs', () => {
       })
     }
   }
+
+  it(`the CRT's own key derivation agrees: what the CRT signs verifies under awsig's public key (${RUNS} credentials)`, {
+    timeout: 120_000,
+  }, async () => {
+    // Random credentials (secrets with any Unicode, session tokens): the CRT derives its key from them
+    // and signs; awsig signs the same request, and the CRT's signature must verify over awsig's string
+    // to sign under the public key awsig derives.
+    let verified = 0
+    await fc.assert(
+      fc.asyncProperty(caseArb('header', false), regionSetArb, async (c, regionSet) => {
+        const date = new Date(Math.floor(c.date.getTime() / 1000) * 1000)
+        const ours = await sign({
+          url: 'https://example.amazonaws.com/path',
+          service: c.service,
+          regionSet,
+          algorithm: sigv4a,
+          credentials: c.credentials,
+          date,
+        })
+        const request = new http.HttpRequest('GET', '/path', new http.HttpHeaders([['host', 'example.amazonaws.com']]))
+        const signed = await auth.aws_sign_request(request, {
+          algorithm: auth.AwsSigningAlgorithm.SigV4Asymmetric,
+          signature_type: auth.AwsSignatureType.HttpRequestViaHeaders,
+          provider: auth.AwsCredentialsProvider.newStatic(
+            c.credentials.accessKeyId,
+            c.credentials.secretAccessKey,
+            c.credentials.sessionToken,
+          ),
+          region: regionSet.join(','),
+          service: c.service,
+          date,
+          signed_body_value: EMPTY_SHA256,
+          signed_body_header: auth.AwsSignedBodyHeaderType.None,
+        })
+        const authorization = signed.headers.get('Authorization')
+        expect(authorization.slice(0, authorization.indexOf('Signature='))).toBe(
+          (ours.headers.authorization as string).slice(0, (ours.headers.authorization as string).indexOf('Signature=')),
+        )
+        const signature = /Signature=([0-9a-f]+)$/.exec(authorization)?.[1] as string
+        expect(await verifyWithPublicKey(await publicKeyFor(c.credentials), ours.stringToSign, signature)).toBe(true)
+        verified++
+      }),
+      { numRuns: RUNS },
+    )
+    expect(verified).toBe(RUNS)
+  })
 
   it('the CRT check can fail: a changed signature or canonical request is refused', async () => {
     const v: V4aCase = {
