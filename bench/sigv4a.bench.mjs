@@ -3,12 +3,12 @@
 // warm key; and the cold cost of deriving a key. Every signature is first checked to verify under the
 // credentials' public key over awsig's string to sign, so all do the same work.
 // Run: npm run build (in the repo root), then here: node --expose-gc sigv4a.bench.mjs
-import { createPrivateKey, hash as oneShotHash, sign as ecdsaSign, verify as ecdsaVerify } from 'node:crypto'
+import { createPrivateKey, sign as ecdsaSign, verify as ecdsaVerify, hash as oneShotHash } from 'node:crypto'
 import { cpus, loadavg } from 'node:os'
 import { Hash } from '@smithy/hash-node'
 import { HttpRequest } from '@smithy/protocol-http'
 import { SignatureV4a } from '@smithy/signature-v4a'
-import { do_not_optimize, run, bench as mitataBench, summary } from 'mitata'
+import { do_not_optimize, bench as mitataBench, run, summary } from 'mitata'
 import { defaultKeyCache, sign } from '../dist/index.js'
 import { publicKeyFor, sigv4a, verifyWithPublicKey } from '../dist/sigv4a/index.js'
 
@@ -31,7 +31,12 @@ const smithySign = () => smithy.sign(smithyRequest(), { signingDate: date, signi
 const reference = await awsig()
 const { canonicalRequest, stringToSign } = reference
 const { x, y } = await publicKeyFor(credentials)
-const jwk = { kty: 'EC', crv: 'P-256', x: Buffer.from(x, 'hex').toString('base64url'), y: Buffer.from(y, 'hex').toString('base64url') }
+const jwk = {
+  kty: 'EC',
+  crv: 'P-256',
+  x: Buffer.from(x, 'hex').toString('base64url'),
+  y: Buffer.from(y, 'hex').toString('base64url'),
+}
 // The private scalar from awsig's derivation (checked below through the public key).
 const { derivePrivateScalar } = await import('../dist/sigv4a/key.js')
 const d = Buffer.from(await derivePrivateScalar(credentials.accessKeyId, credentials.secretAccessKey))
@@ -52,7 +57,9 @@ console.log('Signature check (each verifies under the public key over awsig’s 
 let bad = 0
 for (const [name, signature] of Object.entries(checks)) {
   const ok = signature !== undefined && (await verifyWithPublicKey({ x, y }, stringToSign, signature))
-  const native = signature !== undefined && ecdsaVerify('sha256', Buffer.from(stringToSign), { key: jwk, format: 'jwk' }, Buffer.from(signature, 'hex'))
+  const native =
+    signature !== undefined &&
+    ecdsaVerify('sha256', Buffer.from(stringToSign), { key: jwk, format: 'jwk' }, Buffer.from(signature, 'hex'))
   if (!ok || !native) bad++
   console.log(`  ${name.padEnd(24)} ${ok && native ? 'ok' : 'FAILS'} ${String(signature).slice(0, 16)}…`)
 }
@@ -75,12 +82,22 @@ const cold = {
     }).sign(smithyRequest(), { signingDate: date, signingRegion: '*' }),
 }
 
-const warm = { 'awsig sign': awsig, '@smithy/signature-v4a sign': smithySign, 'floor: crypto.hash + crypto.sign': floor }
+const warm = {
+  'awsig sign': awsig,
+  '@smithy/signature-v4a sign': smithySign,
+  'floor: crypto.hash + crypto.sign': floor,
+}
 const SYNC = new Set(['floor: crypto.hash + crypto.sign'])
-console.log(`\ncanonical request ${canonicalRequest.length} B; load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)\n`)
+console.log(
+  `\ncanonical request ${canonicalRequest.length} B; load average before: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (${cpus().length} cores)\n`,
+)
 summary(() => {
   for (const [label, fn] of Object.entries(warm)) {
-    const b = SYNC.has(label) ? mitataBench(label, () => do_not_optimize(fn())) : mitataBench(label, async () => do_not_optimize(await fn()))
+    const b = SYNC.has(label)
+      ? mitataBench(label, () => do_not_optimize(fn()))
+      : mitataBench(label, async () => do_not_optimize(await fn()))
     if (label === 'awsig sign') b.baseline(true)
   }
 })
@@ -103,14 +120,21 @@ for (let round = 0; round < ROUNDS; round++) {
     if (sync) for (let i = 0; i < iterations; i++) do_not_optimize(fn())
     else for (let i = 0; i < iterations; i++) do_not_optimize(await fn())
     const used = process.cpuUsage(start)
-    cpu.set(label, Math.min(cpu.get(label) ?? Number.POSITIVE_INFINITY, ((used.user + used.system) * 1000) / iterations))
+    cpu.set(
+      label,
+      Math.min(cpu.get(label) ?? Number.POSITIVE_INFINITY, ((used.user + used.system) * 1000) / iterations),
+    )
   }
 }
 defaultKeyCache.clear()
 
 const us = (ns) => `${(ns / 1000).toFixed(ns >= 100_000 ? 0 : 1)} µs`
 const wallOf = (label) => benchmarks.find((b) => b.alias === label).runs[0].stats.p50
-console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`)
+console.log(
+  `\nload average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+)
 console.log('| operation | wall (median) | CPU (min of rounds) |')
 console.log('| --- | ---: | ---: |')
 for (const { label } of entries) console.log(`| ${label} | ${us(wallOf(label))} | ${us(cpu.get(label))} |`)

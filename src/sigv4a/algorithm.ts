@@ -5,7 +5,7 @@ import type { EcdsaKeyPair } from '../lib/crypto/ecdsa-types.js'
 import { fromHex } from '../lib/hex.js'
 import type { SigningAlgorithm } from '../sign/algorithm.js'
 import { SIGV4A_ALGORITHM } from '../sign/constants.js'
-import { credentialsId, type SigningKeyCache } from '../sign/key-cache.js'
+import { cachedKey, cacheKey, credentialsId, type SigningKeyCache } from '../sign/key-cache.js'
 import type { Credentials } from '../sign/types.js'
 import { deriveKeyPair } from './key.js'
 
@@ -26,16 +26,16 @@ export function sigv4aKey(
   if (cache === null) return deriveKeyPair(accessKeyId, secretAccessKey)
   const id = credentialsId(accessKeyId, secretAccessKey, credentials)
   if (typeof id === 'string') {
-    const key = cache.get(cacheEntry(id))
+    const key = cachedKey(cache, cacheEntry(id))
     if (key !== undefined) return key as EcdsaKeyPair
   }
   return (async () => {
     // WebCrypto fingerprints asynchronously: look the key up once the id is known.
     const entry = cacheEntry(await id)
-    const cached = cache.get(entry)
+    const cached = cachedKey(cache, entry)
     if (cached !== undefined) return cached as EcdsaKeyPair
     const key = await deriveKeyPair(accessKeyId, secretAccessKey)
-    cache.set(entry, key)
+    cacheKey(cache, entry, key)
     return key
   })()
 }

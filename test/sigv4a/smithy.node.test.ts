@@ -32,7 +32,7 @@ class CapturingSignatureV4a extends SignatureV4a {
 }
 
 const EMPTY_SHA256 = createHash('sha256').digest('hex')
-const ASCII = /^[\x00-\x7f]*$/
+const isAscii = (text: string) => [...text].every((c) => c.charCodeAt(0) < 0x80)
 const pathOf = (url: string) => /^[a-z]+:\/\/[^/?#]*([^?#]*)/i.exec(url)?.[1] ?? ''
 const regionSetArb = fc.oneof(
   fc.constant<string[]>(['*']),
@@ -140,7 +140,7 @@ describe('SigV4a: awsig and @smithy/signature-v4a compute the same canonical req
           expect(ours.stringToSign).toBe(theirs.stringToSign)
           // smithy derived its key itself: its signature verifies under awsig's public key (for ASCII
           // secrets: see the last test).
-          if (ASCII.test(c.credentials.secretAccessKey)) {
+          if (isAscii(c.credentials.secretAccessKey)) {
             const publicKey = await publicKeyFor(c.credentials)
             expect(await verifyWithPublicKey(publicKey, ours.stringToSign, theirs.signature)).toBe(true)
             asciiSecrets++
