@@ -39,7 +39,10 @@ const entries = [
   ['awsig: { sign }', "export { sign } from 'awsig'"],
   ['awsig: everything (export *)', "export * from 'awsig'"],
   ["awsig: import 'awsig' (nothing used)", "import 'awsig'"],
-  ['awsig + awsig/sigv4a: { sign } + { sigv4a }', "export { sign } from 'awsig'; export { sigv4a } from 'awsig/sigv4a'"],
+  [
+    'awsig + awsig/sigv4a: { sign } + { sigv4a }',
+    "export { sign } from 'awsig'; export { sigv4a } from 'awsig/sigv4a'",
+  ],
   ['aws4fetch: { AwsV4Signer }', "export { AwsV4Signer } from 'aws4fetch'"],
   ['aws4fetch: everything (export *)', "export * from 'aws4fetch'"],
 ]
