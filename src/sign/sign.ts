@@ -304,13 +304,9 @@ function checkRegionSet(value: unknown): string {
   return value.join(',')
 }
 
-function checkPayloadHash(field: string, value: unknown, algorithm: SigningAlgorithm): string {
+function checkPayloadHash(field: string, value: unknown): string {
   if (typeof value !== 'string' || !PAYLOAD_HASH.test(value)) {
     throw new InvalidInputError(field, 'must be a lower-case hex SHA-256, UNSIGNED-PAYLOAD or a STREAMING-* value')
-  }
-  // A body whose chunks (or events) are signed with another algorithm than the request cannot be honoured.
-  if (value.startsWith('STREAMING-AWS4-') && !value.startsWith(`STREAMING-${algorithm.id}-`)) {
-    throw new InvalidInputError(field, `${value} is for another algorithm than this request's ${algorithm.id}`)
   }
   return value
 }
@@ -397,12 +393,10 @@ function headersToSend(headers: Map<string, string[]>, hostHeader: string | unde
 }
 
 /** The payload hash to sign: `payloadHash`, an `x-amz-content-sha256` header, or the body's hash. */
-function payloadHashOf(options: SignOptions, p: PreparedRequest): string | Promise<string> {
-  if (options.payloadHash !== undefined) return checkPayloadHash('payloadHash', options.payloadHash, p.algorithm)
-  const given = p.headers.get(X_AMZ_CONTENT_SHA256)
-  if (given !== undefined) {
-    return checkPayloadHash(`headers["${X_AMZ_CONTENT_SHA256}"]`, given.join(','), p.algorithm)
-  }
+function payloadHashOf(options: SignOptions, headers: Map<string, string[]>): string | Promise<string> {
+  if (options.payloadHash !== undefined) return checkPayloadHash('payloadHash', options.payloadHash)
+  const given = headers.get(X_AMZ_CONTENT_SHA256)
+  if (given !== undefined) return checkPayloadHash(`headers["${X_AMZ_CONTENT_SHA256}"]`, given.join(','))
   return hashBody(bodyBytes(options.body))
 }
 
@@ -421,7 +415,7 @@ export async function sign(options: SignOptions): Promise<SignedRequest> {
   const input = options.credentials
   const credentials = typeof input === 'function' ? await resolveCredentials(input) : checkCredentials(input)
   const p = prepareRequest(options, credentials)
-  let payloadHash = payloadHashOf(options, p)
+  let payloadHash = payloadHashOf(options, p.headers)
   // Everything is validated: from here on nothing throws for bad input.
   if (typeof payloadHash !== 'string') payloadHash = await payloadHash
   const signed = signPrepared(p, payloadHash, options.contentHashHeader ?? S3_SIGNING_NAMES.has(p.service))
@@ -503,7 +497,7 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
     throw new InvalidInputError('expiresIn', `must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN} (7 days)`)
   }
   let payloadHash: string | Promise<string>
-  if (options.payloadHash !== undefined) payloadHash = checkPayloadHash('payloadHash', options.payloadHash, p.algorithm)
+  if (options.payloadHash !== undefined) payloadHash = checkPayloadHash('payloadHash', options.payloadHash)
   else if (S3_SIGNING_NAMES.has(p.service)) payloadHash = UNSIGNED_PAYLOAD
   else payloadHash = hashBody(bodyBytes(options.body))
   if (typeof payloadHash !== 'string') payloadHash = await payloadHash
