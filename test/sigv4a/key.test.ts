@@ -2,7 +2,7 @@
 // and AWS's own suite signatures verified under the keys awsig derives.
 import { readdir, readFile } from 'node:fs/promises'
 import { inspect } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { keyPairFromScalar, signDerHex } from '#crypto-ecdsa'
 import { SigningKeyCache } from '../../src/index.js'
 import { derFromRaw, P256_N, publicPointFromScalar, rawFromDer } from '../../src/lib/crypto/p256.js'
@@ -53,6 +53,34 @@ describe('SigV4a key derivation (aws-c-auth KDF)', () => {
       expect([toHex(point.x), toHex(point.y)]).toEqual([publicX(v), publicY(v)])
     },
   )
+
+  it('finds the public point in JavaScript where WebCrypto refuses a PKCS#8 key without it', async () => {
+    // Some WebCrypto implementations require the public key inside PKCS#8; the web backend then
+    // computes d*G itself. (node:crypto never imports PKCS#8 here: the spy sees no call there.)
+    const importKey = crypto.subtle.importKey.bind(crypto.subtle)
+    const refused: string[] = []
+    const spy = vi.spyOn(crypto.subtle, 'importKey').mockImplementation(((format: string, ...rest: unknown[]) => {
+      if (format === 'pkcs8') {
+        refused.push(format)
+        return Promise.reject(new DOMException('refused', 'DataError'))
+      }
+      return (importKey as (...args: unknown[]) => Promise<CryptoKey>)(format, ...rest)
+    }) as typeof crypto.subtle.importKey)
+    try {
+      for (const v of keyVectors.filter((v) => publicX(v) !== undefined)) {
+        const pair = await keyPairFromScalar(fromHex(privateHex(v) as string))
+        expect([toHex(pair.x), toHex(pair.y)]).toEqual([publicX(v), publicY(v)])
+        const signature = await signDerHex(pair.privateKey, 'm')
+        expect(await verifyWithPublicKey({ x: toHex(pair.x), y: toHex(pair.y) }, 'm', signature)).toBe(true)
+      }
+      const probe = keyPairFromScalar(new Uint8Array(32).fill(1))
+      const web = probe instanceof Promise
+      await probe
+      expect(refused.length > 0).toBe(web)
+    } finally {
+      spy.mockRestore()
+    }
+  })
 
   it('retries while the candidate exceeds n-2, and d = candidate + 1', async () => {
     // Every vector's d is K0 + 1 for counter 1 (the chance of a retry is 2^-32); check the arithmetic

@@ -2,22 +2,35 @@
 // Synchronous, so a SigV4a signature with a cached key costs no turn of the event loop.
 import * as nodeCrypto from 'node:crypto'
 import type { EcdsaBackend, EcdsaKeyPair } from './ecdsa-types.js'
-import { pkcs8FromScalar } from './p256.js'
 
-const { createHmac, createPrivateKey, createPublicKey } = nodeCrypto
+const { createECDH, createHmac, createPrivateKey, createPublicKey } = nodeCrypto
+type KeyObject = nodeCrypto.KeyObject
 
 export const hmacSha256: EcdsaBackend['hmacSha256'] = (key, data) =>
   new Uint8Array(createHmac('sha256', key).update(data).digest())
 
+/**
+ * The public point from ECDH and the private key from JWK: about 80 µs on Node against 340 µs for a
+ * PKCS#8 import, whose decoder computes the point much more slowly. The public key object is made on
+ * first use (verification only).
+ */
 export function keyPairFromScalar(d: Uint8Array): EcdsaKeyPair {
-  const privateKey = createPrivateKey({ key: Buffer.from(pkcs8FromScalar(d)), format: 'der', type: 'pkcs8' })
-  const publicKey = createPublicKey(privateKey)
-  const jwk = publicKey.export({ format: 'jwk' })
+  const ecdh = createECDH('prime256v1')
+  ecdh.setPrivateKey(d)
+  const point = ecdh.getPublicKey() // 0x04 || x || y
+  const x = point.subarray(1, 33)
+  const y = point.subarray(33, 65)
+  const jwk = { kty: 'EC', crv: 'P-256', x: x.toString('base64url'), y: y.toString('base64url') }
+  const privateKey = createPrivateKey({ key: { ...jwk, d: Buffer.from(d).toString('base64url') }, format: 'jwk' })
+  let publicKey: KeyObject | undefined
   return {
     privateKey,
-    publicKey,
-    x: new Uint8Array(Buffer.from(jwk.x as string, 'base64url')),
-    y: new Uint8Array(Buffer.from(jwk.y as string, 'base64url')),
+    get publicKey() {
+      publicKey ??= createPublicKey(privateKey)
+      return publicKey
+    },
+    x: new Uint8Array(x),
+    y: new Uint8Array(y),
   }
 }
 
@@ -28,7 +41,7 @@ export const publicKeyFromPoint: EcdsaBackend['publicKeyFromPoint'] = (x, y) =>
   })
 
 export const signDerHex: EcdsaBackend['signDerHex'] = (privateKey, data) =>
-  nodeCrypto.sign('sha256', Buffer.from(data, 'utf8'), privateKey as nodeCrypto.KeyObject).toString('hex')
+  nodeCrypto.sign('sha256', Buffer.from(data, 'utf8'), privateKey as KeyObject).toString('hex')
 
 export const verifyDer: EcdsaBackend['verifyDer'] = (publicKey, data, der) =>
-  nodeCrypto.verify('sha256', Buffer.from(data, 'utf8'), publicKey as nodeCrypto.KeyObject, der)
+  nodeCrypto.verify('sha256', Buffer.from(data, 'utf8'), publicKey as KeyObject, der)

@@ -6,7 +6,7 @@
 export interface EcdsaKeyPair {
   /** The backend's private key (a `KeyObject` or a non-extractable `CryptoKey`). */
   readonly privateKey: unknown
-  /** The backend's public key. */
+  /** The backend's public key (may be made on first use). */
   readonly publicKey: unknown
   /** Affine coordinates of the public point, 32 bytes each, big-endian. */
   readonly x: Uint8Array
