@@ -11,6 +11,7 @@ import { SignatureV4a } from '@smithy/signature-v4a'
 import { do_not_optimize, bench as mitataBench, run, summary } from 'mitata'
 import { defaultKeyCache, sign } from '../dist/index.js'
 import { publicKeyFor, sigv4a, verifyWithPublicKey } from '../dist/sigv4a/index.js'
+import { cpuTimes } from './cpu-time.mjs'
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
 const date = new Date('2024-05-01T12:34:56Z')
@@ -109,23 +110,11 @@ const { benchmarks } = await run()
 // 3. CPU time per operation (minimum over rounds, order alternating): steadier than wall time on a
 // shared machine.
 const ROUNDS = 5
-const cpu = new Map()
 const entries = [...Object.entries(warm), ...Object.entries(cold)].map(([label, fn]) => {
   const wall = benchmarks.find((b) => b.alias === label).runs[0].stats.avg
   return { label, fn, sync: SYNC.has(label), iterations: Math.max(10, Math.round(100e6 / wall)) }
 })
-for (let round = 0; round < ROUNDS; round++) {
-  for (const { label, fn, sync, iterations } of round % 2 ? [...entries].reverse() : entries) {
-    const start = process.cpuUsage()
-    if (sync) for (let i = 0; i < iterations; i++) do_not_optimize(fn())
-    else for (let i = 0; i < iterations; i++) do_not_optimize(await fn())
-    const used = process.cpuUsage(start)
-    cpu.set(
-      label,
-      Math.min(cpu.get(label) ?? Number.POSITIVE_INFINITY, ((used.user + used.system) * 1000) / iterations),
-    )
-  }
-}
+const cpu = await cpuTimes(entries, ROUNDS)
 defaultKeyCache.clear()
 
 const us = (ns) => `${(ns / 1000).toFixed(ns >= 100_000 ? 0 : 1)} µs`

@@ -15,8 +15,10 @@ import { auth, http } from 'aws-crt'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { presignRequest, sign } from '../../src/index.js'
+import { AUTH_QUERY_PARAMS } from '../../src/sign/constants.js'
 import { publicKeyFor, sigv4a, verifyWithPublicKey } from '../../src/sigv4a/index.js'
-import { bodyInput, bodyOf, type Case, caseArb, headersInput, type Mode } from '../support/request-cases.js'
+import { bodyOf, type Case, caseArb, type Mode } from '../support/request-cases.js'
+import { forSigv4a, regionSetArb, sigv4aOptions } from '../support/sigv4a-cases.js'
 
 /** Requests per property; 4 properties, 2,400 requests per run (and RUNS credentials the CRT signs with). */
 const RUNS = 600
@@ -29,23 +31,6 @@ const AUTH_HEADERS = new Set([
   'x-amz-security-token',
   'x-amz-content-sha256',
 ])
-const AUTH_PARAMS = new Set([
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Signature',
-  'X-Amz-Security-Token',
-  'X-Amz-Region-Set',
-])
-
-const regionSetArb: fc.Arbitrary<string[]> = fc.oneof(
-  fc.constant<string[]>(['*']),
-  fc.constant<string[]>(['us-east-1']),
-  fc.constant<string[]>(['us-east-1', 'us-west-2']),
-  fc.uniqueArray(fc.stringMatching(/^[a-z0-9-]{1,12}$/), { minLength: 1, maxLength: 3 }),
-)
 
 interface V4aCase {
   c: Case
@@ -55,16 +40,11 @@ interface V4aCase {
 }
 
 const v4aCaseArb = (mode: Mode, s3: boolean): fc.Arbitrary<V4aCase> =>
-  fc.record({ c: caseArb(mode, s3), regionSet: regionSetArb }).map(({ c, regionSet }) => {
-    // SigV4a streaming bodies are STREAMING-AWS4-ECDSA-P256-SHA256-*, not SigV4's.
-    if (c.payload.kind === 'hash' && c.payload.payloadHash.startsWith('STREAMING-AWS4-HMAC-SHA256')) {
-      c = {
-        ...c,
-        payload: { kind: 'hash', payloadHash: c.payload.payloadHash.replace('HMAC-SHA256', 'ECDSA-P256-SHA256') },
-      }
-    }
-    return { c, regionSet, s3Rules: s3 }
-  })
+  fc.record({ c: caseArb(mode, s3), regionSet: regionSetArb }).map(({ c, regionSet }) => ({
+    c: forSigv4a(c),
+    regionSet,
+    s3Rules: s3,
+  }))
 
 /** The payload hash to sign, worked out independently of awsig. */
 function payloadHashOf({ c, s3Rules }: V4aCase): string {
@@ -74,23 +54,33 @@ function payloadHashOf({ c, s3Rules }: V4aCase): string {
   return body === null ? EMPTY_SHA256 : createHash('sha256').update(body).digest('hex')
 }
 
-async function signWithAwsig(v: V4aCase) {
-  const { c, regionSet, s3Rules } = v
-  const common = {
-    method: c.method,
-    url: c.urlForm === 'URL' ? new URL(c.url) : c.url,
-    headers: headersInput(c).input,
-    service: c.service,
-    regionSet,
-    algorithm: sigv4a,
-    credentials: c.credentials,
-    date: c.date,
-    normalizePath: !s3Rules,
-    doubleEncodePath: !s3Rules,
-    ...(c.payload.kind === 'hash' ? { payloadHash: c.payload.payloadHash } : { body: bodyInput(c.payload) }),
+async function signWithAwsig({ c, regionSet, s3Rules }: V4aCase) {
+  const options = sigv4aOptions(c, regionSet, s3Rules)
+  if (c.mode === 'header') return sign({ ...options, contentHashHeader: s3Rules })
+  return presignRequest({ ...options, expiresIn: c.expiresIn, hoistHeaders: c.hoistHeaders })
+}
+
+/** The CRT's signing configuration for SigV4a with these credentials; `rest` as the CRT names it. */
+function crtConfig(
+  credentials: Case['credentials'],
+  regionSet: string[],
+  service: string,
+  date: Date,
+  rest: Partial<auth.AwsSigningConfig>,
+): auth.AwsSigningConfig {
+  return {
+    algorithm: auth.AwsSigningAlgorithm.SigV4Asymmetric,
+    signature_type: auth.AwsSignatureType.HttpRequestViaHeaders,
+    provider: auth.AwsCredentialsProvider.newStatic(
+      credentials.accessKeyId,
+      credentials.secretAccessKey,
+      credentials.sessionToken,
+    ),
+    region: regionSet.join(','),
+    service,
+    date,
+    ...rest,
   }
-  if (c.mode === 'header') return sign({ ...common, contentHashHeader: s3Rules })
-  return presignRequest({ ...common, expiresIn: c.expiresIn, hoistHeaders: c.hoistHeaders })
 }
 
 /** What awsig says to send, as a CRT request without the signing parameters the CRT adds itself. */
@@ -100,7 +90,7 @@ function crtRequest(signed: { url: string; method: string; headers: Record<strin
   const query = rest
     .join('?')
     .split('&')
-    .filter((pair) => pair !== '' && !AUTH_PARAMS.has(pair.split('=')[0] as string))
+    .filter((pair) => pair !== '' && !AUTH_QUERY_PARAMS.has(pair.split('=')[0] as string))
   const headers = new http.HttpHeaders([['host', url.host]])
   for (const [name, value] of Object.entries(signed.headers)) if (!AUTH_HEADERS.has(name)) headers.add(name, value)
   // An absolute URI: aws-c-common's URI parser refuses a bare path whose first segment has a ':'.
@@ -112,20 +102,8 @@ async function verifyWithCrt(v: V4aCase): Promise<void> {
   const { c, regionSet, s3Rules } = v
   const signed = await signWithAwsig(v)
   const { x, y } = await publicKeyFor(c.credentials)
-  const config = {
-    algorithm: auth.AwsSigningAlgorithm.SigV4Asymmetric,
-    signature_type:
-      c.mode === 'header'
-        ? auth.AwsSignatureType.HttpRequestViaHeaders
-        : auth.AwsSignatureType.HttpRequestViaQueryParams,
-    provider: auth.AwsCredentialsProvider.newStatic(
-      c.credentials.accessKeyId,
-      c.credentials.secretAccessKey,
-      c.credentials.sessionToken,
-    ),
-    region: regionSet.join(','),
-    service: c.service,
-    date: c.date,
+  const config = crtConfig(c.credentials, regionSet, c.service, c.date, {
+    ...(c.mode === 'query' ? { signature_type: auth.AwsSignatureType.HttpRequestViaQueryParams } : {}),
     use_double_uri_encode: !s3Rules,
     should_normalize_uri_path: !s3Rules,
     signed_body_value: payloadHashOf(v),
@@ -134,7 +112,7 @@ async function verifyWithCrt(v: V4aCase): Promise<void> {
         ? auth.AwsSignedBodyHeaderType.XAmzContentSha256
         : auth.AwsSignedBodyHeaderType.None,
     ...(c.mode === 'query' ? { expiration_in_seconds: c.expiresIn } : {}),
-  }
+  })
   let verdict: boolean | Error
   try {
     verdict = auth.aws_verify_sigv4a_signing(
@@ -194,20 +172,13 @@ describe('SigV4a: the AWS CRT verifies what awsig signs', () => {
           date,
         })
         const request = new http.HttpRequest('GET', '/path', new http.HttpHeaders([['host', 'example.amazonaws.com']]))
-        const signed = await auth.aws_sign_request(request, {
-          algorithm: auth.AwsSigningAlgorithm.SigV4Asymmetric,
-          signature_type: auth.AwsSignatureType.HttpRequestViaHeaders,
-          provider: auth.AwsCredentialsProvider.newStatic(
-            c.credentials.accessKeyId,
-            c.credentials.secretAccessKey,
-            c.credentials.sessionToken,
-          ),
-          region: regionSet.join(','),
-          service: c.service,
-          date,
-          signed_body_value: EMPTY_SHA256,
-          signed_body_header: auth.AwsSignedBodyHeaderType.None,
-        })
+        const signed = await auth.aws_sign_request(
+          request,
+          crtConfig(c.credentials, regionSet, c.service, date, {
+            signed_body_value: EMPTY_SHA256,
+            signed_body_header: auth.AwsSignedBodyHeaderType.None,
+          }),
+        )
         const authorization = signed.headers.get('Authorization')
         expect(authorization.slice(0, authorization.indexOf('Signature='))).toBe(
           (ours.headers.authorization as string).slice(0, (ours.headers.authorization as string).indexOf('Signature=')),
@@ -244,18 +215,12 @@ describe('SigV4a: the AWS CRT verifies what awsig signs', () => {
     await verifyWithCrt(v)
     const signed = await signWithAwsig(v)
     const { x, y } = await publicKeyFor(v.c.credentials)
-    const config = {
-      algorithm: auth.AwsSigningAlgorithm.SigV4Asymmetric,
-      signature_type: auth.AwsSignatureType.HttpRequestViaHeaders,
-      provider: auth.AwsCredentialsProvider.newStatic('AKIDEXAMPLE', 'secret'),
-      region: 'us-east-1',
-      service: 's3',
-      date: v.c.date,
+    const config = crtConfig(v.c.credentials, ['us-east-1'], 's3', v.c.date, {
       use_double_uri_encode: false,
       should_normalize_uri_path: false,
       signed_body_value: EMPTY_SHA256,
       signed_body_header: auth.AwsSignedBodyHeaderType.XAmzContentSha256,
-    }
+    })
     const other = await sigv4a.sign(await sigv4a.key(v.c.credentials, '', '', '', null), 'something else')
     expect(() =>
       auth.aws_verify_sigv4a_signing(crtRequest(signed), config, signed.canonicalRequest, other, x, y),
