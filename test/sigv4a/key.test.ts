@@ -116,6 +116,13 @@ describe('SigV4a key cache', () => {
     expect(inspect(cache)).not.toContain('secret-that-must-not-show')
     expect(JSON.stringify(cache)).not.toContain('secret-that-must-not-show')
     expect(inspect(first, { depth: 5 })).not.toContain('secret-that-must-not-show')
+    // Nor the private scalar, in any form.
+    const d = await derivePrivateScalar(credentials.accessKeyId, credentials.secretAccessKey)
+    for (const shown of [inspect(first, { depth: 5 }), JSON.stringify(first)]) {
+      expect(shown).not.toContain(toHex(d))
+      expect(shown).not.toContain(Buffer.from(d).toString('base64url'))
+      expect(shown).not.toContain(String(d[0]) + ',' + String(d[1]) + ',' + String(d[2]))
+    }
   })
 
   it('answers synchronously from the cache on node:crypto once the credentials object is known', async () => {
