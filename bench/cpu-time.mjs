@@ -5,12 +5,14 @@ import { do_not_optimize } from 'mitata'
 
 /**
  * `entries`: `{ label, fn, sync, iterations }` (asynchronous functions are awaited). Returns a Map from
- * label to nanoseconds of CPU per call.
+ * label to nanoseconds of CPU per call. `collect`: run `gc()` (node --expose-gc) before each entry, so
+ * that one entry's garbage is not collected on another's time.
  */
-export async function cpuTimes(entries, rounds) {
+export async function cpuTimes(entries, rounds, { collect = false } = {}) {
   const cpu = new Map()
   for (let round = 0; round < rounds; round++) {
     for (const { label, fn, sync, iterations } of round % 2 ? [...entries].reverse() : entries) {
+      if (collect) globalThis.gc?.()
       const start = process.cpuUsage()
       if (sync) for (let i = 0; i < iterations; i++) do_not_optimize(fn())
       else for (let i = 0; i < iterations; i++) do_not_optimize(await fn())

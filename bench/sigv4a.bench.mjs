@@ -107,14 +107,14 @@ summary(() => {
 })
 const { benchmarks } = await run()
 
-// 3. CPU time per operation (minimum over rounds, order alternating): steadier than wall time on a
-// shared machine.
-const ROUNDS = 5
+// 3. CPU time per operation (minimum over rounds, order alternating, a GC before each entry so that
+// smithy's garbage is not collected on awsig's time): steadier than wall time on a shared machine.
+const ROUNDS = 7
 const entries = [...Object.entries(warm), ...Object.entries(cold)].map(([label, fn]) => {
   const wall = benchmarks.find((b) => b.alias === label).runs[0].stats.avg
   return { label, fn, sync: SYNC.has(label), iterations: Math.max(10, Math.round(100e6 / wall)) }
 })
-const cpu = await cpuTimes(entries, ROUNDS)
+const cpu = await cpuTimes(entries, ROUNDS, { collect: true })
 defaultKeyCache.clear()
 
 const us = (ns) => `${(ns / 1000).toFixed(ns >= 100_000 ? 0 : 1)} µs`
