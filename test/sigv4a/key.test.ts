@@ -121,7 +121,7 @@ describe('SigV4a key cache', () => {
     for (const shown of [inspect(first, { depth: 5 }), JSON.stringify(first)]) {
       expect(shown).not.toContain(toHex(d))
       expect(shown).not.toContain(Buffer.from(d).toString('base64url'))
-      expect(shown).not.toContain(String(d[0]) + ',' + String(d[1]) + ',' + String(d[2]))
+      expect(shown).not.toContain(`${d[0]},${d[1]},${d[2]}`)
     }
   })
 
