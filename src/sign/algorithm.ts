@@ -26,6 +26,7 @@ export interface SigningAlgorithm {
    * signatures are always 64 hex characters; SigV4a's DER signatures vary (up to 144) and are padded to
    * 144, as aws-c-auth does (source/aws_signing.c, `s_add_signature_property_to_result_set`). The
    * request's own (seed) signature and event-stream signatures are never padded. Absent: never padded.
+   * @internal
    */
   readonly chainSignatureLength?: number
   /**
