@@ -132,6 +132,34 @@ describe('SigV4a aws-chunked (aws-c-auth vectors)', () => {
     })
   }
 
+  it('unsigned-trailer: a SigV4a-signed request with plain chunks and a checksum trailer', async () => {
+    const signed = await signChunked({
+      method: 'PUT',
+      url: URL_,
+      service: 's3',
+      regionSet: ['us-east-1'],
+      algorithm: sigv4a,
+      credentials,
+      date,
+      body: [payload],
+      contentLength: payload.length,
+      mode: 'unsigned-trailer',
+      checksum: 'crc32',
+    })
+    expect(signed.headers['x-amz-content-sha256']).toBe('STREAMING-UNSIGNED-PAYLOAD-TRAILER')
+    expect(await verifyWithPublicKey(publicKey, signed.stringToSign, signed.signature)).toBe(true)
+    const body = await text(signed.body)
+    expect(body).not.toContain('chunk-signature')
+    let length = 0
+    const decoded = decodeChunked([new TextEncoder().encode(body)], {
+      mode: 'unsigned-trailer',
+      trailer: signed.headers['x-amz-trailer'],
+    })
+    for await (const piece of decoded) length += piece.length
+    expect(length).toBe(payload.length)
+    expect(Object.keys(decoded.trailers)).toEqual(['x-amz-checksum-crc32'])
+  })
+
   const decodeOptions = (seedSignature: string, mode: string) => ({
     mode,
     seedSignature,
