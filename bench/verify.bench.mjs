@@ -51,7 +51,12 @@ async function header() {
   for (const input of inputs) {
     const s = await sign({ ...input, region: 'us-east-1', credentials, date })
     // A server receives the body as bytes.
-    signed.push({ method: s.method, url: s.url, headers: s.headers, body: input.body === undefined ? null : encoder.encode(input.body) })
+    signed.push({
+      method: s.method,
+      url: s.url,
+      headers: s.headers,
+      body: input.body === undefined ? null : encoder.encode(input.body),
+    })
   }
   const options = { credentials, region: 'us-east-1', now }
   const signTimes = []
@@ -73,7 +78,11 @@ async function header() {
   const ratio = median(verifyTimes.map((t, i) => t / signTimes[i]))
   // Under load the fastest round of each is the least disturbed one.
   const best = Math.min(...verifyTimes) / Math.min(...signTimes)
-  const what = { get: 'S3 GETs', post: 'DynamoDB POSTs with a body', mix: 'half S3 GET, half DynamoDB POST with a body' }[kind]
+  const what = {
+    get: 'S3 GETs',
+    post: 'DynamoDB POSTs with a body',
+    mix: 'half S3 GET, half DynamoDB POST with a body',
+  }[kind]
   console.log(`header-signed requests (${what}), ${n} per round, ${rounds} rounds`)
   console.log(`  sign:   ${s.toFixed(2)} µs/request`)
   console.log(`  verify: ${v.toFixed(2)} µs/request`)
