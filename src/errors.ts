@@ -52,6 +52,7 @@ export type AwsigErrorCode =
   | 'ERR_TIMEOUT'
   /** A retry was needed but the body was a stream already consumed (BodyNotReplayableError). */
   | 'ERR_BODY_NOT_REPLAYABLE'
+  | EventStreamErrorCode
 
 export class AwsigError extends Error {
   override name = 'AwsigError'
@@ -319,5 +320,46 @@ export class BodyNotReplayableError extends AwsigError {
     this.method = details.method
     this.url = details.url
     this.attempts = details.attempts ?? 1
+  }
+}
+
+/**
+ * What can be wrong with `application/vnd.amazon.eventstream` framing (awsig/event-stream):
+ * https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html
+ */
+export type EventStreamErrorCode =
+  /** The prelude (total length, headers length) does not match its CRC-32. */
+  | 'ERR_EVENT_STREAM_PRELUDE_CRC'
+  /** The message does not match its CRC-32. */
+  | 'ERR_EVENT_STREAM_MESSAGE_CRC'
+  /** A message is longer than the frame limit (16 MiB unless changed), or its headers than 128 KiB. */
+  | 'ERR_EVENT_STREAM_TOO_LARGE'
+  /** The stream ended inside a message, or before the message that must end it. */
+  | 'ERR_EVENT_STREAM_TRUNCATED'
+  /** Lengths that cannot be (a message shorter than 16 bytes, headers that overrun), a header cut short. */
+  | 'ERR_EVENT_STREAM_MALFORMED'
+  /** A header value type other than the ten the format defines (0 to 9). */
+  | 'ERR_EVENT_STREAM_HEADER_TYPE'
+
+/**
+ * An event stream could not be decoded. `offset` is where in the stream the message in question
+ * starts (bytes), `index` its position (0 = first message).
+ */
+export class EventStreamError extends AwsigError {
+  override name = 'EventStreamError'
+  override readonly code: EventStreamErrorCode
+  /** Byte offset in the stream of the message where the problem was found. */
+  readonly offset: number | undefined
+  /** Index of that message (0 = first). */
+  readonly index: number | undefined
+  constructor(
+    code: EventStreamErrorCode,
+    message: string,
+    options?: { cause?: unknown; offset?: number | undefined; index?: number | undefined },
+  ) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.offset = options?.offset
+    this.index = options?.index
   }
 }
