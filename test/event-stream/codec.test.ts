@@ -141,7 +141,10 @@ describe('incremental decoding', () => {
       expect(reencoded(decodeAll(stream, randomSplit(rng, stream))).equals(Buffer.from(stream))).toBe(true)
     }
     // One byte at a time.
-    const bytewise = decodeAll(stream, Array.from(stream, (_, i) => stream.subarray(i, i + 1)))
+    const bytewise = decodeAll(
+      stream,
+      Array.from(stream, (_, i) => stream.subarray(i, i + 1)),
+    )
     expect(reencoded(bytewise).equals(Buffer.from(stream))).toBe(true)
   })
 
