@@ -14,7 +14,6 @@ import {
 import { concatBytes, prng, randomMessage, randomSplit } from './random.js'
 
 const VECTORS = new URL('../vectors/smithy-typescript/packages/eventstream-codec/test_vectors/', import.meta.url)
-const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'))
 const smithy = new EventStreamCodec(
   (b) => new TextDecoder().decode(b),
   (s) => new TextEncoder().encode(s),
@@ -239,7 +238,7 @@ describe('bad framing is a typed error', () => {
   it('errors say where: offset and index of the message', () => {
     const good = encodeEventMessage({ headers: { a: 'b' }, payload: 'x' })
     const bad = good.slice()
-    bad[bad.length - 1] ^= 1
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1
     try {
       decodeAll(concatBytes([good, good, bad]))
       expect.unreachable()
@@ -257,7 +256,7 @@ describe('bad framing is a typed error', () => {
       const bytes = encodeEventMessage(randomMessage(rng, 64))
       for (let bit = 0; bit < bytes.length * 8; bit++) {
         const flipped = bytes.slice()
-        flipped[bit >>> 3] ^= 1 << (bit & 7)
+        flipped[bit >>> 3] = (flipped[bit >>> 3] as number) ^ (1 << (bit & 7))
         expect(codeOf(() => decodeAll(flipped))).toMatch(/^ERR_EVENT_STREAM_/)
       }
     }

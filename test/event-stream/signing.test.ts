@@ -265,7 +265,10 @@ describe('verifyEventStream', () => {
       credentials,
       date: new Date(start),
       messages,
-      now: () => new Date((t += 700)),
+      now: () => {
+        t += 700
+        return new Date(t)
+      },
     })
     const bytes = await readAll(signed.body)
     const day = signed.amzDate.slice(0, 8)
