@@ -55,7 +55,7 @@ export interface EventMessage {
   /** Header values by name, in the order they came (a repeated name keeps its last value). */
   headers: Record<string, EventHeaderValue>
   /** The type of every header, by name. */
-  types: Record<string, EventHeaderType>
+  readonly types: Record<string, EventHeaderType>
   /** The payload (a view into the bytes received: copy it to keep it past the next message if the source reuses buffers). */
   payload: Uint8Array
 }
@@ -99,6 +99,13 @@ export function crc32(data: Uint8Array, crc = 0): number {
   return crcFn(data, crc)
 }
 
+// Below this many bytes a native call (and the subarray it needs) costs more than the work.
+const SHORT_CRC = 256
+/** CRC-32 of `b[start..end)` continuing from `crc`. */
+function crcRange(b: Uint8Array, start: number, end: number, crc = 0): number {
+  return end - start < SHORT_CRC ? jsCrc32(b.subarray(start, end), crc) : crc32(b.subarray(start, end), crc)
+}
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: false })
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
@@ -113,14 +120,42 @@ function putU32(b: Uint8Array, i: number, v: number) {
   b[i + 3] = v
 }
 
-/** Short ASCII (most header names and values) without a TextDecoder call; anything else through it. */
-function text(b: Uint8Array, start: number, end: number): string {
-  if (end - start > 64) return decoder.decode(b.subarray(start, end))
+/**
+ * Text of `b[start..end)`. Short ASCII (header names, event types, content types) comes from `cache`
+ * when the same bytes were seen before: one stream repeats the same few names, and reusing the string
+ * saves building it and, for names, V8 re-hashing it as a property key.
+ */
+const CACHE_SLOTS = 128
+function text(b: Uint8Array, start: number, end: number, cache: (string | undefined)[] | undefined): string {
+  const length = end - start
+  if (length > 64) return decoder.decode(b.subarray(start, end))
+  let slot = 0
+  if (cache !== undefined) {
+    let h = length
+    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + (b[i] as number)) | 0
+    slot = (h ^ (h >>> 7)) & (CACHE_SLOTS - 1)
+  }
+  const cached = cache?.[slot]
+  if (cached !== undefined && cached.length === length) {
+    let same = true
+    for (let i = 0; i < length; i++) {
+      if (cached.charCodeAt(i) !== b[start + i]) {
+        same = false
+        break
+      }
+    }
+    if (same) return cached
+  }
   let out = ''
   for (let i = start; i < end; i++) {
     const c = b[i] as number
     if (c > 0x7f) return decoder.decode(b.subarray(start, end))
     out += String.fromCharCode(c)
+  }
+  if (cache !== undefined) {
+    // The internalized copy (what a property key becomes): later stores with it skip V8's string table.
+    out = Object.keys({ [out]: 0 })[0] as string
+    cache[slot] = out
   }
   return out
 }
@@ -143,22 +178,23 @@ function setHeader(out: Record<string, unknown>, name: string, value: unknown) {
 }
 
 /**
- * Parses the headers block `b[start..end)` into `headers` and `types`. Throws `ERR_EVENT_STREAM_MALFORMED`
- * for a header cut short, `ERR_EVENT_STREAM_HEADER_TYPE` for an unknown type.
+ * Parses the headers block `b[start..end)` into `headers` (values) or `types`. Throws
+ * `ERR_EVENT_STREAM_MALFORMED` for a header cut short, `ERR_EVENT_STREAM_HEADER_TYPE` for an unknown type.
  */
-export function parseHeaders(
+function parseHeaders(
   b: Uint8Array,
   start: number,
   end: number,
-  headers: Record<string, EventHeaderValue>,
-  types: Record<string, EventHeaderType>,
+  headers: Record<string, EventHeaderValue> | undefined,
+  types: Record<string, EventHeaderType> | undefined,
+  cache: (string | undefined)[] | undefined,
 ): void {
   let p = start
   while (p < end) {
     const nameLength = b[p] as number
     p++
     if (nameLength === 0 || p + nameLength + 1 > end) throw malformed('a header name is empty or cut short')
-    const name = text(b, p, p + nameLength)
+    const name = text(b, p, p + nameLength, cache)
     p += nameLength
     const type = b[p] as number
     p++
@@ -202,7 +238,7 @@ export function parseHeaders(
         const length = ((b[p] as number) << 8) | (b[p + 1] as number)
         p += 2
         if (p + length > end) throw malformed(`header ${JSON.stringify(name)} is cut short`)
-        value = type === 6 ? b.subarray(p, p + length) : text(b, p, p + length)
+        value = type === 6 ? b.subarray(p, p + length) : text(b, p, p + length, cache)
         p += length
         break
       }
@@ -217,8 +253,40 @@ export function parseHeaders(
           `header ${JSON.stringify(name)} has type ${type}, which is not one of the ten the format defines (0-9)`,
         )
     }
-    setHeader(headers, name, value)
-    setHeader(types, name, TYPE_NAMES[type] as EventHeaderType)
+    if (headers !== undefined) setHeader(headers, name, value)
+    if (types !== undefined) setHeader(types, name, TYPE_NAMES[type] as EventHeaderType)
+  }
+}
+
+/** A decoded message; `types` is read from the header bytes on first use (most readers never ask). */
+class DecodedMessage implements EventMessage {
+  readonly headers: Record<string, EventHeaderValue>
+  readonly payload: Uint8Array
+  #block: Uint8Array | undefined
+  #start: number
+  #end: number
+  #types: Record<string, EventHeaderType> | undefined
+  constructor(
+    headers: Record<string, EventHeaderValue>,
+    payload: Uint8Array,
+    block: Uint8Array,
+    start: number,
+    end: number,
+  ) {
+    this.headers = headers
+    this.payload = payload
+    this.#block = block
+    this.#start = start
+    this.#end = end
+  }
+  get types(): Record<string, EventHeaderType> {
+    if (this.#types === undefined) {
+      const types: Record<string, EventHeaderType> = {}
+      parseHeaders(this.#block as Uint8Array, this.#start, this.#end, undefined, types, undefined)
+      this.#types = types
+      this.#block = undefined
+    }
+    return this.#types
   }
 }
 
@@ -466,6 +534,7 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
   let count = 0
   let consumed = 0
   let failed: EventStreamError | undefined
+  const names: (string | undefined)[] = new Array(CACHE_SLOTS)
 
   const fail = (error: EventStreamError): never => {
     failed = new EventStreamError(error.code, `event stream message ${count} (at byte ${consumed}): ${error.message}`, {
@@ -479,7 +548,7 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
   const checkPrelude = (b: Uint8Array, i: number): number => {
     const total = u32(b, i)
     const headersLength = u32(b, i + 4)
-    if (crc32(b.subarray(i, i + 8)) !== u32(b, i + 8)) {
+    if (crcRange(b, i, i + 8) !== u32(b, i + 8)) {
       fail(new EventStreamError('ERR_EVENT_STREAM_PRELUDE_CRC', 'the prelude does not match its CRC-32'))
     }
     if (total > max) {
@@ -504,19 +573,18 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
   /** Decodes the whole message at `b[i..i+total)` (prelude already checked). */
   const decodeAt = (b: Uint8Array, i: number, total: number): EventMessage => {
     const end = i + total - 4
-    if (crc32(b.subarray(i + 8, end), u32(b, i + 8)) !== u32(b, end)) {
+    if (crcRange(b, i + 8, end, u32(b, i + 8)) !== u32(b, end)) {
       fail(new EventStreamError('ERR_EVENT_STREAM_MESSAGE_CRC', 'the message does not match its CRC-32'))
     }
     const headersEnd = i + PRELUDE + u32(b, i + 4)
     const headers: Record<string, EventHeaderValue> = {}
-    const types: Record<string, EventHeaderType> = {}
     try {
-      parseHeaders(b, i + PRELUDE, headersEnd, headers, types)
+      parseHeaders(b, i + PRELUDE, headersEnd, headers, undefined, names)
     } catch (error) {
       if (error instanceof EventStreamError) fail(error)
       throw error
     }
-    return { headers, types, payload: b.subarray(headersEnd, end) }
+    return new DecodedMessage(headers, b.subarray(headersEnd, end), b, i + PRELUDE, headersEnd)
   }
 
   return {
