@@ -5,7 +5,9 @@
 // Prints one human line and one machine line (`AWSIG_RESULT {json}`), the failures on stderr, and
 // exits non-zero when a case fails or nothing ran.
 import * as awsig from 'awsig'
+import * as eventStream from 'awsig/event-stream'
 import { loadCases } from '../portable/cases.mjs'
+import { loadEventStreamCases } from '../portable/event-stream-cases.mjs'
 import { runSuite } from '../portable/suite.mjs'
 
 const runtime =
@@ -21,8 +23,8 @@ const backendUrl = import.meta.resolve('#crypto')
 const backend = backendUrl.slice(backendUrl.lastIndexOf('/') + 1)
 
 const started = performance.now()
-const cases = await loadCases()
-const result = await runSuite(awsig, cases)
+const cases = [...(await loadCases()), ...(await loadEventStreamCases())]
+const result = await runSuite({ ...awsig, eventStream }, cases)
 const ms = Math.round(performance.now() - started)
 
 for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
