@@ -8,6 +8,7 @@
 import { nativeCrc32 } from '#crypto'
 import { crc32 as jsCrc32 } from '../chunked/crc.js'
 import { EventStreamError, InvalidInputError } from '../errors.js'
+import { fromHex } from '../lib/hex.js'
 import { typeOf } from '../sign/request.js'
 
 /** The ten header value types of the format, by the names the AWS SDKs use. */
@@ -404,9 +405,7 @@ function writeHeader(p: number, name: string, type: EventHeaderType, value: unkn
       let bytes: Uint8Array
       if (value instanceof Uint8Array && value.length === 16) bytes = value
       else if (typeof value === 'string' && UUID.test(value)) {
-        const hex = value.replaceAll('-', '')
-        bytes = new Uint8Array(16)
-        for (let i = 0; i < 16; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+        bytes = fromHex(value.replaceAll('-', ''))
       } else throw new InvalidInputError(field, 'must be a UUID string or 16 bytes')
       s[p++] = 9
       s.set(bytes, p)
@@ -443,19 +442,39 @@ export function encodeHeader(name: string, type: EventHeaderType, value: EventHe
   return scratch.slice(0, writeHeader(0, name, type, value))
 }
 
-/** Frames an already encoded headers block and a payload. */
-export function frame(headersBlock: Uint8Array, payload: Uint8Array): Uint8Array {
-  const total = PRELUDE + headersBlock.length + payload.length + 4
-  if (total > MAX_MESSAGE_SIZE)
-    throw new InvalidInputError('payload', `the message must be at most ${MAX_MESSAGE_SIZE} bytes`)
+/**
+ * A signed envelope: the `:date` header block (encoded), a `:chunk-signature` header of the hex
+ * `signature`'s bytes, and `payload`; built in one allocation.
+ */
+export function signedEnvelope(dateHeader: Uint8Array, signature: string, payload: Uint8Array): Uint8Array {
+  const sigLength = signature.length >>> 1
+  const headersLength = dateHeader.length + 1 + CHUNK_SIGNATURE.length + 3 + sigLength
+  const total = PRELUDE + headersLength + payload.length + 4
+  if (total > MAX_MESSAGE_SIZE) {
+    throw new InvalidInputError('payload', `the signed message must be at most ${MAX_MESSAGE_SIZE} bytes (16 MiB)`)
+  }
   const out = new Uint8Array(total)
   putU32(out, 0, total)
-  putU32(out, 4, headersBlock.length)
-  putU32(out, 8, crc32(out.subarray(0, 8)))
-  out.set(headersBlock, PRELUDE)
-  out.set(payload, PRELUDE + headersBlock.length)
-  putU32(out, total - 4, crc32(out.subarray(0, total - 4)))
+  putU32(out, 4, headersLength)
+  putU32(out, 8, crcRange(out, 0, 8))
+  out.set(dateHeader, PRELUDE)
+  let p = PRELUDE + dateHeader.length
+  out[p++] = CHUNK_SIGNATURE.length
+  out.set(CHUNK_SIGNATURE, p)
+  p += CHUNK_SIGNATURE.length
+  out[p++] = 6 // binary
+  out[p++] = sigLength >>> 8
+  out[p++] = sigLength
+  for (let k = 0; k < signature.length; k += 2) out[p++] = (hexDigit(signature, k) << 4) | hexDigit(signature, k + 1)
+  out.set(payload, p)
+  putU32(out, total - 4, crcRange(out, 8, total - 4, u32(out, 8)))
   return out
+}
+
+const CHUNK_SIGNATURE = encoder.encode(':chunk-signature')
+function hexDigit(text: string, i: number): number {
+  const c = text.charCodeAt(i)
+  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57
 }
 
 /**

@@ -5,7 +5,6 @@
 import { sha256Hex } from '#crypto'
 import { abortError, untilAborted } from '../chunked/source.js'
 import { InvalidInputError, StreamError } from '../errors.js'
-import { fromHex } from '../lib/hex.js'
 import { credentialScope, type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { createChain, type SignatureChain } from '../sign/chain.js'
 import { streamingEvents } from '../sign/constants.js'
@@ -14,7 +13,7 @@ import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
 import { typeOf } from '../sign/request.js'
 import { sign } from '../sign/sign.js'
 import type { Credentials, SignedRequest, SignOptions } from '../sign/types.js'
-import { type EventMessageInput, encodeEventMessage, encodeHeader, frame } from './codec.js'
+import { type EventMessageInput, encodeEventMessage, encodeHeader, signedEnvelope } from './codec.js'
 
 /** Options of {@link createEventSigner}. */
 export interface EventSignerOptions {
@@ -43,7 +42,6 @@ export interface EventSigner {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0)
-const CHUNK_SIGNATURE = new TextEncoder().encode(':chunk-signature')
 
 const after = <T, U>(value: T | Promise<T>, then: (value: T) => U | Promise<U>): U | Promise<U> =>
   value instanceof Promise ? value.then(then) : then(value as T)
@@ -119,26 +117,47 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
     }
     const header = dateHeader
     const at = amzDate
-    const hashes = after(sha256Hex(inner), (payloadHash) => `${dateHash}\n${payloadHash}`)
-    return after(chainFor(at.slice(0, 8)), (c) =>
-      after(hashes, (h) =>
-        after(c.sign('payload', h, at), (signature) => {
-          previous = signature
-          const sig = fromHex(signature)
-          const block = new Uint8Array(header.length + CHUNK_SIGNATURE.length + 4 + sig.length)
-          block.set(header)
-          let p = header.length
-          block[p++] = CHUNK_SIGNATURE.length
-          block.set(CHUNK_SIGNATURE, p)
-          p += CHUNK_SIGNATURE.length
-          block[p++] = 6 // binary
-          block[p++] = sig.length >>> 8
-          block[p++] = sig.length
-          block.set(sig, p)
-          return frame(block, inner)
-        }),
-      ),
-    )
+    const payloadHash = sha256Hex(inner)
+    const c = chainFor(at.slice(0, 8))
+    // node:crypto: all synchronous, no promise and no closure per message.
+    if (typeof payloadHash === 'string' && !(c instanceof Promise)) {
+      const signature = c.sign('payload', `${dateHash}\n${payloadHash}`, at)
+      if (typeof signature === 'string') {
+        previous = signature
+        return signedEnvelope(header, signature, inner)
+      }
+      return signature.then((s) => {
+        previous = s
+        return signedEnvelope(header, s, inner)
+      })
+    }
+    return (async () => {
+      const chain = await c
+      const signature = await chain.sign('payload', `${dateHash}\n${await payloadHash}`, at)
+      previous = signature
+      return signedEnvelope(header, signature, inner)
+    })()
+  }
+
+  // Messages are signed in call order even when a step is asynchronous (the first key derivation,
+  // WebCrypto): a call made while another is pending waits for it, so each signs over the one before.
+  let pending: Promise<unknown> | undefined
+  const inOrder = (inner: Uint8Array, date: Date | undefined): Uint8Array | Promise<Uint8Array> => {
+    let result: Uint8Array | Promise<Uint8Array>
+    if (pending === undefined) result = signFramed(inner, date)
+    else {
+      const go = () => signFramed(inner, date)
+      result = pending.then(go, go)
+    }
+    if (result instanceof Promise) {
+      const mine = result
+      pending = mine
+      const settle = () => {
+        if (pending === mine) pending = undefined
+      }
+      mine.then(settle, settle)
+    }
+    return result
   }
 
   return {
@@ -146,10 +165,10 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
       return previous
     },
     sign(message, date) {
-      return signFramed(message instanceof Uint8Array ? message : encodeEventMessage(message), date)
+      return inOrder(message instanceof Uint8Array ? message : encodeEventMessage(message), date)
     },
     end(date) {
-      return signFramed(EMPTY, date)
+      return inOrder(EMPTY, date)
     },
   }
 }

@@ -1,6 +1,7 @@
 // Seeded random event-stream messages for the differential tests: every header type, edge values,
 // empty and large payloads. Deterministic, so a failure names its seed.
 import type { EventHeaderType, EventHeaderValue } from '../../src/event-stream/index.js'
+import { concat } from '../../src/lib/hex.js'
 
 export function prng(seed: number) {
   let s = seed >>> 0 || 1
@@ -126,11 +127,8 @@ export function randomSplit(rng: Rng, bytes: Uint8Array): Uint8Array[] {
 }
 
 export function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0))
-  let offset = 0
-  for (const p of pieces) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
+  return concat(
+    pieces,
+    pieces.reduce((n, p) => n + p.length, 0),
+  )
 }

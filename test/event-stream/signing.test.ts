@@ -17,6 +17,7 @@ import {
 } from '../../src/event-stream/index.js'
 import { sigv4 } from '../../src/sign/algorithm.js'
 import { chainStringToSign, createChain } from '../../src/sign/chain.js'
+import { SigningKeyCache } from '../../src/sign/key-cache.js'
 import { sign } from '../../src/sign/sign.js'
 import { concatBytes, prng, randomMessage, randomSplit } from './random.js'
 
@@ -96,6 +97,25 @@ describe('aws-c-auth event signing (seed request + 4 events)', () => {
       const m = decodeEventMessage(frame)
       expect(hex(m.headers[':chunk-signature'] as Uint8Array)).toBe(v.expected.events[n].signature)
     }
+  })
+
+  it('createEventSigner: calls made without waiting still chain in call order', async () => {
+    const signer = createEventSigner({
+      credentials: { ...credentials }, // a new object: its fingerprint, and so the key, come asynchronously
+      region: 'us-east-1',
+      service: 'demo',
+      seed: v.expected.seed_signature,
+      keyCache: new SigningKeyCache(),
+    })
+    const frames = await Promise.all([
+      signer.sign(utf8('A'), times[0]),
+      signer.sign(utf8('B'), times[1]),
+      signer.sign(utf8('C'), times[2]),
+      signer.end(times[3]),
+    ])
+    expect(frames.map((f) => hex(decodeEventMessage(f).headers[':chunk-signature'] as Uint8Array))).toEqual(
+      v.expected.events.map((e: { signature: string }) => e.signature),
+    )
   })
 
   it('each string to sign, step by step', async () => {
