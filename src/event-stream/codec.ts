@@ -9,7 +9,7 @@ import { nativeCrc32 } from '#crypto'
 import { crc32 as jsCrc32 } from '../chunked/crc.js'
 import { EventStreamError, InvalidInputError } from '../errors.js'
 import { fromHex } from '../lib/hex.js'
-import { typeOf } from '../sign/request.js'
+import { typeOf } from '../lib/type-of.js'
 
 /** The ten header value types of the format, by the names the AWS SDKs use. */
 export type EventHeaderType =

@@ -1,8 +1,8 @@
 // Reading an event stream from a response body: messages as they arrive, and the service's own
 // errors inside the stream (`:message-type` exception or error) thrown as the client's AwsError.
 import { abortError, openSource, type StreamSource } from '../chunked/source.js'
-import { readAwsError } from '../client/parse-error.js'
 import { AwsError } from '../errors.js'
+import { readAwsError } from '../lib/aws-error.js'
 import { createEventStreamDecoder, type EventMessage, type EventStreamDecoderOptions } from './codec.js'
 
 /** A fetch `Response` (from `fetch`, undici, `client.fetch`...): its body is the event stream. */

@@ -5,20 +5,21 @@
 import { sha256Hex } from '#crypto'
 import { abortError, untilAborted } from '../chunked/source.js'
 import { InvalidInputError, StreamError } from '../errors.js'
+import { typeOf } from '../lib/type-of.js'
 import { credentialScope, type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { createChain, type SignatureChain } from '../sign/chain.js'
 import { streamingEvents } from '../sign/constants.js'
 import { toAmzDate } from '../sign/date.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
-import { typeOf } from '../sign/request.js'
-import { sign } from '../sign/sign.js'
+import { resolveCredentials, sign } from '../sign/sign.js'
 import type { Credentials, SignedRequest, SignOptions } from '../sign/types.js'
 import { type EventMessageInput, encodeEventMessage, encodeHeader, signedEnvelope } from './codec.js'
 
 /** Options of {@link createEventSigner}. */
 export interface EventSignerOptions {
   credentials: Credentials
-  region: string
+  /** The region of the request's scope (not used by region-set algorithms such as SigV4a). */
+  region?: string | undefined
   service: string
   /** The signature the chain starts from: the request's (its `Authorization` `Signature=`, or a presigned URL's `X-Amz-Signature`). */
   seed: string
@@ -70,7 +71,8 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
   if (typeof credentials.secretAccessKey !== 'string' || credentials.secretAccessKey === '') {
     throw new InvalidInputError('credentials.secretAccessKey', 'must be a non-empty string')
   }
-  const region = checkPart('region', options.region)
+  // A region-set algorithm (SigV4a) has no region in its scope.
+  const region = algorithm.regionSet ? (options.region ?? '') : checkPart('region', options.region)
   const service = checkPart('service', options.service)
   if (typeof seed !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(seed)) {
     throw new InvalidInputError('seed', 'must be a lower-case hex signature')
@@ -220,12 +222,11 @@ export interface SignEventStreamOptions extends Omit<SignOptions, 'body' | 'payl
   signal?: AbortSignal | undefined
 }
 
-/** A signed event-stream request: send `body` with `headers` to `url`. */
+/**
+ * A signed event-stream request: send `body` with `headers` to `url`. `payloadHash` is
+ * `STREAMING-AWS4-HMAC-SHA256-EVENTS` (also in `headers['x-amz-content-sha256']`), `amzDate` the request's date.
+ */
 export interface SignedEventStream extends SignedRequest {
-  /** The request's `x-amz-date`. */
-  amzDate: string
-  /** `STREAMING-AWS4-HMAC-SHA256-EVENTS`, also in `headers['x-amz-content-sha256']`. */
-  payloadHash: string
   /** The signed envelopes, then the signed empty one. With fetch, pass `duplex: 'half'`. */
   body: ReadableStream<Uint8Array>
 }
@@ -253,9 +254,23 @@ export async function signEventStream(options: SignEventStreamOptions): Promise<
   }
   if (typeof now !== 'function') throw new InvalidInputError('now', `must be a function, got ${typeOf(now)}`)
   const { messages: _m, now: _n, signal: _s, ...request } = options
-  const payloadHash = streamingEvents(sigv4.id)
-  const signed = await sign({ ...request, payloadHash, contentHashHeader: true })
-  const signer = createEventSigner({ credentials, region, service, seed: signed.signature, keyCache })
+  const algorithm = options.algorithm ?? sigv4
+  // Resolved once: the request and every message are signed with the same credentials.
+  const resolved = typeof credentials === 'function' ? await resolveCredentials(credentials) : credentials
+  const signed = await sign({
+    ...request,
+    credentials: resolved,
+    payloadHash: streamingEvents(algorithm.id),
+    contentHashHeader: true,
+  })
+  const signer = createEventSigner({
+    credentials: resolved,
+    region: region ?? '',
+    service,
+    seed: signed.signature,
+    keyCache,
+    algorithm,
+  })
   // Messages are read one at a time, as the body is pulled: nothing is buffered ahead of the sender.
   const reader = openMessages(messages, signal)
   let ended = false
@@ -299,5 +314,5 @@ export async function signEventStream(options: SignEventStreamOptions): Promise<
       reader.release(reason)
     },
   })
-  return { ...signed, amzDate: signed.headers['x-amz-date'] as string, payloadHash, body }
+  return { ...signed, body }
 }

@@ -4,10 +4,10 @@ import { sha256Hex } from '#crypto'
 import { abortError, openSource, type StreamSource } from '../chunked/source.js'
 import { EventStreamError, InvalidInputError, VerificationError } from '../errors.js'
 import { toHex } from '../lib/hex.js'
+import { typeOf } from '../lib/type-of.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { createChain, type SignatureChain } from '../sign/chain.js'
 import { toAmzDate } from '../sign/date.js'
-import { typeOf } from '../sign/request.js'
 import {
   createEventStreamDecoder,
   decodeEventMessage,
