@@ -153,12 +153,14 @@ async function memoryBench() {
     // One 4 MiB block of frames, served as fresh 64 KiB reads (each read is new memory, as from a socket).
     const { bytes } = corpus(payload, 4 * MiB)
     const usable = bytes.length
+    // Whole passes over the block (it holds whole frames), so the stream ends between two messages.
     async function* source() {
       for (let sent = 0; sent < size; ) {
-        const offset = sent % usable
-        const piece = bytes.slice(offset, Math.min(offset + 64 * 1024, usable))
-        sent += piece.length
-        yield piece
+        for (let offset = 0; offset < usable; offset += 64 * 1024) {
+          const piece = bytes.slice(offset, Math.min(offset + 64 * 1024, usable))
+          sent += piece.length
+          yield piece
+        }
       }
     }
     globalThis.gc?.()

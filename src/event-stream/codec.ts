@@ -472,10 +472,13 @@ export function signedEnvelope(dateHeader: Uint8Array, signature: string, payloa
 }
 
 const CHUNK_SIGNATURE = encoder.encode(':chunk-signature')
-function hexDigit(text: string, i: number): number {
-  const c = text.charCodeAt(i)
-  return c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57
+// Value of each hex digit by character code (lower- and upper-case).
+const HEX_VALUES = new Uint8Array(128)
+for (let i = 0; i < 16; i++) {
+  HEX_VALUES[i.toString(16).charCodeAt(0)] = i
+  HEX_VALUES[i.toString(16).toUpperCase().charCodeAt(0)] = i
 }
+const hexDigit = (text: string, i: number): number => HEX_VALUES[text.charCodeAt(i) & 0x7f] as number
 
 /**
  * Encodes one message: prelude, headers, payload, CRCs.

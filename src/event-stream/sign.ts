@@ -87,6 +87,7 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
   let dateHeader = EMPTY
   let dateHash = ''
   let amzDate = ''
+  let day = ''
 
   const chainFor = (day: string): SignatureChain | Promise<SignatureChain> => {
     if (chain !== undefined && day === chainDay) return chain
@@ -104,6 +105,7 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
     if (second !== lastSecond) {
       const at = new Date(second)
       amzDate = toAmzDate(at)
+      day = amzDate.slice(0, 8)
       dateHeader = encodeHeader(':date', 'timestamp', at)
       const hash = sha256Hex(dateHeader)
       if (typeof hash !== 'string') {
@@ -120,7 +122,7 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
     const header = dateHeader
     const at = amzDate
     const payloadHash = sha256Hex(inner)
-    const c = chainFor(at.slice(0, 8))
+    const c = chainFor(day)
     // node:crypto: all synchronous, no promise and no closure per message.
     if (typeof payloadHash === 'string' && !(c instanceof Promise)) {
       const signature = c.sign('payload', `${dateHash}\n${payloadHash}`, at)
