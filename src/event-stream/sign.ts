@@ -13,7 +13,7 @@ import { toAmzDate } from '../sign/date.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
 import { resolveCredentials, sign } from '../sign/sign.js'
 import type { Credentials, SignedRequest, SignOptions } from '../sign/types.js'
-import { type EventMessageInput, encodeEventMessage, encodeHeader, signedEnvelope } from './codec.js'
+import { type EventMessageInput, encodeEventMessage, encodeHeader, signedEnvelope, wholeMessageCrc } from './codec.js'
 
 /** Options of {@link createEventSigner}. */
 export interface EventSignerOptions {
@@ -98,7 +98,12 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
     })
   }
 
-  const signFramed = (inner: Uint8Array, date: Date | undefined): Uint8Array | Promise<Uint8Array> => {
+  /** `innerCrc`: the CRC-32 of `inner` when known (messages encoded here), to spare a pass over it. */
+  const signFramed = (
+    inner: Uint8Array,
+    date: Date | undefined,
+    innerCrc?: number,
+  ): Uint8Array | Promise<Uint8Array> => {
     const when = date ?? new Date()
     if (!(when instanceof Date)) throw new InvalidInputError('date', `must be a Date, got ${typeOf(when)}`)
     const second = Math.floor(when.getTime() / 1000) * 1000
@@ -113,7 +118,7 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
         return hash.then((h) => {
           dateHash = h
           lastSecond = second
-          return signFramed(inner, when)
+          return signFramed(inner, when, innerCrc)
         })
       }
       dateHash = hash
@@ -128,29 +133,29 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
       const signature = c.sign('payload', `${dateHash}\n${payloadHash}`, at)
       if (typeof signature === 'string') {
         previous = signature
-        return signedEnvelope(header, signature, inner)
+        return signedEnvelope(header, signature, inner, innerCrc)
       }
       return signature.then((s) => {
         previous = s
-        return signedEnvelope(header, s, inner)
+        return signedEnvelope(header, s, inner, innerCrc)
       })
     }
     return (async () => {
       const chain = await c
       const signature = await chain.sign('payload', `${dateHash}\n${await payloadHash}`, at)
       previous = signature
-      return signedEnvelope(header, signature, inner)
+      return signedEnvelope(header, signature, inner, innerCrc)
     })()
   }
 
   // Messages are signed in call order even when a step is asynchronous (the first key derivation,
   // WebCrypto): a call made while another is pending waits for it, so each signs over the one before.
   let pending: Promise<unknown> | undefined
-  const inOrder = (inner: Uint8Array, date: Date | undefined): Uint8Array | Promise<Uint8Array> => {
+  const inOrder = (inner: Uint8Array, date: Date | undefined, innerCrc?: number): Uint8Array | Promise<Uint8Array> => {
     let result: Uint8Array | Promise<Uint8Array>
-    if (pending === undefined) result = signFramed(inner, date)
+    if (pending === undefined) result = signFramed(inner, date, innerCrc)
     else {
-      const go = () => signFramed(inner, date)
+      const go = () => signFramed(inner, date, innerCrc)
       result = pending.then(go, go)
     }
     if (result instanceof Promise) {
@@ -169,10 +174,12 @@ export function createEventSigner(options: EventSignerOptions): EventSigner {
       return previous
     },
     sign(message, date) {
-      return inOrder(message instanceof Uint8Array ? message : encodeEventMessage(message), date)
+      if (message instanceof Uint8Array) return inOrder(message, date)
+      const inner = encodeEventMessage(message)
+      return inOrder(inner, date, wholeMessageCrc(inner))
     },
     end(date) {
-      return inOrder(EMPTY, date)
+      return inOrder(EMPTY, date, 0)
     },
   }
 }

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { EventStreamCodec, Int64 } from '@smithy/eventstream-codec'
 import { describe, expect, it } from 'vitest'
-import { crc32 } from '../../src/chunked/crc.js'
+import { crc32, crc32Combine } from '../../src/chunked/crc.js'
 import { EventStreamError, InvalidInputError } from '../../src/errors.js'
 import {
   createEventStreamDecoder,
@@ -348,6 +348,17 @@ describe('differential: @smithy/eventstream-codec', () => {
       expect(decoded.every((d, i) => Buffer.from(d.payload).equals(Buffer.from(some[i]?.payload as Uint8Array)))).toBe(
         true,
       )
+    }
+  })
+})
+
+describe('crc32Combine (the signer combines an envelope CRC from its message CRC)', () => {
+  it('equals the CRC of the concatenation, for random lengths from 0 to 200 KiB', () => {
+    const rng = prng(123)
+    for (let n = 0; n < 200; n++) {
+      const a = rng.bytes(rng.int(300))
+      const b = rng.bytes(n % 10 === 0 ? rng.int(200 * 1024) : rng.int(300))
+      expect(crc32Combine(crc32(a), crc32(b), b.length)).toBe(crc32(concatBytes([a, b])))
     }
   })
 })
