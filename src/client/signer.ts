@@ -118,15 +118,3 @@ export async function adapterBody(body: unknown, options: AdapterOptions, field:
     `cannot be hashed (${typeOf(body)}): pass a string, bytes or a stream (or payloadHash, e.g. UNSIGNED-PAYLOAD for S3)`,
   )
 }
-
-/**
- * The signed headers plus the caller's `host`: `sign` leaves `host` out (clients set it), but a `host`
- * the caller gave was signed and must be sent.
- */
-export function withCallerHost(
-  signed: SignedRequest,
-  pairs: ReadonlyArray<readonly [string, string]>,
-): Record<string, string> {
-  const host = pairs.find(([name]) => name.toLowerCase() === 'host')
-  return host === undefined ? signed.headers : { host: host[1], ...signed.headers }
-}

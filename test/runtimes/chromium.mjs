@@ -10,7 +10,7 @@ import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { chromium } from 'playwright-core'
-import { loadCases } from '../portable/cases.mjs'
+import { loadCases, loadV4aCases } from '../portable/cases.mjs'
 import { loadEventStreamCases } from '../portable/event-stream-cases.mjs'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -33,7 +33,8 @@ export const CHROMIUM_ARGS = [
 export async function bundleForBrowser() {
   const result = await build({
     stdin: {
-      contents: "export * from 'awsig'\nexport * as eventStream from 'awsig/event-stream'",
+      contents:
+        "export * from 'awsig'\nexport * from 'awsig/sigv4a'\nexport * as eventStream from 'awsig/event-stream'",
       resolveDir: ROOT,
       sourcefile: 'entry.js',
       loader: 'js',
@@ -51,7 +52,13 @@ export async function bundleForBrowser() {
   if (!inputs.some((p) => p.endsWith('dist/lib/crypto/web.js'))) {
     throw new Error(`browser bundle does not contain dist/lib/crypto/web.js; inputs: ${inputs.join(', ')}`)
   }
-  if (inputs.some((p) => p.endsWith('dist/lib/crypto/node.js')) || code.includes('node:crypto')) {
+  if (!inputs.some((p) => p.endsWith('dist/lib/crypto/ecdsa-web.js'))) {
+    throw new Error(`browser bundle does not contain dist/lib/crypto/ecdsa-web.js; inputs: ${inputs.join(', ')}`)
+  }
+  if (
+    inputs.some((p) => p.endsWith('dist/lib/crypto/node.js') || p.endsWith('dist/lib/crypto/ecdsa-node.js')) ||
+    code.includes('node:crypto')
+  ) {
     throw new Error(`browser bundle contains the node:crypto backend; inputs: ${inputs.join(', ')}`)
   }
   if (!inputs.some((p) => p.endsWith('dist/index.js'))) {
@@ -111,7 +118,7 @@ async function serve(bundle) {
  */
 export async function runInChromium({ executablePath = '/usr/bin/chromium', cases, timeoutMs = 45_000 } = {}) {
   const started = performance.now()
-  const allCases = cases ?? [...(await loadCases()), ...(await loadEventStreamCases())]
+  const allCases = cases ?? [...(await loadCases()), ...(await loadV4aCases()), ...(await loadEventStreamCases())]
   const bundle = await bundleForBrowser()
   const server = await serve(bundle)
   let browser

@@ -2,7 +2,7 @@
 // https://axios-http.com/docs/interceptors
 import { InvalidInputError } from '../../errors.js'
 import { hasHeader, headerPairsOf } from '../../lib/headers.js'
-import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter, withCallerHost } from '../signer.js'
+import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 // The parts of an axios instance and its request config used here, typed loosely so that any axios 1.x fits.
 // biome-ignore lint/suspicious/noExplicitAny: axios's config type is generic and version-specific
@@ -48,7 +48,7 @@ async function signConfig(instance: AxiosLike, options: AdapterOptions, config: 
   config.url = signed.url
   config.baseURL = undefined
   config.params = undefined
-  const headers = withCallerHost(signed, pairs)
+  const headers = { ...signed.headers }
   if (typeof config.headers?.set === 'function') {
     for (const [name, value] of Object.entries(headers)) config.headers.set(name, value)
   } else config.headers = { ...config.headers, ...headers }

@@ -3,7 +3,7 @@
 // so each attempt is signed anew. Imports nothing from got.
 // https://github.com/sindresorhus/got/blob/main/documentation/9-hooks.md#beforerequest
 import { headerPairsOf } from '../../lib/headers.js'
-import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter, withCallerHost } from '../signer.js'
+import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 /** The parts of got's `Options` the hook reads and writes. */
 export interface GotOptionsLike {
@@ -37,6 +37,6 @@ export function createGotHook(options: AdapterOptions): (gotOptions: GotOptionsL
       payloadHash: body.payloadHash,
     })
     if (signed.url !== String(gotOptions.url)) gotOptions.url = new URL(signed.url)
-    for (const [name, value] of Object.entries(withCallerHost(signed, pairs))) gotOptions.headers[name] = value
+    for (const [name, value] of Object.entries(signed.headers)) gotOptions.headers[name] = value
   }
 }

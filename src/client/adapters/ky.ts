@@ -2,7 +2,7 @@
 // retry, so each attempt is signed anew. Universal, like ky; imports nothing from ky.
 // https://github.com/sindresorhus/ky#hooksbeforerequest
 import { headerPairsOf } from '../../lib/headers.js'
-import { type AdapterOptions, checkAdapterOptions, signForAdapter, withCallerHost } from '../signer.js'
+import { type AdapterOptions, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 /**
  * A ky `beforeRequest` hook that signs each request with SigV4: URL (`prefixUrl` and `searchParams`
@@ -30,7 +30,7 @@ export function createKyHook(options: AdapterOptions): (request: Request) => Pro
       body,
       payloadHash,
     })
-    const headers = withCallerHost(signed, pairs)
+    const headers = { ...signed.headers }
     if (signed.url === request.url) {
       for (const [name, value] of Object.entries(headers)) request.headers.set(name, value)
       return undefined

@@ -1,7 +1,7 @@
 // node:http / node:https: the options to pass to `http.request` with the signature in the headers.
 // Node-only in spirit (the options are node:http's); imports nothing from Node, not even types.
 import { headerPairsOf } from '../../lib/headers.js'
-import { type AdapterOptions, checkAdapterOptions, signForAdapter, withCallerHost } from '../signer.js'
+import { type AdapterOptions, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 /** node:http's `OutgoingHttpHeaders`, structurally. */
 export type OutgoingHttpHeaders = Readonly<Record<string, number | string | readonly string[] | undefined>>
@@ -56,7 +56,7 @@ export function createNodeHttpSigner(
     })
     const url = new URL(signed.url)
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
-    const headers = withCallerHost(signed, pairs)
+    const headers = { ...signed.headers }
     if (headers.host === undefined) headers.host = url.host
     return {
       protocol: url.protocol as 'http:' | 'https:',

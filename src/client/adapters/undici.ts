@@ -2,7 +2,7 @@
 // `request`, `fetch`, `stream` and `pipeline` alike. Node-only (undici is); imports nothing from undici.
 // https://undici.nodejs.org/#/docs/api/Dispatcher?id=dispatchercomposeinterceptors-interceptor
 import { headerPairsOf } from '../../lib/headers.js'
-import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter, withCallerHost } from '../signer.js'
+import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 // undici's dispatch(options, handler) → boolean. Typed loosely so that any undici version's fits.
 // biome-ignore lint/suspicious/noExplicitAny: undici's own types vary between versions
@@ -38,7 +38,7 @@ async function signDispatch(options: AdapterOptions, opts: DispatchOptions): Pro
   return {
     ...opts,
     path: signed.url.slice(url.origin.length),
-    headers: withCallerHost(signed, pairs),
+    headers: signed.headers,
     body: body.send,
   }
 }
