@@ -19,6 +19,7 @@ import { sigv4 } from '../../src/sign/algorithm.js'
 import { chainStringToSign, createChain } from '../../src/sign/chain.js'
 import { SigningKeyCache } from '../../src/sign/key-cache.js'
 import { sign } from '../../src/sign/sign.js'
+import { sigv4a } from '../../src/sigv4a/index.js'
 import { concatBytes, prng, randomMessage, randomSplit } from './random.js'
 
 const vectors = JSON.parse(readFileSync(new URL('../vectors/event-stream-signing.json', import.meta.url), 'utf8'))
@@ -436,5 +437,50 @@ describe('signEventStream input and failures', () => {
       date: new Date(0),
     })
     expect(signed.signature).toBe(check.signature)
+  })
+})
+
+describe('SigV4a event streams', () => {
+  it('signEventStream with algorithm sigv4a: a STREAMING-AWS4-ECDSA-P256-SHA256-EVENTS request whose chain verifies', async () => {
+    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
+    let t = Date.UTC(2024, 4, 1, 12, 0, 0)
+    const messages = [{ payload: 'one' }, { headers: { ':event-type': 'AudioEvent' }, payload: 'two' }]
+    const signed = await signEventStream({
+      method: 'POST',
+      url: 'https://example.amazonaws.com/stream',
+      service: 'transcribe',
+      regionSet: ['us-east-1', 'us-west-2'],
+      algorithm: sigv4a,
+      credentials,
+      date: new Date(t),
+      messages,
+      now: () => {
+        t += 1500
+        return new Date(t)
+      },
+    })
+    expect(signed.headers['x-amz-content-sha256']).toBe('STREAMING-AWS4-ECDSA-P256-SHA256-EVENTS')
+    expect(signed.headers['x-amz-region-set']).toBe('us-east-1,us-west-2')
+    const bytes = await readAll(signed.body)
+    const key = await sigv4a.key(credentials, '20240501', '', 'transcribe', null)
+    const options = { algorithm: sigv4a, key, scope: signed.credentialScope, seed: signed.signature }
+    const verified = []
+    for await (const m of verifyEventStream([bytes], options)) verified.push(new TextDecoder().decode(m.payload))
+    expect(verified).toEqual(['one', 'two'])
+    // A changed payload under the same (ECDSA) signature fails.
+    const frames = (await envelopes(bytes)).map((f) => encodeEventMessage(f))
+    const f0 = decodeEventMessage(frames[0] as Uint8Array)
+    frames[0] = encodeEventMessage({
+      headers: f0.headers,
+      types: f0.types,
+      payload: encodeEventMessage({ payload: 'One' }),
+    })
+    await expect(
+      (async () => {
+        for await (const _ of verifyEventStream(frames, options)) {
+          // drain
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'ERR_SIGNATURE_MISMATCH', chunk: 0 })
   })
 })
