@@ -43,6 +43,18 @@ export type AwsigErrorCode =
   | 'ERR_CHECKSUM_MISMATCH'
   /** The data length differs from `x-amz-decoded-content-length`. */
   | 'ERR_DECODED_LENGTH'
+  // Received POST policy forms (VerificationError from verifyPost; `awsCode` and `status` say what S3 answers):
+  /** The form lacks a field S3 requires, repeats one, or names an unknown algorithm or access key. */
+  | 'ERR_POST_FORM'
+  /** The policy is not valid base64 JSON, lacks `expiration` or has a malformed condition. */
+  | 'ERR_POLICY_INVALID'
+  /** The policy's `expiration` has passed. */
+  | 'ERR_POLICY_EXPIRED'
+  /** A field or the file breaks a policy condition, or a field is not covered by any condition. */
+  | 'ERR_POLICY_CONDITION'
+  // S3 uploads (awsig/s3):
+  /** A multipart upload failed: see `operation`, `part` and `cause`; the upload was aborted. */
+  | 'ERR_UPLOAD'
   // Client (awsig/client):
   /** AWS answered with an error (AwsError): see `status`, `awsCode` and `requestId`. */
   | 'ERR_AWS'
@@ -150,18 +162,31 @@ export class VerificationError extends AwsigError {
   override name = 'VerificationError'
   /** Index of the chunk where the problem was found (0 = first), where it applies. */
   readonly chunk: number | undefined
+  /** The error code S3 answers in this case (`AccessDenied`, `EntityTooLarge`...), where one is known. */
+  readonly awsCode: string | undefined
+  /** The HTTP status S3 answers in this case, where one is known. */
+  readonly status: number | undefined
+  /** The form field (or policy part) at fault, where there is one. */
+  readonly field: string | undefined
   constructor(
     code:
       | 'ERR_MALFORMED_CHUNK'
       | 'ERR_INCOMPLETE_BODY'
       | 'ERR_SIGNATURE_MISMATCH'
       | 'ERR_CHECKSUM_MISMATCH'
-      | 'ERR_DECODED_LENGTH',
+      | 'ERR_DECODED_LENGTH'
+      | 'ERR_POST_FORM'
+      | 'ERR_POLICY_INVALID'
+      | 'ERR_POLICY_EXPIRED'
+      | 'ERR_POLICY_CONDITION',
     message: string,
-    options?: { cause?: unknown; chunk?: number },
+    options?: { cause?: unknown; chunk?: number; awsCode?: string; status?: number; field?: string },
   ) {
     super(code, message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.chunk = options?.chunk
+    this.awsCode = options?.awsCode
+    this.status = options?.status
+    this.field = options?.field
   }
 }
 
