@@ -7,3 +7,14 @@ export {
   type PresignPostOptions,
   presignPost,
 } from './post.js'
+export {
+  type ChecksumType,
+  MAX_PART_SIZE,
+  MAX_PARTS,
+  MIN_PART_SIZE,
+  type UploadObjectOptions,
+  type UploadProgress,
+  type UploadResult,
+  uploadObject,
+} from './upload.js'
+export { UploadError, type UploadOperation } from './upload-error.js'
