@@ -378,7 +378,8 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
         const hasher = partHasher(checksum)
         hasher.update(bytes)
         value = hasher.digest().base64
-        headers.push([`x-amz-checksum-${checksum}`, value])
+        // x-amz-sdk-checksum-algorithm as the SDKs send it (S3 itself reads the checksum header).
+        headers.push([`x-amz-checksum-${checksum}`, value], ['x-amz-sdk-checksum-algorithm', s3Name(checksum)])
       }
       const response = await put(url, bytes, headers)
       await finish(response)
@@ -445,7 +446,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       const hasher = partHasher(checksum)
       hasher.update(bytes)
       digest = hasher.digest()
-      headers.push([`x-amz-checksum-${checksum}`, digest.base64])
+      headers.push([`x-amz-checksum-${checksum}`, digest.base64], ['x-amz-sdk-checksum-algorithm', s3Name(checksum)])
     }
     const task = (async () => {
       try {
