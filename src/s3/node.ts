@@ -1,4 +1,6 @@
 // awsig/s3 in Node, Bun and Deno: everything in the universal entry, plus uploadFile (reads from disk).
+
+export { type UploadFileOptions, uploadFile } from './file.node.js'
 export {
   type ChecksumType,
   MAX_PART_SIZE,
@@ -16,4 +18,3 @@ export {
   type UploadResult,
   uploadObject,
 } from './index.js'
-export { type UploadFileOptions, uploadFile } from './file.node.js'
