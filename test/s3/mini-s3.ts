@@ -57,6 +57,7 @@ export async function startMiniS3(): Promise<MiniS3> {
       }),
   }
   const server = createServer(async (req, res) => {
+    req.on('error', () => {}) // an aborted upload resets the connection mid-body
     const url = new URL(req.url as string, 'http://x')
     const q = url.searchParams
     state.log.push(`${req.method} ${req.url}`)

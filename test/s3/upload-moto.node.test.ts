@@ -28,7 +28,7 @@ function server(ctx: TestContext): Moto {
 }
 
 /** Deterministic bytes: byte i of the stream is a function of i. */
-function pattern(size: number, offset = 0, out = new Uint8Array(size)): Uint8Array {
+function pattern(size: number, offset = 0, out: Uint8Array = new Uint8Array(size)): Uint8Array {
   for (let i = 0; i < size; i++) out[i] = ((offset + i) * 2654435761) >>> 24
   return out
 }
@@ -54,15 +54,18 @@ async function readBack(m: Moto, key: string, headers: Record<string, string> = 
 }
 
 // References from aws-crt (the AWS Common Runtime), not from awsig's own CRC code.
-const crc64 = (data: Uint8Array) => Buffer.from((crt.crc64nvme(data) as DataView).buffer as ArrayBuffer)
+const crc64 = (data: Uint8Array) =>
+  Buffer.from(
+    (crt.crc64nvme(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as DataView).buffer as ArrayBuffer,
+  )
 const crc32c = (data: Uint8Array) => {
   const out = Buffer.alloc(4)
-  out.writeUInt32BE(crt.crc32c(data) >>> 0)
+  out.writeUInt32BE(crt.crc32c(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) >>> 0)
   return out
 }
 const crc32 = (data: Uint8Array) => {
   const out = Buffer.alloc(4)
-  out.writeUInt32BE(crt.crc32(data) >>> 0)
+  out.writeUInt32BE(crt.crc32(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) >>> 0)
   return out
 }
 
