@@ -122,7 +122,6 @@ export interface UploadResult {
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024 // 8 MiB
 const DEFAULT_CONCURRENCY = 4
-const STREAM_SLICE = 1024 * 1024 // 1 MiB pieces when a part is sent as a stream
 /** Headers S3 wants on every request of an upload, not only on its creation. */
 const EVERY_REQUEST = /^(x-amz-server-side-encryption-customer-|x-amz-request-payer$|x-amz-expected-bucket-owner$)/
 const STREAM_BODIES =
@@ -155,23 +154,16 @@ function checkSize(field: string, value: unknown, min: number, max: number, fall
 
 const withQuery = (url: string, query: string) => `${url}${url.includes('?') ? '&' : '?'}${query}`
 
-/** A part's body for one attempt: a stream of slices of `bytes` (fetch then copies nothing), or the bytes. */
+/** A part's body for one attempt: a stream of `bytes` in one piece (fetch then copies nothing), or the bytes. */
 function partBody(bytes: Uint8Array, stream: boolean): () => ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> {
   if (!stream) return () => bytes as Uint8Array<ArrayBuffer>
-  return () => {
-    let offset = 0
-    return new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (offset >= bytes.length) {
-          controller.close()
-          return
-        }
-        const end = Math.min(offset + STREAM_SLICE, bytes.length)
-        controller.enqueue(bytes.subarray(offset, end))
-        offset = end
+  return () =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (bytes.length > 0) controller.enqueue(bytes)
+        controller.close()
       },
     })
-  }
 }
 
 /** Reads a source into part buffers, one part at a time. */
