@@ -167,7 +167,7 @@ async function main() {
         const code = await new Promise((resolve) => child.on('exit', resolve))
         if (code !== 0) throw new Error(`${name} exited with ${code}`)
         const r = JSON.parse(out.trim().split('\n').at(-1))
-        ;(results[name] ??= []).push(r)
+        results[name] = [...(results[name] ?? []), r]
       }
     }
   } finally {

@@ -8,6 +8,7 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
 import { type Client, createClient } from '../../src/client/index.js'
 import type { VerificationError } from '../../src/errors.js'
+import { FILENAME } from '../../src/lib/post-policy.js'
 import { presignPost } from '../../src/s3/index.js'
 import { verifyPost } from '../../src/verify/post.js'
 import { CHROMIUM_ARGS } from '../runtimes/chromium.mjs'
@@ -98,7 +99,7 @@ const code = (body: string) => /<Code>([^<]+)<\/Code>/.exec(body)?.[1]
 const presign = (overrides: Partial<Parameters<typeof presignPost>[0]> = {}) =>
   presignPost({
     url: `${origin}/upload`,
-    key: 'photos/${filename}',
+    key: `photos/${FILENAME}`,
     region: 'us-east-1',
     credentials,
     bucket: 'browser',
@@ -119,7 +120,7 @@ describe.runIf(haveChromium)('browser FormData uploads with presignPost fields',
     await client.fetch(`${m.endpoint}/browser`, { method: 'PUT' })
     const { url, fields } = await presignPost({
       url: `${m.endpoint}/browser`,
-      key: 'photos/${filename}',
+      key: `photos/${FILENAME}`,
       region: m.region,
       credentials: m.credentials,
       expiresIn: 600,

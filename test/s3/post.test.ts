@@ -1,13 +1,14 @@
 // presignPost: the fields and policy it writes, and the bad input it refuses (naming the field).
 import { describe, expect, it } from 'vitest'
 import { InvalidInputError } from '../../src/errors.js'
+import { FILENAME } from '../../src/lib/post-policy.js'
 import { type PresignPostOptions, presignPost } from '../../src/s3/index.js'
 import { type SigningAlgorithm, sigv4 } from '../../src/sign/algorithm.js'
 
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
 const base: PresignPostOptions = {
   url: 'https://sigv4examplebucket.s3.amazonaws.com/',
-  key: 'user/user1/${filename}',
+  key: `user/user1/${FILENAME}`,
   region: 'us-east-1',
   credentials,
   date: new Date('2015-12-29T00:00:00Z'),

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { toBase64 } from '../../src/chunked/checksum.js'
 import { VerificationError } from '../../src/errors.js'
+import { FILENAME } from '../../src/lib/post-policy.js'
 import { type PresignPostOptions, presignPost } from '../../src/s3/index.js'
 import { type SigningAlgorithm, sigv4 } from '../../src/sign/algorithm.js'
 import { verifyPost } from '../../src/verify/post.js'
@@ -11,7 +12,7 @@ const date = new Date('2026-01-02T03:04:05Z')
 const now = new Date('2026-01-02T03:05:00Z')
 const base: PresignPostOptions = {
   url: 'https://bucket.s3.us-east-1.amazonaws.com/',
-  key: 'uploads/${filename}',
+  key: `uploads/${FILENAME}`,
   region: 'us-east-1',
   credentials,
   date,
@@ -46,7 +47,7 @@ const failure = async (data: FormData, options: Record<string, unknown> = {}) =>
 }
 
 describe('verifyPost', () => {
-  it('accepts a form presignPost signed, and gives the key with ${filename} replaced', async () => {
+  it('accepts a form presignPost signed, and gives the key with the file name in place of the placeholder', async () => {
     const upload = await verifyPost(await form(), { credentials, region: 'us-east-1', bucket: 'bucket', now })
     expect(upload.key).toBe('uploads/cat.png')
     expect(upload.filename).toBe('cat.png')
