@@ -4,7 +4,7 @@
 import { deriveSigningKey, hmacHex } from '#crypto'
 import { timingSafeEqualHex } from '../lib/hex.js'
 import { SCOPE_TERMINATOR, SIGV4_ALGORITHM } from './constants.js'
-import { credentialsId, type SigningKeyCache } from './key-cache.js'
+import { cachedKey, cacheKey, credentialsId, type SigningKeyCache } from './key-cache.js'
 import type { Credentials } from './types.js'
 
 /**
@@ -57,15 +57,15 @@ function sigv4Key(
 ): unknown | Promise<unknown> {
   const secret = credentials.secretAccessKey
   if (cache === null) return deriveSigningKey(secret, day, region, service)
-  const id = credentialsId(credentials.accessKeyId, secret, credentials)
-  if (typeof id === 'string') {
-    const key = cache.lookup(id, day, region, service)
+  const fingerprint = credentialsId(credentials.accessKeyId, secret, credentials)
+  if (typeof fingerprint === 'string') {
+    const key = cachedKey(cache, `${fingerprint}/${day}/${region}/${service}`)
     if (key !== undefined) return key
   }
   return (async () => {
-    const fingerprint = await id
+    const id = `${await fingerprint}/${day}/${region}/${service}`
     const key = await deriveSigningKey(secret, day, region, service)
-    cache.store(fingerprint, day, region, service, key)
+    cacheKey(cache, id, key)
     return key
   })()
 }
