@@ -7,6 +7,7 @@ import { createHash } from '#crypto'
 import { type ChecksumAlgorithm, checkAlgorithm } from '../chunked/checksum.js'
 import { openSource, type PieceReader, type StreamSource } from '../chunked/source.js'
 import type { Client, ResponseLike } from '../client/client.js'
+import { headerPairsOf } from '../client/signer.js'
 import { escapeXml, xmlText } from '../client/xml.js'
 import { AwsError, InvalidInputError, StreamError } from '../errors.js'
 import { toHex } from '../lib/hex.js'
@@ -126,20 +127,6 @@ const DEFAULT_CONCURRENCY = 4
 const EVERY_REQUEST = /^(x-amz-server-side-encryption-customer-|x-amz-request-payer$|x-amz-expected-bucket-owner$)/
 const STREAM_BODIES =
   typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string'
-
-function headerPairs(headers: HeadersInput | undefined): Array<[string, string]> {
-  const pairs: Array<[string, string]> = []
-  if (headers == null) return pairs
-  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    for (const [name, value] of headers as Iterable<readonly [string, string]>) pairs.push([name, value])
-  } else {
-    for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-      if (Array.isArray(value)) for (const v of value) pairs.push([name, String(v)])
-      else if (value != null) pairs.push([name, String(value)])
-    }
-  }
-  return pairs
-}
 
 function checkSize(field: string, value: unknown, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback
@@ -292,7 +279,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
   const totalParts = contentLength === undefined ? undefined : Math.max(1, Math.ceil(contentLength / partSize))
   const reader = new PartReader(openSource('body', body, { signal }))
 
-  const objectHeaders = headerPairs(options.headers)
+  const objectHeaders = headerPairsOf(options.headers)
   const everyRequest = objectHeaders.filter(([name]) => EVERY_REQUEST.test(name.toLowerCase()))
 
   // Internal abort: a failed part cancels the others. Follows the caller's signal.
