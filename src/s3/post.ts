@@ -16,7 +16,8 @@ import { MAX_EXPIRES_IN, X_AMZ_REGION_SET } from '../sign/constants.js'
 import { toAmzDate } from '../sign/date.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
 import { typeOf } from '../sign/request.js'
-import type { Credentials } from '../sign/types.js'
+import { resolveCredentials } from '../sign/sign.js'
+import type { CredentialsInput } from '../sign/types.js'
 
 export type { PostPolicyCondition } from '../lib/post-policy.js'
 
@@ -30,7 +31,8 @@ export interface PresignPostOptions {
   key: string
   /** Region of the bucket (SigV4a: the region set, e.g. `*`). */
   region: string
-  credentials: Credentials
+  /** Credentials, or a provider that returns them (awaited once). */
+  credentials: CredentialsInput
   /** Seconds the policy stays valid, at most 604800 (7 days). @default 3600 */
   expiresIn?: number | undefined
   /**
@@ -105,19 +107,6 @@ function checkString(field: string, value: unknown, allowEmpty = false): string 
 /** ISO 8601 without milliseconds, as botocore and S3's examples write it. */
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
-function checkCredentials(credentials: unknown): Credentials {
-  if (credentials === null || typeof credentials !== 'object') {
-    throw new InvalidInputError('credentials', `must be an object, got ${typeOf(credentials)}`)
-  }
-  const { accessKeyId, secretAccessKey, sessionToken } = credentials as Record<string, unknown>
-  if (typeof accessKeyId !== 'string' || !/^[\x21-\x2e\x30-\x7e]+$/.test(accessKeyId)) {
-    throw new InvalidInputError('credentials.accessKeyId', 'must be non-empty visible ASCII, without spaces or "/"')
-  }
-  checkString('credentials.secretAccessKey', secretAccessKey)
-  if (sessionToken != null) checkString('credentials.sessionToken', sessionToken)
-  return credentials as Credentials
-}
-
 /**
  * Presigns a browser upload: the URL and the form fields of a POST policy signed with SigV4 (or
  * SigV4a). Every condition is checked first: a malformed one, a field that breaks one, or an expiry
@@ -151,7 +140,6 @@ export async function presignPost(options: PresignPostOptions): Promise<Presigne
   const key = checkString('key', options.key)
   const region = checkString('region', options.region)
   const service = checkString('service', options.service ?? 's3')
-  const credentials = checkCredentials(options.credentials)
   const algorithm = options.algorithm ?? sigv4
   if (algorithm === null || typeof algorithm !== 'object' || typeof algorithm.sign !== 'function') {
     throw new InvalidInputError('algorithm', 'must be sigv4 (from awsig) or sigv4a (from awsig/sigv4a)')
@@ -236,6 +224,8 @@ export async function presignPost(options: PresignPostOptions): Promise<Presigne
     }
   }
 
+  // Every option checked: only now call a credentials provider.
+  const credentials = await resolveCredentials(options.credentials)
   const day = amzDate.slice(0, 8)
   const auth: Record<string, string> = {
     'x-amz-algorithm': algorithm.id,
