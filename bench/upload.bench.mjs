@@ -101,7 +101,8 @@ async function runCase(name, endpoint, size, partSize) {
     const client = createClient({ credentials, region: 'us-east-1', service: 's3' })
     const concurrency = Number(name.split(' c=')[1]?.split(' ')[0] ?? 2)
     const streamParts = !name.includes('bytes')
-    const result = await uploadObject({ client, url, body: source(size), partSize, concurrency, streamParts })
+    const unsignedPayload = name.includes('unsigned')
+    const result = await uploadObject({ client, url, body: source(size), partSize, concurrency, streamParts, unsignedPayload })
     if (result.size !== size) throw new Error(`uploaded ${result.size} of ${size}`)
   } else if (name.startsWith('lib-storage')) {
     const { S3Client } = await import('@aws-sdk/client-s3')
@@ -147,10 +148,11 @@ async function main() {
     'signChunked',
     'uploadObject c=2',
     'uploadObject c=2 bytes',
+    'uploadObject c=2 unsigned',
     'uploadObject c=4',
     'lib-storage c=2',
     'lib-storage c=4',
-  ].filter((c) => c.includes(only))
+  ].filter((c) => c.includes(only) && (only !== '' || !c.includes('unsigned')))
   const results = {}
   try {
     for (let round = 0; round < rounds; round++) {

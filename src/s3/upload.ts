@@ -165,7 +165,7 @@ class PartReader {
   }
 
   /** Fills `buffer` as far as the source goes. `ended`: nothing is left after these bytes. */
-  async fill(buffer: Uint8Array): Promise<{ filled: number; ended: boolean }> {
+  async fill(buffer: Uint8Array, update: (bytes: Uint8Array) => void): Promise<{ filled: number; ended: boolean }> {
     let filled = 0
     while (filled < buffer.length) {
       let piece = this.#leftover
@@ -180,6 +180,8 @@ class PartReader {
       }
       const take = Math.min(piece.length, buffer.length - filled)
       buffer.set(take === piece.length ? piece : piece.subarray(0, take), filled)
+      // Hashed as it is copied, while the bytes are still in cache.
+      update(buffer.subarray(filled, filled + take))
       filled += take
       if (take < piece.length) this.#leftover = piece.subarray(take)
     }
@@ -288,19 +290,31 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
   signal?.addEventListener('abort', forward, { once: true })
   const cleanup = () => signal?.removeEventListener('abort', forward)
 
-  const payload = (bytes: Uint8Array) => {
-    if (unsigned) return 'UNSIGNED-PAYLOAD'
-    const hash = createHash('sha256')
-    hash.update(bytes)
-    return toHex(hash.digest())
+  /** The part's hashes, updated as its bytes are read: SHA-256 for the signature, and the checksum. */
+  const partHashes = () => {
+    const sha = unsigned ? undefined : createHash('sha256')
+    const sum = checksum === undefined ? undefined : partHasher(checksum)
+    return {
+      update(bytes: Uint8Array) {
+        sha?.update(bytes)
+        sum?.update(bytes)
+      },
+      payloadHash: () => (sha === undefined ? 'UNSIGNED-PAYLOAD' : toHex(sha.digest())),
+      digest: () => sum?.digest(),
+    }
   }
-  const put = async (target: string, bytes: Uint8Array, headers: Array<[string, string]>): Promise<ResponseLike> => {
+  const put = async (
+    target: string,
+    bytes: Uint8Array,
+    headers: Array<[string, string]>,
+    payloadHash: string,
+  ): Promise<ResponseLike> => {
     const init = {
       method: 'PUT',
       service,
       headers: [...headers, ['content-length', String(bytes.length)]] as Array<[string, string]>,
       body: partBody(bytes, streamParts),
-      payloadHash: payload(bytes),
+      payloadHash,
       signal: controller.signal,
     }
     return client.fetch(target, init)
@@ -311,8 +325,9 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
 
   let firstBuffer = new Uint8Array(contentLength !== undefined && contentLength < partSize ? contentLength : partSize)
   let first: { filled: number; ended: boolean }
+  const firstHashes = partHashes()
   try {
-    first = await reader.fill(firstBuffer)
+    first = await reader.fill(firstBuffer, firstHashes.update)
   } catch (error) {
     cleanup()
     reader.release(error)
@@ -354,13 +369,11 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       const headers = [...objectHeaders]
       let value: string | undefined
       if (checksum !== undefined) {
-        const hasher = partHasher(checksum)
-        hasher.update(bytes)
-        value = hasher.digest().base64
+        value = (firstHashes.digest() as PartDigest).base64
         // x-amz-sdk-checksum-algorithm as the SDKs send it (S3 itself reads the checksum header).
         headers.push([`x-amz-checksum-${checksum}`, value], ['x-amz-sdk-checksum-algorithm', s3Name(checksum)])
       }
-      const response = await put(url, bytes, headers)
+      const response = await put(url, bytes, headers, firstHashes.payloadHash())
       await finish(response)
       onProgress?.({ loaded: bytes.length, total: contentLength, partsDone: 1, totalParts: 1, part: 1 })
       return {
@@ -417,19 +430,20 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
   let loaded = 0
   let partsDone = 0
 
-  const uploadPart = (number: number, buffer: Uint8Array, size: number) => {
+  const uploadPart = (number: number, buffer: Uint8Array, size: number, hashes: ReturnType<typeof partHashes>) => {
     const bytes = buffer.subarray(0, size)
-    let digest: PartDigest | undefined
+    const digest = hashes.digest()
+    const payloadHash = hashes.payloadHash()
     const headers = [...everyRequest]
-    if (checksum !== undefined) {
-      const hasher = partHasher(checksum)
-      hasher.update(bytes)
-      digest = hasher.digest()
-      headers.push([`x-amz-checksum-${checksum}`, digest.base64], ['x-amz-sdk-checksum-algorithm', s3Name(checksum)])
+    if (digest !== undefined) {
+      headers.push(
+        [`x-amz-checksum-${checksum}`, digest.base64],
+        ['x-amz-sdk-checksum-algorithm', s3Name(checksum as ChecksumAlgorithm)],
+      )
     }
     const task = (async () => {
       try {
-        const response = await put(withQuery(url, `partNumber=${number}&${uploadQuery}`), bytes, headers)
+        const response = await put(withQuery(url, `partNumber=${number}&${uploadQuery}`), bytes, headers, payloadHash)
         const etag = response.headers.get('etag')
         await finish(response)
         if (etag === null) throw new Error('the response has no ETag')
@@ -451,7 +465,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
   }
 
   let number = 1
-  uploadPart(number, firstBuffer, first.filled)
+  uploadPart(number, firstBuffer, first.filled, firstHashes)
   firstBuffer = new Uint8Array(0) // the pool owns it now
   let ended = false
   while (!ended && failure === undefined && !controller.signal.aborted) {
@@ -468,8 +482,9 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
     }
     const buffer = pool.pop() ?? new Uint8Array(partSize)
     let filled: number
+    const hashes = partHashes()
     try {
-      ;({ filled, ended } = await reader.fill(buffer))
+      ;({ filled, ended } = await reader.fill(buffer, hashes.update))
       if (ended) checkLength(reader.read)
     } catch (error) {
       pool.push(buffer)
@@ -480,7 +495,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       pool.push(buffer) // a source that ended exactly on a part boundary
       break
     }
-    uploadPart(number, buffer, filled)
+    uploadPart(number, buffer, filled, hashes)
   }
   await Promise.allSettled([...inFlight])
   pool.length = 0
