@@ -1,5 +1,7 @@
 // awsig/s3: the two S3 jobs every user meets: browser form uploads under a signed POST policy
 // (presignPost) and uploads of any size in flat memory (uploadObject). Universal.
+
+export { UploadError, type UploadOperation } from '../errors.js'
 export {
   type PostPolicy,
   type PostPolicyCondition,
@@ -17,4 +19,3 @@ export {
   type UploadResult,
   uploadObject,
 } from './upload.js'
-export { UploadError, type UploadOperation } from './upload-error.js'

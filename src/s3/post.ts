@@ -11,11 +11,11 @@ import {
   normalizeCondition,
   type PostPolicyCondition,
 } from '../lib/post-policy.js'
+import { typeOf } from '../lib/type-of.js'
 import { credentialScope, type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { MAX_EXPIRES_IN, X_AMZ_REGION_SET } from '../sign/constants.js'
 import { toAmzDate } from '../sign/date.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
-import { typeOf } from '../sign/request.js'
 import { resolveCredentials } from '../sign/sign.js'
 import type { CredentialsInput } from '../sign/types.js'
 

@@ -5,11 +5,11 @@
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, checksumState } from '../chunked/checksum.js'
 import { InvalidInputError, VerificationError } from '../errors.js'
 import { exemptField, FILENAME, meets, type NormalizedCondition, normalizeCondition } from '../lib/post-policy.js'
+import { typeOf } from '../lib/type-of.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { SCOPE_TERMINATOR, X_AMZ_REGION_SET } from '../sign/constants.js'
 import { parseAmzDate } from '../sign/date.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
-import { typeOf } from '../sign/request.js'
 import type { Credentials } from '../sign/types.js'
 
 export type { PostPolicyCondition } from '../lib/post-policy.js'
