@@ -15,6 +15,12 @@ export interface MiniS3 {
   failPart: Map<number, number>
   /** Completed objects: key -> size. */
   objects: Map<string, number>
+  /** Completed multipart objects: key -> their parts in order. */
+  completed: Map<string, Array<{ size: number; md5: string }>>
+  /** Answer CompleteMultipartUpload with 200 and an error in the body, as S3 sometimes does. */
+  completeWithError: boolean
+  /** Headers of every request, in order. */
+  headers: Array<Record<string, string | string[] | undefined>>
   /** Called when a part starts arriving (before its body is read). */
   onPart?: ((part: number) => void) | undefined
   close(): Promise<void>
@@ -63,6 +69,9 @@ export async function startMiniS3(): Promise<MiniS3> {
     log: [],
     failPart: new Map(),
     objects: new Map(),
+    completed: new Map(),
+    completeWithError: false,
+    headers: [],
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy()
@@ -73,6 +82,7 @@ export async function startMiniS3(): Promise<MiniS3> {
     const url = new URL(req.url as string, 'http://x')
     const q = url.searchParams
     state.log.push(`${req.method} ${req.url}`)
+    state.headers.push(req.headers)
     const partNumber = Number(q.get('partNumber'))
     if (req.method === 'PUT' && q.has('uploadId')) state.onPart?.(partNumber)
     const body = await readBody(req)
@@ -108,10 +118,18 @@ export async function startMiniS3(): Promise<MiniS3> {
       res.writeHead(200, { etag: `"${body.md5}"` })
       return res.end()
     }
+    if (req.method === 'POST' && upload !== undefined && state.completeWithError) {
+      res.writeHead(200, { 'content-type': 'application/xml' })
+      return res.end('<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>')
+    }
     if (req.method === 'POST' && upload !== undefined) {
       state.uploads.delete(id as string)
       const size = [...upload.values()].reduce((a, p) => a + p.size, 0)
       state.objects.set(key, size)
+      state.completed.set(
+        key,
+        [...upload.entries()].sort(([a], [b]) => a - b).map(([, part]) => part),
+      )
       res.writeHead(200, { 'content-type': 'application/xml' })
       return res.end(
         `<CompleteMultipartUploadResult><ETag>"done-${upload.size}"</ETag></CompleteMultipartUploadResult>`,

@@ -21,6 +21,8 @@ beforeEach(() => {
   s3.failPart.clear()
   s3.log.length = 0
   s3.onPart = undefined
+  s3.completeWithError = false
+  s3.headers.length = 0
 })
 
 const body = (size: number) => new Uint8Array(size).map((_, i) => i % 251)
@@ -82,6 +84,40 @@ describe('uploadObject faults', () => {
     expect(s3.log.filter((l) => l.startsWith('DELETE')).length).toBe(1)
     expect(s3.log.some((l) => l.includes('partNumber=6'))).toBe(false)
     expect(await listUploads()).toBe(0)
+  })
+
+  it('a 200 CompleteMultipartUpload with an error inside is a failure, and the upload is aborted', async () => {
+    s3.completeWithError = true
+    const error = (await uploadObject({
+      client: client(),
+      url: `${s3.url}/bucket/complete`,
+      body: body(2 * MIN_PART_SIZE),
+      partSize: MIN_PART_SIZE,
+    }).catch((e: unknown) => e)) as UploadError
+    expect([error.operation, error.part, error.aborted]).toEqual(['CompleteMultipartUpload', undefined, true])
+    expect((error.cause as AwsError).awsCode).toBe('InternalError')
+    expect(await listUploads()).toBe(0)
+  })
+
+  it('sends SSE-C headers with every request, object headers only on creation; a Blob body', async () => {
+    const sse = {
+      'x-amz-server-side-encryption-customer-algorithm': 'AES256',
+      'x-amz-server-side-encryption-customer-key': 'a2V5',
+      'x-amz-server-side-encryption-customer-key-md5': 'bWQ1',
+    }
+    const result = await uploadObject({
+      client: client(),
+      url: `${s3.url}/bucket/blob`,
+      body: new Blob([body(MIN_PART_SIZE), body(3)]),
+      partSize: MIN_PART_SIZE,
+      headers: { 'content-type': 'application/x-tar', 'x-amz-meta-owner': 'me', ...sse },
+    })
+    expect([result.parts, result.size]).toEqual([2, MIN_PART_SIZE + 3])
+    expect(s3.headers.length).toBe(4) // create, 2 parts, complete
+    for (const headers of s3.headers) {
+      expect(headers['x-amz-server-side-encryption-customer-algorithm']).toBe('AES256')
+    }
+    expect(s3.headers.map((h) => h['x-amz-meta-owner'])).toEqual(['me', undefined, undefined, undefined])
   })
 
   it('refuses bad input before any request', async () => {
