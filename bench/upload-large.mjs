@@ -50,7 +50,12 @@ async function sink() {
       }
       if (req.method === 'POST') {
         const crcBase64 = Buffer.from(crc.buffer, crc.byteOffset, crc.byteLength).toString('base64')
-        const report = { size, sha256: sha.digest('hex'), crc64nvme: crcBase64, sent: req.headers['x-amz-checksum-crc64nvme'] }
+        const report = {
+          size,
+          sha256: sha.digest('hex'),
+          crc64nvme: crcBase64,
+          sent: req.headers['x-amz-checksum-crc64nvme'],
+        }
         console.log(JSON.stringify({ report }))
         res.writeHead(200)
         return res.end('<CompleteMultipartUploadResult><ETag>"done"</ETag></CompleteMultipartUploadResult>')
@@ -68,7 +73,9 @@ async function main() {
   const concurrency = option('concurrency', 2)
   const { createClient } = await import('../dist/client/index.js')
   const { uploadObject } = await import('../dist/s3/index.js')
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'sink'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'sink'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const lines = []
   let wake
   child.stdout.setEncoding('utf8')
@@ -81,7 +88,11 @@ async function main() {
     return JSON.parse(lines.shift())
   }
   const { port } = await nextLine()
-  console.log(`node ${process.version}, ${cpus()[0]?.model} x${cpus().length}, load ${loadavg().map((n) => n.toFixed(2)).join(' ')}`)
+  console.log(
+    `node ${process.version}, ${cpus()[0]?.model} x${cpus().length}, load ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  )
 
   // Deterministic bytes from a ring of 8 buffers refilled in turn (xorshift), so the source makes no garbage.
   const piece = MiB

@@ -102,7 +102,15 @@ async function runCase(name, endpoint, size, partSize) {
     const concurrency = Number(name.split(' c=')[1]?.split(' ')[0] ?? 2)
     const streamParts = !name.includes('bytes')
     const unsignedPayload = name.includes('unsigned')
-    const result = await uploadObject({ client, url, body: source(size), partSize, concurrency, streamParts, unsignedPayload })
+    const result = await uploadObject({
+      client,
+      url,
+      body: source(size),
+      partSize,
+      concurrency,
+      streamParts,
+      unsignedPayload,
+    })
     if (result.size !== size) throw new Error(`uploaded ${result.size} of ${size}`)
   } else if (name.startsWith('lib-storage')) {
     const { S3Client } = await import('@aws-sdk/client-s3')
