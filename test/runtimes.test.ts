@@ -26,6 +26,7 @@ function binary(ctx: TestContext, name: RuntimeName): string {
 interface Result {
   runtime: string
   backend: string
+  ecdsaBackend?: string
   passed: number
   failed: number
   ms: number
@@ -64,6 +65,7 @@ describe('vector suite on the built package in other runtimes', () => {
     const bun = binary(ctx, 'bun')
     const result = await runPortable(bun, [])
     expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 
@@ -71,6 +73,7 @@ describe('vector suite on the built package in other runtimes', () => {
     const deno = binary(ctx, 'deno')
     const result = await runPortable(deno, ['run', '--no-prompt', '--no-lock', `--allow-read=${ROOT}`])
     expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 
