@@ -29,8 +29,14 @@ export interface PresignPostOptions {
    * by a `starts-with` condition on what comes before it; any other key by an exact match.
    */
   key: string
-  /** Region of the bucket (SigV4a: the region set, e.g. `*`). */
-  region: string
+  /** Region of the bucket, e.g. `us-east-1`. Required, except with SigV4a, which takes `regionSet`. */
+  region?: string | undefined
+  /**
+   * SigV4a only: the regions the policy is valid in, sent as the `x-amz-region-set` field, e.g.
+   * `['us-east-1', 'us-west-2']` or `['*']`.
+   * @default [region]
+   */
+  regionSet?: readonly string[] | undefined
   /** Credentials, or a provider that returns them (awaited once). */
   credentials: CredentialsInput
   /** Seconds the policy stays valid, at most 604800 (7 days). @default 3600 */
@@ -138,11 +144,27 @@ export async function presignPost(options: PresignPostOptions): Promise<Presigne
     throw new InvalidInputError('url', 'must be an absolute http: or https: URL', { cause })
   }
   const key = checkString('key', options.key)
-  const region = checkString('region', options.region)
   const service = checkString('service', options.service ?? 's3')
   const algorithm = options.algorithm ?? sigv4
   if (algorithm === null || typeof algorithm !== 'object' || typeof algorithm.sign !== 'function') {
     throw new InvalidInputError('algorithm', 'must be sigv4 (from awsig) or sigv4a (from awsig/sigv4a)')
+  }
+  let region: string
+  if (algorithm.regionSet) {
+    const set = options.regionSet ?? (options.region === undefined ? undefined : [options.region])
+    if (!Array.isArray(set) || set.length === 0) {
+      throw new InvalidInputError(
+        'regionSet',
+        'is required with SigV4a: the regions the policy is valid in, e.g. ["*"]',
+      )
+    }
+    set.forEach((r, i) => checkString(`regionSet[${i}]`, r))
+    region = set.join(',')
+  } else {
+    if (options.regionSet !== undefined) {
+      throw new InvalidInputError('regionSet', 'is for SigV4a (algorithm: sigv4a); give region instead')
+    }
+    region = checkString('region', options.region)
   }
   const expiresIn = options.expiresIn ?? 3600
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {

@@ -20,7 +20,7 @@ export type CredentialsLookup = (accessKeyId: string) => Credentials | undefined
 export interface VerifyPostOptions {
   /** The credentials forms may be signed with, or a function that finds them by access key id. */
   credentials: Credentials | CredentialsLookup
-  /** The region the form must be signed for (SigV4). @default any region */
+  /** The region the form must be signed for (SigV4), or that its region set must include (SigV4a). @default any region */
   region?: string | undefined
   /** The signing name the form must be signed for. @default 's3' */
   service?: string | undefined
@@ -230,6 +230,18 @@ export async function verifyPost(formData: FormInput, options: VerifyPostOptions
   if (scopeService !== service) throw malformed(`it is for service ${scopeService}, not ${service}`)
   if (!algorithm.regionSet && options.region !== undefined && region !== options.region) {
     throw malformed(`it is for region ${region}, not ${options.region}`)
+  }
+  if (algorithm.regionSet && options.region !== undefined) {
+    const set = region.split(',').map((r) => r.trim())
+    if (!set.includes('*') && !set.includes(options.region)) {
+      throw fail(
+        'ERR_POST_FORM',
+        'InvalidArgument',
+        400,
+        `x-amz-region-set ${JSON.stringify(region)} does not include ${options.region}.`,
+        X_AMZ_REGION_SET,
+      )
+    }
   }
   const credentials =
     typeof lookup === 'function' ? await lookup(accessKeyId) : lookup.accessKeyId === accessKeyId ? lookup : undefined

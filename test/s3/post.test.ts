@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../src/errors.js'
 import { FILENAME } from '../../src/lib/post-policy.js'
 import { type PresignPostOptions, presignPost } from '../../src/s3/index.js'
 import { type SigningAlgorithm, sigv4 } from '../../src/sign/algorithm.js'
+import { sigv4a } from '../../src/sigv4a/index.js'
 
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
 const base: PresignPostOptions = {
@@ -151,6 +152,9 @@ describe('presignPost', () => {
     expect(await field({ url: 'ftp://x/' })).toBe('url')
     expect(await field({ credentials: { accessKeyId: 'a/b', secretAccessKey: 'x' } })).toBe('credentials.accessKeyId')
     expect(await field({ date: new Date(Number.NaN) })).toBe('date')
+    expect(await field({ region: undefined })).toBe('region')
+    expect(await field({ regionSet: ['*'] })).toBe('regionSet')
+    expect(await field({ algorithm: sigv4a, region: undefined })).toBe('regionSet')
   })
 
   it('never puts the secret in an error', async () => {

@@ -5,6 +5,7 @@ import { VerificationError } from '../../src/errors.js'
 import { FILENAME } from '../../src/lib/post-policy.js'
 import { type PresignPostOptions, presignPost } from '../../src/s3/index.js'
 import { type SigningAlgorithm, sigv4 } from '../../src/sign/algorithm.js'
+import { sigv4a } from '../../src/sigv4a/index.js'
 import { verifyPost } from '../../src/verify/post.js'
 
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }
@@ -207,6 +208,33 @@ describe('verifyPost', () => {
       file,
     )
     expect(await failure(bad)).toEqual(['ERR_CHECKSUM_MISMATCH', 'BadDigest', 400, 'x-amz-checksum-crc32'])
+  })
+
+  it('SigV4a (awsig/sigv4a): presignPost signs with ECDSA, verifyPost checks it and the region set', async () => {
+    const data = await form({ algorithm: sigv4a, region: undefined, regionSet: ['us-east-1', 'eu-west-1'] })
+    expect(data.get('x-amz-algorithm')).toBe('AWS4-ECDSA-P256-SHA256')
+    expect(data.get('x-amz-credential')).toBe('AKIAIOSFODNN7EXAMPLE/20260102/s3/aws4_request')
+    expect(data.get('x-amz-region-set')).toBe('us-east-1,eu-west-1')
+    const options = { credentials, bucket: 'bucket', now, algorithms: [sigv4, sigv4a] }
+    expect((await verifyPost(data, { ...options, region: 'eu-west-1' })).key).toBe('uploads/cat.png')
+    expect(await failure(data, { ...options, region: 'ap-south-1' })).toEqual([
+      'ERR_POST_FORM',
+      'InvalidArgument',
+      400,
+      'x-amz-region-set',
+    ])
+    // Another key's signature does not verify.
+    const other = await form({
+      algorithm: sigv4a,
+      regionSet: ['*'],
+      credentials: { ...credentials, secretAccessKey: 'another secret' },
+    })
+    expect(await failure(other, options)).toEqual([
+      'ERR_SIGNATURE_MISMATCH',
+      'SignatureDoesNotMatch',
+      403,
+      'x-amz-signature',
+    ])
   })
 
   it('verifies SigV4a-style forms through the algorithm given', async () => {
