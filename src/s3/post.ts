@@ -158,7 +158,7 @@ export async function presignPost(options: PresignPostOptions): Promise<Presigne
         'is required with SigV4a: the regions the policy is valid in, e.g. ["*"]',
       )
     }
-    set.forEach((r, i) => checkString(`regionSet[${i}]`, r))
+    for (const [i, r] of set.entries()) checkString(`regionSet[${i}]`, r)
     region = set.join(',')
   } else {
     if (options.regionSet !== undefined) {
