@@ -17,8 +17,8 @@ export interface MiniS3 {
   objects: Map<string, number>
   /** Completed multipart objects: key -> their parts in order. */
   completed: Map<string, Array<{ size: number; md5: string }>>
-  /** Answer CompleteMultipartUpload with 200 and an error in the body, as S3 sometimes does. */
-  completeWithError: boolean
+  /** How many more CompleteMultipartUpload calls get 200 with an InternalError in the body, as S3 sometimes answers. */
+  completeErrors: number
   /** Headers of every request, in order. */
   headers: Array<Record<string, string | string[] | undefined>>
   /** Called when a part starts arriving (before its body is read). */
@@ -70,7 +70,7 @@ export async function startMiniS3(): Promise<MiniS3> {
     failPart: new Map(),
     objects: new Map(),
     completed: new Map(),
-    completeWithError: false,
+    completeErrors: 0,
     headers: [],
     close: () =>
       new Promise((resolve) => {
@@ -118,7 +118,8 @@ export async function startMiniS3(): Promise<MiniS3> {
       res.writeHead(200, { etag: `"${body.md5}"` })
       return res.end()
     }
-    if (req.method === 'POST' && upload !== undefined && state.completeWithError) {
+    if (req.method === 'POST' && upload !== undefined && state.completeErrors > 0) {
+      state.completeErrors--
       res.writeHead(200, { 'content-type': 'application/xml' })
       return res.end('<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>')
     }

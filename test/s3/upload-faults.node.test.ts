@@ -21,7 +21,7 @@ beforeEach(() => {
   s3.failPart.clear()
   s3.log.length = 0
   s3.onPart = undefined
-  s3.completeWithError = false
+  s3.completeErrors = 0
   s3.headers.length = 0
 })
 
@@ -86,16 +86,22 @@ describe('uploadObject faults', () => {
     expect(await listUploads()).toBe(0)
   })
 
-  it('a 200 CompleteMultipartUpload with an error inside is a failure, and the upload is aborted', async () => {
-    s3.completeWithError = true
-    const error = (await uploadObject({
-      client: client(),
-      url: `${s3.url}/bucket/complete`,
-      body: body(2 * MIN_PART_SIZE),
-      partSize: MIN_PART_SIZE,
-    }).catch((e: unknown) => e)) as UploadError
+  it('a 200 CompleteMultipartUpload with an error inside is retried, then a failure that aborts', async () => {
+    const upload = (key: string) =>
+      uploadObject({
+        client: client(),
+        url: `${s3.url}/bucket/${key}`,
+        body: body(2 * MIN_PART_SIZE),
+        partSize: MIN_PART_SIZE,
+      })
+    s3.completeErrors = 2
+    expect((await upload('complete-late')).parts).toBe(2)
+    expect(s3.log.filter((l) => l.startsWith('POST') && l.includes('uploadId=')).length).toBe(3)
+    s3.completeErrors = 3
+    const error = (await upload('complete-never').catch((e: unknown) => e)) as UploadError
     expect([error.operation, error.part, error.aborted]).toEqual(['CompleteMultipartUpload', undefined, true])
     expect((error.cause as AwsError).awsCode).toBe('InternalError')
+    expect((error.cause as AwsError).attempts).toBe(3)
     expect(await listUploads()).toBe(0)
   })
 
