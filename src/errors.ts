@@ -180,6 +180,15 @@ export type VerificationErrorCode =
   | 'ERR_CHECKSUM_MISMATCH'
   /** The data length differs from `x-amz-decoded-content-length`. */
   | 'ERR_DECODED_LENGTH'
+  // Received POST policy forms (verifyPost; `awsCode` and `status` say what S3 answers):
+  /** The form lacks a field S3 requires, repeats one, or names an unknown algorithm or access key. */
+  | 'ERR_POST_FORM'
+  /** The policy is not valid base64 JSON, lacks `expiration` or has a malformed condition. */
+  | 'ERR_POLICY_INVALID'
+  /** The policy's `expiration` has passed. */
+  | 'ERR_POLICY_EXPIRED'
+  /** A field or the file breaks a policy condition, or a field is not covered by any condition. */
+  | 'ERR_POLICY_CONDITION'
 
 /**
  * A received request body failed verification: `ERR_MALFORMED_CHUNK`, `ERR_INCOMPLETE_BODY`,
@@ -190,9 +199,27 @@ export class VerificationError extends AwsigError {
   declare readonly code: VerificationErrorCode
   /** Index of the chunk where the problem was found (0 = first), where it applies. */
   readonly chunk: number | undefined
-  constructor(code: VerificationErrorCode, message: string, options?: ErrorOptions & { chunk?: number | undefined }) {
+  /** The error code S3 answers in this case (`AccessDenied`, `EntityTooLarge`...), where one is known. */
+  readonly awsCode: string | undefined
+  /** The HTTP status S3 answers in this case, where one is known. */
+  readonly status: number | undefined
+  /** The form field (or policy part) at fault, where there is one. */
+  readonly field: string | undefined
+  constructor(
+    code: VerificationErrorCode,
+    message: string,
+    options?: ErrorOptions & {
+      chunk?: number | undefined
+      awsCode?: string | undefined
+      status?: number | undefined
+      field?: string | undefined
+    },
+  ) {
     super(code, message, options)
     this.chunk = options?.chunk
+    this.awsCode = options?.awsCode
+    this.status = options?.status
+    this.field = options?.field
   }
   static {
     named(VerificationError, 'VerificationError')
@@ -417,6 +444,54 @@ export class BodyNotReplayableError extends AwsigError {
   }
 }
 
+/** The step of an upload that failed. `read` is the source (or the part limit), the rest are S3 calls. */
+export type UploadOperation =
+  | 'read'
+  | 'PutObject'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+
+/**
+ * A multipart (or single-request) upload failed. `operation` and `part` say where, `cause` is the
+ * underlying error (an `AwsError`, `NetworkError`, `StreamError`...). Unless `leavePartsOnError` was
+ * set, the multipart upload was aborted; `aborted` says whether that abort succeeded (`abortError`
+ * holds its failure), so no orphaned parts keep costing money.
+ */
+export class UploadError extends AwsigError {
+  declare readonly code: 'ERR_UPLOAD'
+  readonly operation: UploadOperation
+  /** 1-based part number, for `UploadPart` and `read` failures. */
+  readonly part: number | undefined
+  /** The multipart upload's id, once created. */
+  readonly uploadId: string | undefined
+  /** Whether AbortMultipartUpload succeeded; `undefined` when there was no multipart upload to abort. */
+  readonly aborted: boolean | undefined
+  /** Why AbortMultipartUpload failed, when it did. */
+  readonly abortError: unknown
+  constructor(
+    message: string,
+    details: {
+      operation: UploadOperation
+      part?: number | undefined
+      uploadId?: string | undefined
+      aborted?: boolean | undefined
+      abortError?: unknown
+    } & ErrorOptions,
+  ) {
+    super('ERR_UPLOAD', message, details)
+    this.operation = details.operation
+    this.part = details.part
+    this.uploadId = details.uploadId
+    this.aborted = details.aborted
+    this.abortError = details.abortError
+  }
+  static {
+    named(UploadError, 'UploadError')
+  }
+}
+
 /**
  * Every error code, and the class that carries it: `switch (error.code)` on an {@link AnyAwsigError}
  * narrows to that class. A new code is one line here (and its class above).
@@ -451,6 +526,11 @@ export interface AwsigErrorCodes {
   ERR_EVENT_STREAM_TRUNCATED: EventStreamError
   ERR_EVENT_STREAM_MALFORMED: EventStreamError
   ERR_EVENT_STREAM_HEADER_TYPE: EventStreamError
+  // Received POST policy forms (verifyPost)
+  ERR_POST_FORM: VerificationError
+  ERR_POLICY_INVALID: VerificationError
+  ERR_POLICY_EXPIRED: VerificationError
+  ERR_POLICY_CONDITION: VerificationError
   // Client (awsig/client)
   /** AWS answered with an error: see `status`, `awsCode` and `requestId`. */
   ERR_AWS: AwsError
@@ -460,6 +540,9 @@ export interface AwsigErrorCodes {
   ERR_TIMEOUT: TimeoutError
   /** A retry was needed but the body was a stream already consumed. */
   ERR_BODY_NOT_REPLAYABLE: BodyNotReplayableError
+  // S3 uploads (awsig/s3)
+  /** An upload failed: see `operation`, `part` and `cause`; the multipart upload was aborted. */
+  ERR_UPLOAD: UploadError
 }
 
 /** The `code` of every error awsig throws. */
