@@ -202,6 +202,15 @@ export type VerificationErrorCode =
   | 'ERR_INVALID_REQUEST'
   /** The replay-protection hook has seen this signature before. */
   | 'ERR_REPLAYED'
+  // Received POST policy forms (verifyPost; `awsCode` and `status` say what S3 answers):
+  /** The form lacks a field S3 requires, repeats one, or names an unknown algorithm or access key. */
+  | 'ERR_POST_FORM'
+  /** The policy is not valid base64 JSON, lacks `expiration` or has a malformed condition. */
+  | 'ERR_POLICY_INVALID'
+  /** The policy's `expiration` has passed. */
+  | 'ERR_POLICY_EXPIRED'
+  /** A field or the file breaks a policy condition, or a field is not covered by any condition. */
+  | 'ERR_POLICY_CONDITION'
 
 // What S3 answers for each failure (status, error code), so that a server can answer as AWS does.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
@@ -222,6 +231,11 @@ const VERIFICATION_ANSWER: Readonly<Record<VerificationErrorCode, readonly [numb
   ERR_CONTENT_SHA256_MISMATCH: [400, 'XAmzContentSHA256Mismatch'],
   ERR_INVALID_REQUEST: [400, 'InvalidRequest'],
   ERR_REPLAYED: [403, 'AccessDenied'],
+  // verifyPost passes its own; these are S3's usual answers.
+  ERR_POST_FORM: [400, 'InvalidArgument'],
+  ERR_POLICY_INVALID: [400, 'InvalidPolicyDocument'],
+  ERR_POLICY_EXPIRED: [403, 'AccessDenied'],
+  ERR_POLICY_CONDITION: [403, 'AccessDenied'],
 }
 
 /** Details of a {@link VerificationError}. Never a secret, never the signature that was expected. */
@@ -238,6 +252,8 @@ export interface VerificationErrorDetails extends ErrorOptions {
   stringToSign?: string | undefined
   /** The access key id the request claimed, once it is known. */
   accessKeyId?: string | undefined
+  /** verifyPost: the form field (or policy part) at fault. */
+  field?: string | undefined
 }
 
 /**
@@ -260,6 +276,8 @@ export class VerificationError extends AwsigError {
   readonly stringToSign: string | undefined
   /** The access key id the request claimed, when known. */
   readonly accessKeyId: string | undefined
+  /** verifyPost: the form field (or policy part) at fault, where there is one. */
+  readonly field: string | undefined
   constructor(code: VerificationErrorCode, message: string, options?: VerificationErrorDetails) {
     super(code, message, options)
     const [status, awsCode] = VERIFICATION_ANSWER[code] ?? [400, 'InvalidRequest']
@@ -269,9 +287,52 @@ export class VerificationError extends AwsigError {
     this.canonicalRequest = options?.canonicalRequest
     this.stringToSign = options?.stringToSign
     this.accessKeyId = options?.accessKeyId
+    this.field = options?.field
   }
   static {
     named(VerificationError, 'VerificationError')
+  }
+}
+
+/**
+ * What can be wrong with `application/vnd.amazon.eventstream` framing (awsig/event-stream).
+ * https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html
+ */
+export type EventStreamErrorCode =
+  /** The prelude (total length, headers length) does not match its CRC-32. */
+  | 'ERR_EVENT_STREAM_PRELUDE_CRC'
+  /** The message does not match its CRC-32. */
+  | 'ERR_EVENT_STREAM_MESSAGE_CRC'
+  /** A message is longer than the frame limit (16 MiB unless changed), or its headers than 128 KiB. */
+  | 'ERR_EVENT_STREAM_TOO_LARGE'
+  /** The stream ended inside a message, or before the message that must end it. */
+  | 'ERR_EVENT_STREAM_TRUNCATED'
+  /** Lengths that cannot be (a message shorter than 16 bytes, headers that overrun), a header cut short. */
+  | 'ERR_EVENT_STREAM_MALFORMED'
+  /** A header value type other than the ten the format defines (0 to 9). */
+  | 'ERR_EVENT_STREAM_HEADER_TYPE'
+
+/**
+ * An event stream could not be decoded. `offset` is where in the stream the message in question
+ * starts (bytes), `index` its position (0 = first message).
+ */
+export class EventStreamError extends AwsigError {
+  declare readonly code: EventStreamErrorCode
+  /** Byte offset in the stream of the message where the problem was found. */
+  readonly offset: number | undefined
+  /** Index of that message (0 = first). */
+  readonly index: number | undefined
+  constructor(
+    code: EventStreamErrorCode,
+    message: string,
+    options?: ErrorOptions & { offset?: number | undefined; index?: number | undefined },
+  ) {
+    super(code, message, options)
+    this.offset = options?.offset
+    this.index = options?.index
+  }
+  static {
+    named(EventStreamError, 'EventStreamError')
   }
 }
 
@@ -451,6 +512,54 @@ export class BodyNotReplayableError extends AwsigError {
   }
 }
 
+/** The step of an upload that failed. `read` is the source (or the part limit), the rest are S3 calls. */
+export type UploadOperation =
+  | 'read'
+  | 'PutObject'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+
+/**
+ * A multipart (or single-request) upload failed. `operation` and `part` say where, `cause` is the
+ * underlying error (an `AwsError`, `NetworkError`, `StreamError`...). Unless `leavePartsOnError` was
+ * set, the multipart upload was aborted; `aborted` says whether that abort succeeded (`abortError`
+ * holds its failure), so no orphaned parts keep costing money.
+ */
+export class UploadError extends AwsigError {
+  declare readonly code: 'ERR_UPLOAD'
+  readonly operation: UploadOperation
+  /** 1-based part number, for `UploadPart` and `read` failures. */
+  readonly part: number | undefined
+  /** The multipart upload's id, once created. */
+  readonly uploadId: string | undefined
+  /** Whether AbortMultipartUpload succeeded; `undefined` when there was no multipart upload to abort. */
+  readonly aborted: boolean | undefined
+  /** Why AbortMultipartUpload failed, when it did. */
+  readonly abortError: unknown
+  constructor(
+    message: string,
+    details: {
+      operation: UploadOperation
+      part?: number | undefined
+      uploadId?: string | undefined
+      aborted?: boolean | undefined
+      abortError?: unknown
+    } & ErrorOptions,
+  ) {
+    super('ERR_UPLOAD', message, details)
+    this.operation = details.operation
+    this.part = details.part
+    this.uploadId = details.uploadId
+    this.aborted = details.aborted
+    this.abortError = details.abortError
+  }
+  static {
+    named(UploadError, 'UploadError')
+  }
+}
+
 /**
  * Every error code, and the class that carries it: `switch (error.code)` on an {@link AnyAwsigError}
  * narrows to that class. A new code is one line here (and its class above).
@@ -489,6 +598,18 @@ export interface AwsigErrorCodes {
   ERR_CONTENT_SHA256_MISMATCH: VerificationError
   ERR_INVALID_REQUEST: VerificationError
   ERR_REPLAYED: VerificationError
+  // Event streams (awsig/event-stream)
+  ERR_EVENT_STREAM_PRELUDE_CRC: EventStreamError
+  ERR_EVENT_STREAM_MESSAGE_CRC: EventStreamError
+  ERR_EVENT_STREAM_TOO_LARGE: EventStreamError
+  ERR_EVENT_STREAM_TRUNCATED: EventStreamError
+  ERR_EVENT_STREAM_MALFORMED: EventStreamError
+  ERR_EVENT_STREAM_HEADER_TYPE: EventStreamError
+  // Received POST policy forms (verifyPost)
+  ERR_POST_FORM: VerificationError
+  ERR_POLICY_INVALID: VerificationError
+  ERR_POLICY_EXPIRED: VerificationError
+  ERR_POLICY_CONDITION: VerificationError
   // Client (awsig/client)
   /** AWS answered with an error: see `status`, `awsCode` and `requestId`. */
   ERR_AWS: AwsError
@@ -498,6 +619,9 @@ export interface AwsigErrorCodes {
   ERR_TIMEOUT: TimeoutError
   /** A retry was needed but the body was a stream already consumed. */
   ERR_BODY_NOT_REPLAYABLE: BodyNotReplayableError
+  // S3 uploads (awsig/s3)
+  /** An upload failed: see `operation`, `part` and `cause`; the multipart upload was aborted. */
+  ERR_UPLOAD: UploadError
 }
 
 /** The `code` of every error awsig throws. */

@@ -51,12 +51,18 @@ export function createChain(
 ): SignatureChain {
   let previous = seed
   const id = algorithm.id
+  // The first three lines of a link at the chain's own date, written once (a chunk is signed every 64 KiB).
+  const payloadStart = chainStringToSign(id, 'payload', amzDate, scope, '', '').slice(0, -1)
+  const toSign = (link: ChainLink, hashes: string, date: string) =>
+    link === 'payload' && date === amzDate
+      ? `${payloadStart}${previous}\n${hashes}`
+      : chainStringToSign(id, link, date, scope, previous, hashes)
   return {
     get previous() {
       return previous
     },
     sign(link, hashes, date = amzDate) {
-      const signature = algorithm.sign(key, chainStringToSign(id, link, date, scope, previous, hashes))
+      const signature = algorithm.sign(key, toSign(link, hashes, date))
       if (typeof signature === 'string') {
         previous = signature
         return signature
@@ -67,7 +73,7 @@ export function createChain(
       })
     },
     verify(link, hashes, signature, date = amzDate) {
-      const ok = algorithm.verify(key, chainStringToSign(id, link, date, scope, previous, hashes), signature)
+      const ok = algorithm.verify(key, toSign(link, hashes, date), signature)
       if (typeof ok === 'boolean') {
         if (ok) previous = signature
         return ok

@@ -1,5 +1,5 @@
-// awsig/verify: server-side verification of AWS-signed requests, presigned URLs and aws-chunked bodies,
-// with helpers for S3-style error bodies and HTTP mocks.
+// awsig/verify: server-side verification of what AWS clients send (signed requests, presigned URLs,
+// aws-chunked bodies, POST policy forms), with helpers for S3-style error bodies and HTTP mocks. Universal.
 export { VerificationError, type VerificationErrorCode } from '../errors.js'
 export type { IncomingMessageLike, RequestDescription, VerifiableRequest } from './input.js'
 export {
@@ -10,6 +10,14 @@ export {
   type UndiciDispatchOptions,
   type UndiciHandler,
 } from './mocks.js'
+export {
+  // verifyPost's narrower lookup (accessKeyId only): any CredentialsLookup written for it also fits verifyRequest.
+  type CredentialsLookup as PostCredentialsLookup,
+  type PostPolicyCondition,
+  type VerifiedPost,
+  type VerifyPostOptions,
+  verifyPost,
+} from './post.js'
 export { createReplayCache, type ReplayCache, type ReplayCacheOptions } from './replay-cache.js'
 export { type S3ErrorOptions, s3ErrorResponse, s3ErrorXml } from './s3-error.js'
 export {
@@ -20,4 +28,3 @@ export {
   type VerifyRequestOptions,
   verifyRequest,
 } from './verify-request.js'
-// POST policy verification (src/verify/post.ts) is exported here by the awsig/s3 work.
