@@ -3,7 +3,9 @@
 import { sha256Hex } from '#crypto'
 import { decodeChunked } from '../chunked/decode-chunked.js'
 import type { StreamSource } from '../chunked/source.js'
-import { InvalidInputError, VerificationError } from '../errors.js'
+import { InvalidInputError, StreamError, VerificationError } from '../errors.js'
+import { type EventMessageInput, encodeEventMessage } from '../event-stream/codec.js'
+import { verifyEventStream } from '../event-stream/verify.js'
 import { timingSafeEqualHex } from '../lib/hex.js'
 import { redactTokens } from '../lib/redact.js'
 import { typeOf } from '../lib/type-of.js'
@@ -257,6 +259,18 @@ export async function verifyRequest(
     }
   }
 
+  if (payloadHash === streamingEvents(auth.algorithm.id)) {
+    // Signed event stream: each message is released once its signature checks out; the body is the
+    // inner messages, encoded (read them with decodeEventStream).
+    const messages = verifyEventStream(body ?? EMPTY, {
+      algorithm: auth.algorithm,
+      key,
+      scope: auth.scope,
+      seed: auth.signature,
+      amzDate: auth.amzDate,
+    })
+    return verified(auth, payloadHash, () => iterableStream(encoded(messages)), noTrailers)
+  }
   if (payloadHash.startsWith('STREAMING-')) {
     const decoded = decodeBody(received, auth, key, payloadHash, body, options)
     return verified(
@@ -286,6 +300,17 @@ export async function verifyRequest(
 }
 
 const noTrailers = () => NO_TRAILERS
+
+async function* encoded(messages: AsyncIterable<EventMessageInput>): AsyncGenerator<Uint8Array> {
+  try {
+    // A decoded message's `types` make encoding give back the very bytes that were signed.
+    for await (const message of messages) yield encodeEventMessage(message)
+  } catch (error) {
+    // Broken framing (an EventStreamError) is a bad request, answered as S3 answers malformed bodies.
+    if (error instanceof VerificationError || error instanceof StreamError) throw error
+    throw new VerificationError('ERR_INVALID_REQUEST', `event stream: ${(error as Error).message}`, { cause: error })
+  }
+}
 
 function verified(
   auth: Authorization,
@@ -352,13 +377,6 @@ function decodeBody(
   options: VerifyRequestOptions,
 ) {
   const id = auth.algorithm.id
-  if (payloadHash === streamingEvents(id)) {
-    throw invalid(
-      'event-stream bodies (STREAMING-*-EVENTS) are not verified by verifyRequest yet',
-      'NotImplemented',
-      501,
-    )
-  }
   const known = [streamingPayload(id), streamingPayloadTrailer(id), STREAMING_UNSIGNED_PAYLOAD_TRAILER]
   if (!known.includes(payloadHash)) {
     throw invalid(
