@@ -1,86 +1,26 @@
 // SigV4a: every signed request of AWS's v4a suite verifies as written (ECDSA signatures differ on every
 // signing, so these are verified, never compared), and awsig's own SigV4a signing verifies.
-import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { presignRequest, sign, signChunked, sigv4 } from '../../src/index.js'
 import { sigv4a } from '../../src/sigv4a/index.js'
 import { type VerificationError, verifyRequest } from '../../src/verify/index.js'
-import { parseRequest } from '../portable/cases.mjs'
+import { signedSuiteCase, vectorDirs, vectorExists } from '../support/signed-suite.js'
 
 const ROOT = 'aws-c-auth/tests/aws-signing-test-suite/v4a/'
-const VECTORS = new URL('../vectors/', import.meta.url)
-const read = (path: string) => readFileSync(new URL(path, VECTORS), 'utf8')
-const exists = (path: string) => {
-  try {
-    read(path)
-    return true
-  } catch {
-    return false
-  }
-}
-const names = readdirSync(new URL(ROOT, VECTORS), { withFileTypes: true })
-  .filter((e) => e.isDirectory())
-  .map((e) => e.name)
-  .sort()
-
-interface Parsed {
-  method: string
-  target: string
-  headers: Array<[string, string]>
-  body: string | null
-}
+const names = vectorDirs(ROOT)
 
 describe('AWS Signature V4a test suite: every signed request verifies', () => {
   for (const name of names) {
     for (const variant of ['header', 'query'] as const) {
       const file = `${ROOT}${name}/${variant}-signed-request.txt`
-      if (!exists(file) || !exists(`${ROOT}${name}/context.json`)) continue
+      if (!vectorExists(file) || !vectorExists(`${ROOT}${name}/context.json`)) continue
       it(`${name} (${variant})`, async () => {
-        const context = JSON.parse(read(`${ROOT}${name}/context.json`))
-        const request = parseRequest(read(file)) as Parsed
-        const host = (request.headers.find(([n]) => n.toLowerCase() === 'host') as [string, string])[1].trim()
-        const rawPath = /[^\x21-\x7e]/.test(request.target.split('?')[0] as string)
-        const credentials = {
-          accessKeyId: context.credentials.access_key_id,
-          secretAccessKey: context.credentials.secret_access_key,
-          sessionToken: context.credentials.token,
-        }
-        const verified = await verifyRequest(
-          {
-            method: request.method,
-            url: `https://${host}${request.target}`,
-            headers: request.headers,
-            body: request.body,
-          },
-          {
-            credentials: [credentials],
-            algorithms: [sigv4, sigv4a],
-            service: context.service,
-            region: context.region,
-            now: () => Date.parse(context.timestamp),
-            normalizePath: context.normalize,
-            doubleEncodePath: context.double_uri_encode === false || rawPath ? false : undefined,
-            requireSignedSessionToken: context.omit_session_token !== true,
-          },
-        )
+        const { request, options, context } = signedSuiteCase(`${ROOT}${name}/`, variant)
+        const verified = await verifyRequest(request, { ...options, algorithms: [sigv4, sigv4a] })
         expect(verified.algorithm).toBe('AWS4-ECDSA-P256-SHA256')
         expect(verified.regionSet).toEqual([context.region])
         // v4-only verification refuses the algorithm.
-        const refused = await verifyRequest(
-          {
-            method: request.method,
-            url: `https://${host}${request.target}`,
-            headers: request.headers,
-            body: request.body,
-          },
-          {
-            credentials: [credentials],
-            now: () => Date.parse(context.timestamp),
-            requireSignedSessionToken: context.omit_session_token !== true,
-            normalizePath: context.normalize,
-            doubleEncodePath: context.double_uri_encode === false || rawPath ? false : undefined,
-          },
-        ).catch((e: VerificationError) => e)
+        const refused = await verifyRequest(request, options).catch((e: VerificationError) => e)
         expect((refused as VerificationError).code).toBe('ERR_AUTH_MALFORMED')
       })
     }

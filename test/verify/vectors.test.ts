@@ -1,53 +1,12 @@
 // Every signed request of AWS's Signature V4 test suites (aws-c-auth, smithy-kotlin, botocore), the S3
 // documentation examples and its aws-chunked bodies, verified as they are written: not re-signed by us.
-import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { verifyRequest } from '../../src/verify/index.js'
-import { parseRequest } from '../portable/cases.mjs'
+import { readVector, receivedRequest, signedSuiteCase, vectorDirs, vectorExists } from '../support/signed-suite.js'
 
-const VECTORS = new URL('../vectors/', import.meta.url)
-const read = (path: string) => readFileSync(new URL(path, VECTORS), 'utf8')
-const exists = (path: string) => {
-  try {
-    read(path)
-    return true
-  } catch {
-    return false
-  }
-}
-const dirs = (path: string) =>
-  readdirSync(new URL(path, VECTORS), { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort()
-
-interface Parsed {
-  method: string
-  target: string
-  headers: Array<[string, string]>
-  body: string | null
-}
-
-/** A suite request as it arrived: URL from its Host header, every header (host included) as written. */
-function described(request: Parsed) {
-  const host = (request.headers.find(([name]) => name.toLowerCase() === 'host') as [string, string])[1].trim()
-  return {
-    method: request.method,
-    url: `https://${host}${request.target}`,
-    headers: request.headers,
-    body: request.body,
-  }
-}
-
-interface Context {
-  credentials: { access_key_id: string; secret_access_key: string; token?: string }
-  normalize: boolean
-  double_uri_encode?: boolean
-  region: string
-  service: string
-  timestamp: string
-  omit_session_token?: boolean
-}
+const read = readVector
+const exists = vectorExists
+const dirs = vectorDirs
 
 const SUITES: Array<[string, string, string[] | undefined]> = [
   ['aws-c-auth', 'aws-c-auth/tests/aws-signing-test-suite/v4/', undefined],
@@ -63,32 +22,15 @@ describe('AWS Signature V4 test suite: every signed request verifies', () => {
     for (const name of only ?? dirs(root)) {
       const dir = `${root}${name}/`
       if (!exists(`${dir}context.json`)) continue
-      const context = JSON.parse(read(`${dir}context.json`)) as Context
       for (const variant of ['header', 'query'] as const) {
         const file = `${dir}${variant}-signed-request.txt`
         if (!exists(file)) continue
         it(`${source}/${name} (${variant})`, async () => {
-          const request = parseRequest(read(file)) as Parsed
-          // Raw spaces and UTF-8 in a request line are sent encoded once (see test/portable/cases.mjs).
-          const rawPath = /[^\x21-\x7e]/.test(request.target.split('?')[0] as string)
-          const credentials = {
-            accessKeyId: context.credentials.access_key_id,
-            secretAccessKey: context.credentials.secret_access_key,
-            sessionToken: context.credentials.token,
-          }
-          const verified = await verifyRequest(described(request), {
-            credentials: [credentials],
-            service: context.service,
-            region: context.region,
-            now: () => Date.parse(context.timestamp),
-            normalizePath: context.normalize,
-            doubleEncodePath: context.double_uri_encode === false || rawPath ? false : undefined,
-            requireSignedSessionToken: context.omit_session_token !== true,
-          })
+          const { request, credentials, options, signature } = signedSuiteCase(dir, variant)
+          const verified = await verifyRequest(request, options)
           expect(verified.accessKeyId).toBe(credentials.accessKeyId)
           expect(verified.presigned).toBe(variant === 'query')
           expect(verified.sessionToken).toBe(credentials.sessionToken !== undefined)
-          const signature = /Signature=([0-9a-f]{64})/.exec(read(file))?.[1]
           expect(verified.signature).toBe(signature)
         })
       }
@@ -109,19 +51,22 @@ describe('botocore copy of the 2015 suite', () => {
   }
   walk(ROOT)
   it.each(cases)('%s', async (path, name) => {
-    const request = parseRequest(read(`${path}${name}.req`)) as Parsed
+    const { target, ...request } = receivedRequest(read(`${path}${name}.req`))
     const authorization = read(`${path}${name}.authz`).trim()
-    const rawPath = /[^\x21-\x7e]/.test(request.target.split('?')[0] as string)
+    const rawPath = /[^\x21-\x7e]/.test(target.split('?')[0] as string)
     const creq = read(`${path}${name}.creq`)
     const sessionToken =
       /x-amz-security-token:(.*)/.exec(creq)?.[1] ?? (name.startsWith('post-sts-') ? token : undefined)
-    const headers = [...request.headers, ['Authorization', authorization] as [string, string]]
+    const headers = [
+      ...(request.headers as Array<[string, string]>),
+      ['Authorization', authorization] as [string, string],
+    ]
     if (sessionToken !== undefined && !headers.some(([n]) => n.toLowerCase() === 'x-amz-security-token')) {
       headers.push(['X-Amz-Security-Token', sessionToken])
     }
     const amzDate = (headers.find(([n]) => n.toLowerCase() === 'x-amz-date') as [string, string])[1]
     const verified = await verifyRequest(
-      { ...described(request), headers },
+      { ...request, headers },
       {
         credentials: [
           { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken },
