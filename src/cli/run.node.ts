@@ -79,7 +79,11 @@ async function askTerminal(question: string): Promise<string> {
   try {
     fd = openSync('/dev/tty', constants.O_RDWR)
   } catch {
-    throw new Error(`${question.replace(/: $/, '')}, but there is no terminal to ask on`)
+    throw new CredentialsError(
+      'ERR_CREDENTIALS_CONFIG',
+      `${question.replace(/: $/, '')} is needed, but there is no terminal to ask on: run awsig in a terminal, or export credentials first`,
+      { provider: 'assume-role' },
+    )
   }
   const { createInterface } = await import('node:readline/promises')
   const { ReadStream, WriteStream } = await import('node:tty')
@@ -784,8 +788,12 @@ async function printCredentials(session: Session): Promise<number> {
 
 function credentialsLine(error: CredentialsError, args: Args): string {
   let line = `credentials: ${error.message.replace(/\s*\n\s*/g, ' ')}`
-  if (error.code === 'ERR_CREDENTIALS_EXPIRED' && (error.provider === 'sso' || /aws sso login/.test(error.message))) {
-    line += ` (run: aws sso login --profile ${profileName(args)})`
+  if (error.code === 'ERR_CREDENTIALS_EXPIRED' && (error.provider === 'sso' || line.includes('aws sso login'))) {
+    // Say which login: the one for this profile.
+    const login = `aws sso login --profile ${profileName(args)}`
+    line = line.includes('`aws sso login`')
+      ? line.replace('`aws sso login`', `\`${login}\``)
+      : `${line}: run \`${login}\``
   }
   const codes: string[] = [error.code]
   if (error.awsCode !== undefined) codes.push(error.awsCode)

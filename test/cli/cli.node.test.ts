@@ -263,6 +263,39 @@ describe('awsig against moto_server (signatures checked)', () => {
     expect(list.stderr).not.toContain(parsed.SecretAccessKey)
   })
 
+  it('an mfa_serial profile asks for the code on the terminal, and says so when there is none', async () => {
+    if (moto === null) return skip('MFA')
+    const config = join(dir, 'config-mfa')
+    const credentials = join(dir, 'credentials-mfa')
+    writeFileSync(
+      config,
+      '[profile mfa]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/cli-role\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n',
+    )
+    writeFileSync(
+      credentials,
+      `[base]\naws_access_key_id = ${moto.credentials.accessKeyId}\naws_secret_access_key = ${moto.credentials.secretAccessKey}\n`,
+    )
+    const env = {
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: credentials,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_REGION: undefined,
+    }
+    // script gives the command a terminal; the code typed there answers the prompt.
+    const command = `${process.execPath} ${BIN} whoami --profile mfa`
+    const tty = await sh(`(sleep 1; echo 123456) | script -qec ${JSON.stringify(command)} /dev/null`, env)
+    expect(tty.code, tty.out).toBe(0)
+    expect(tty.out).toContain('MFA code for arn:aws:iam::123456789012:mfa/me: ')
+    expect(tty.out).toContain('Credentials: assume-role (profile mfa)')
+    expect(tty.out).toContain('Region:      eu-west-1 (profile mfa)')
+    const none = await sh(`setsid ${command} < /dev/null`, env)
+    expect(none.code).toBe(3)
+    expect(none.stderr).toBe(
+      'awsig: credentials: MFA code for arn:aws:iam::123456789012:mfa/me is needed, but there is no terminal to ask on: run awsig in a terminal, or export credentials first [ERR_CREDENTIALS_CONFIG]\n',
+    )
+  })
+
   it('--dry-run prints a curl command that works as printed', async () => {
     if (moto === null) return skip('--dry-run')
     const dry = await awsig([
@@ -396,6 +429,22 @@ describe('bad input: one line naming the flag, exit 2, nothing sent', () => {
     const version = await awsig(['--version'])
     const { version: expected } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
     expect(version.out).toBe(`awsig ${expected}\n`)
+  })
+
+  it('an SSO profile without a token says which aws sso login to run', async () => {
+    const config = join(dir, 'config-sso')
+    writeFileSync(
+      config,
+      '[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\nregion = us-east-1\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n',
+    )
+    const result = await awsig(['--profile', 'dev', '--service', 's3', url], {
+      env: { AWS_CONFIG_FILE: config, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+    })
+    expect(result.code).toBe(3)
+    expect(result.stderr).toBe(
+      'awsig: credentials: no cached SSO token for corp: run `aws sso login --profile dev` [ERR_CREDENTIALS_EXPIRED]\n',
+    )
+    expect(hits).toBe(0)
   })
 
   it('no credentials: exit 3 with the providers tried', async () => {
