@@ -28,6 +28,7 @@ import {
   resolveEndpoint,
   resolveRegion,
 } from '../credentials/node.js'
+import { dnsSuffix } from '../credentials/region.js'
 import {
   AwsigError,
   createPayloadHasher,
@@ -711,10 +712,6 @@ async function presign(session: Session): Promise<number> {
   })
   session.io.stdout.write(`${signedUrl}\n`)
   return EXIT.ok
-}
-
-function dnsSuffix(region: string): string {
-  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
 }
 
 async function whoami(session: Session): Promise<number> {

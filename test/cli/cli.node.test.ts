@@ -87,6 +87,24 @@ function sh(command: string, env?: Record<string, string | undefined>): Promise<
   return collect(spawn('sh', ['-c', command], { env: baseEnv(env), cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }))
 }
 
+/** Shared config files with `config` and a `base` profile holding moto's keys; the env that uses only them. */
+function profileEnv(moto: Moto, name: string, config: string): Record<string, string | undefined> {
+  const configFile = join(dir, `config-${name}`)
+  const credentialsFile = join(dir, `credentials-${name}`)
+  writeFileSync(configFile, config)
+  writeFileSync(
+    credentialsFile,
+    `[base]\naws_access_key_id = ${moto.credentials.accessKeyId}\naws_secret_access_key = ${moto.credentials.secretAccessKey}\n`,
+  )
+  return {
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_REGION: undefined,
+  }
+}
+
 const skip = (what: string) => {
   console.warn(`!! SKIPPED: ${what}: moto_server is not installed (with CI=true this fails)`)
 }
@@ -224,23 +242,11 @@ describe('awsig against moto_server (signatures checked)', () => {
     ])
     expect(putPolicy.code, putPolicy.stderr).toBe(0)
 
-    const config = join(dir, 'config')
-    const credentials = join(dir, 'credentials')
-    writeFileSync(
-      config,
-      '[profile base]\nregion = us-east-1\n[profile deploy]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/cli-role\nsource_profile = base\nrole_session_name = cli-test\n',
+    const env = profileEnv(
+      moto,
+      'deploy',
+      '[profile deploy]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/cli-role\nsource_profile = base\nrole_session_name = cli-test\n',
     )
-    writeFileSync(
-      credentials,
-      `[base]\naws_access_key_id = ${moto.credentials.accessKeyId}\naws_secret_access_key = ${moto.credentials.secretAccessKey}\n`,
-    )
-    const env = {
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: credentials,
-      AWS_ACCESS_KEY_ID: undefined,
-      AWS_SECRET_ACCESS_KEY: undefined,
-      AWS_REGION: undefined,
-    }
     const who = await awsig(['whoami', '--profile', 'deploy'], { env })
     expect(who.code, who.stderr).toBe(0)
     expect(who.out).toContain('Arn:         arn:aws:sts::123456789012:assumed-role/cli-role/cli-test')
@@ -265,23 +271,11 @@ describe('awsig against moto_server (signatures checked)', () => {
 
   it('an mfa_serial profile asks for the code on the terminal, and says so when there is none', async () => {
     if (moto === null) return skip('MFA')
-    const config = join(dir, 'config-mfa')
-    const credentials = join(dir, 'credentials-mfa')
-    writeFileSync(
-      config,
+    const env = profileEnv(
+      moto,
+      'mfa',
       '[profile mfa]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/cli-role\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n',
     )
-    writeFileSync(
-      credentials,
-      `[base]\naws_access_key_id = ${moto.credentials.accessKeyId}\naws_secret_access_key = ${moto.credentials.secretAccessKey}\n`,
-    )
-    const env = {
-      AWS_CONFIG_FILE: config,
-      AWS_SHARED_CREDENTIALS_FILE: credentials,
-      AWS_ACCESS_KEY_ID: undefined,
-      AWS_SECRET_ACCESS_KEY: undefined,
-      AWS_REGION: undefined,
-    }
     // script gives the command a terminal; the code typed there answers the prompt.
     const command = `${process.execPath} ${BIN} whoami --profile mfa`
     const tty = await sh(`(sleep 1; echo 123456) | script -qec ${JSON.stringify(command)} /dev/null`, env)
@@ -475,13 +469,25 @@ describe('presign', () => {
     const get = await awsig(['presign', '--service', 's3', `${bucket}/p.txt`], { env })
     const download = await sh(`curl -sS -f '${get.out.trim()}'`)
     expect(download.out).toBe('uploaded with a presigned URL\n')
+    // --expires: the request itself is sent with a presigned URL (no Authorization header).
+    const viaQuery = await awsig(['-v', '--expires', '60', '--service', 's3', `${bucket}/p.txt`], { env })
+    expect(viaQuery.code, viaQuery.stderr).toBe(0)
+    expect(viaQuery.out).toBe('uploaded with a presigned URL\n')
+    expect(viaQuery.stderr).toContain('X-Amz-Signature=[redacted]')
+    expect(viaQuery.stderr).not.toContain('> authorization:')
   })
 })
 
 describe('progress bar', () => {
   it('shows on a terminal for transfers over 1 MiB, never when piped or with -s', async () => {
     if (moto === null) return skip('progress')
-    const url = `${moto.endpoint}/cli-bucket/big.bin`
+    const bucket = `${moto.endpoint}/cli-progress`
+    expect((await awsig(['-f', '-X', 'PUT', '--service', 's3', bucket])).code).toBe(0)
+    const url = `${bucket}/big.bin`
+    const upload = `${process.execPath} ${BIN} -f --service s3 -T ${big} ${url}`
+    const up = await sh(`script -qec ${JSON.stringify(upload)} /dev/null`)
+    expect(up.code, up.out).toBe(0)
+    expect(up.out).toMatch(/upload 100% \[#+\] 64\.0 MiB \/ 64\.0 MiB/)
     const command = `${process.execPath} ${BIN} --service s3 -o ${join(dir, 'pty.out')} ${url}`
     const tty = await sh(`script -qec ${JSON.stringify(command)} /dev/null`)
     expect(tty.code, tty.stderr).toBe(0)
