@@ -2,6 +2,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
 import { createHash, nativeCrc32, sha256Hex } from '#crypto'
 import { InvalidInputError } from '../errors.js'
+import { fromHex } from '../lib/hex.js'
 import { typeOf } from '../sign/request.js'
 import { crc32, crc32c, crc64nvme } from './crc.js'
 
@@ -32,12 +33,6 @@ export function toBase64(bytes: Uint8Array): string {
   let binary = ''
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i] as number)
   return btoa(binary)
-}
-
-export function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length >>> 1)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-  return out
 }
 
 const uint32 = (...values: number[]) => {

@@ -1,20 +1,17 @@
 // The inverse of signChunked: reads an aws-chunked body, checks its framing, every chunk signature
 // and the trailer (signature and checksum), and yields the payload. The base of server-side verification.
-import { hmacHex, sha256Hex } from '#crypto'
+import { sha256Hex } from '#crypto'
 import { InvalidInputError, VerificationError } from '../errors.js'
+import { concat } from '../lib/hex.js'
+import { credentialScope, type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
+import { createChain, type SignatureChain } from '../sign/chain.js'
+import { EMPTY_SHA256, X_AMZ_TRAILER_SIGNATURE } from '../sign/constants.js'
+import { toAmzDate } from '../sign/date.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
 import { typeOf } from '../sign/request.js'
-import { EMPTY_SHA256, signingKeyFor } from '../sign/sign.js'
 import type { Credentials } from '../sign/types.js'
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ChecksumState, checksumState } from './checksum.js'
-import { concat } from './payload-hasher.js'
-import {
-  CHUNK_STRING_TO_SIGN,
-  type ChunkedMode,
-  MIN_CHUNK_SIZE,
-  STREAMING_PAYLOAD_HASH,
-  TRAILER_STRING_TO_SIGN,
-} from './sign-chunked.js'
+import { type ChunkedMode, MIN_CHUNK_SIZE, streamingPayloadHash } from './sign-chunked.js'
 import { openSource, type StreamSource } from './source.js'
 
 export interface DecodeChunkedOptions {
@@ -24,8 +21,15 @@ export interface DecodeChunkedOptions {
   seedSignature?: string | undefined
   /** Signed modes: the credentials the request claims (its access key's secret). */
   credentials?: Credentials | undefined
-  /** Signed modes: the region of the request's credential scope. */
+  /** Signed modes: the region of the request's credential scope (not needed with a region-set algorithm). */
   region?: string | undefined
+  /** Signed modes: the request's algorithm. @default sigv4 */
+  algorithm?: SigningAlgorithm | undefined
+  /**
+   * Signed modes: the key that signed the request, as the algorithm's `key()` returns it, when the
+   * caller has it already (a verifier); then `credentials` is not needed.
+   */
+  key?: unknown
   /** Signed modes: the service of the request's credential scope. */
   service?: string | undefined
   /** Signed modes: the request's `x-amz-date` (`20130524T000000Z`) or the same instant as a `Date`. */
@@ -69,27 +73,14 @@ const AMZ_DATE = /^\d{8}T\d{6}Z$/
 const TRAILER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
 const EMPTY: Uint8Array = new Uint8Array(0)
 
-const modeOf = (value: unknown): ChunkedMode | undefined => {
-  for (const [mode, hash] of Object.entries(STREAMING_PAYLOAD_HASH)) {
-    if (value === mode || value === hash) return mode as ChunkedMode
-  }
-  return undefined
-}
+const MODES: readonly ChunkedMode[] = ['signed', 'signed-trailer', 'unsigned-trailer']
 
-/** Compares in time that does not depend on where the strings differ. */
-function sameSignature(a: string, b: string): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return diff === 0
-}
+const modeOf = (value: unknown, algorithmId: string): ChunkedMode | undefined =>
+  MODES.find((mode) => value === mode || value === streamingPayloadHash(mode, algorithmId))
 
 function amzDateOf(date: unknown): string {
   if (typeof date === 'string' && AMZ_DATE.test(date)) return date
-  if (date instanceof Date && !Number.isNaN(date.getTime())) {
-    const iso = date.toISOString()
-    return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`
-  }
+  if (date instanceof Date) return toAmzDate(date)
   throw new InvalidInputError('date', `must be an x-amz-date such as 20130524T000000Z or a Date, got ${typeOf(date)}`)
 }
 
@@ -129,7 +120,8 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
   if (options === null || typeof options !== 'object') {
     throw new InvalidInputError('options', `must be an object, got ${typeOf(options)}`)
   }
-  const mode = modeOf(options.mode)
+  const algorithm = options.algorithm ?? sigv4
+  const mode = modeOf(options.mode, algorithm.id)
   if (mode === undefined) {
     throw new InvalidInputError(
       'mode',
@@ -144,16 +136,19 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       throw new InvalidInputError('seedSignature', 'must be 64 lower-case hex digits')
     }
     const credentials = options.credentials
-    if (credentials === null || typeof credentials !== 'object' || typeof credentials.secretAccessKey !== 'string') {
+    if (
+      options.key === undefined &&
+      (credentials === null || typeof credentials !== 'object' || typeof credentials.secretAccessKey !== 'string')
+    ) {
       throw new InvalidInputError('credentials', 'must be credentials with a secretAccessKey')
     }
-    for (const field of ['region', 'service'] as const) {
+    for (const field of algorithm.regionSet ? (['service'] as const) : (['region', 'service'] as const)) {
       if (typeof options[field] !== 'string' || options[field] === '') {
         throw new InvalidInputError(field, 'must be a non-empty string')
       }
     }
     amzDate = amzDateOf(options.date)
-    scope = `${amzDate.slice(0, 8)}/${options.region}/${options.service}/aws4_request`
+    scope = credentialScope(algorithm, amzDate.slice(0, 8), options.region ?? '', options.service as string)
   }
   const decodedContentLength =
     options.decodedContentLength === undefined
@@ -219,17 +214,21 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       }
       return views
     }
-    let previous = options.seedSignature as string
-    let key: unknown
-    const verify = async (stringToSign: string, given: string, what: string) => {
-      key ??= await signingKeyFor(
-        options.credentials as Credentials,
-        amzDate.slice(0, 8),
-        options.region as string,
-        options.service as string,
-        options.keyCache === undefined ? defaultKeyCache : options.keyCache,
-      )
-      if (!sameSignature(await hmacHex(key, stringToSign), given)) {
+    let chain: SignatureChain | undefined
+    const verify = async (link: 'payload' | 'trailer', hashes: string, given: string, what: string) => {
+      if (chain === undefined) {
+        const key =
+          options.key ??
+          (await algorithm.key(
+            options.credentials as Credentials,
+            amzDate.slice(0, 8),
+            options.region ?? '',
+            options.service as string,
+            options.keyCache === undefined ? defaultKeyCache : options.keyCache,
+          ))
+        chain = createChain(algorithm, key, amzDate, scope, options.seedSignature as string)
+      }
+      if (!(await chain.verify(link, hashes, given))) {
         throw new VerificationError(
           'ERR_SIGNATURE_MISMATCH',
           `aws-chunked body: the ${what} signature does not match`,
@@ -238,7 +237,6 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
           },
         )
       }
-      previous = given
     }
 
     try {
@@ -268,11 +266,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         }
         if (size === 0) {
           if (signed) {
-            await verify(
-              `${CHUNK_STRING_TO_SIGN}\n${amzDate}\n${scope}\n${previous}\n${EMPTY_SHA256}\n${EMPTY_SHA256}`,
-              match[2] as string,
-              'final chunk',
-            )
+            await verify('payload', `${EMPTY_SHA256}\n${EMPTY_SHA256}`, match[2] as string, 'final chunk')
           }
           result.chunks++
           break
@@ -286,7 +280,8 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
           const data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
           out = [data]
           await verify(
-            `${CHUNK_STRING_TO_SIGN}\n${amzDate}\n${scope}\n${previous}\n${EMPTY_SHA256}\n${await sha256Hex(data)}`,
+            'payload',
+            `${EMPTY_SHA256}\n${await sha256Hex(data)}`,
             match[2] as string,
             `chunk ${result.chunks}`,
           )
@@ -315,7 +310,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         const name = colon === -1 ? '' : text.slice(0, colon)
         if (!TRAILER_NAME.test(name)) throw malformed('a trailer line is not "name:value" with a lower-case name')
         const value = text.slice(colon + 1).trim()
-        if (name === 'x-amz-trailer-signature' && mode === 'signed-trailer') trailerSignature = value
+        if (name === X_AMZ_TRAILER_SIGNATURE && mode === 'signed-trailer') trailerSignature = value
         else trailerLines.push([name, value])
       }
       if (mode === 'signed-trailer') {
@@ -324,11 +319,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         }
         let canonical = ''
         for (const [name, value] of trailerLines) canonical += `${name}:${value}\n`
-        await verify(
-          `${TRAILER_STRING_TO_SIGN}\n${amzDate}\n${scope}\n${previous}\n${await sha256Hex(canonical)}`,
-          trailerSignature,
-          'trailer',
-        )
+        await verify('trailer', await sha256Hex(canonical), trailerSignature, 'trailer')
       }
       if (pos < buffer.length || (await more())) throw malformed('data after the end of the body')
       if (expectedTrailers !== undefined) {

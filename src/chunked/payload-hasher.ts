@@ -1,17 +1,10 @@
 // SHA-256 of a payload that arrives in pieces, for `sign({ payloadHash })` without holding the payload.
 import { createHash, sha256Hex } from '#crypto'
 import { InvalidInputError } from '../errors.js'
+import { concat, toHex } from '../lib/hex.js'
 import { typeOf } from '../sign/request.js'
 import { asBytes } from './checksum.js'
 import { openSource, type StreamSource } from './source.js'
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
-
-export function toHex(bytes: Uint8Array): string {
-  let out = ''
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number]
-  return out
-}
 
 /** An incremental SHA-256 of a request payload, from {@link createPayloadHasher}. */
 export interface PayloadHasher {
@@ -115,14 +108,4 @@ export async function hashPayload(
   if (hash !== undefined) return { hash: toHex(hash.digest()), length, bytes: undefined }
   const bytes = pieces.length === 1 ? (pieces[0] as Uint8Array) : concat(pieces, length)
   return { hash: await sha256Hex(bytes), length, bytes }
-}
-
-export function concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const piece of pieces) {
-    out.set(piece, offset)
-    offset += piece.length
-  }
-  return out
 }

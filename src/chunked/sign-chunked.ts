@@ -2,11 +2,20 @@
 // signed and chained from the one before, ending with a zero-length chunk and (optionally) a trailer.
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
-import { hmacHexWith, sha256Hex } from '#crypto'
+import { sha256Hex } from '#crypto'
 import { InvalidInputError, StreamError } from '../errors.js'
-import { defaultKeyCache } from '../sign/key-cache.js'
-import { collectHeaders, typeOf } from '../sign/request.js'
-import { EMPTY_SHA256, sign, signingKeyFor } from '../sign/sign.js'
+import { createChain, type SignatureChain } from '../sign/chain.js'
+import {
+  EMPTY_SHA256,
+  STREAMING_UNSIGNED_PAYLOAD_TRAILER,
+  streamingPayload,
+  streamingPayloadTrailer,
+  X_AMZ_DECODED_CONTENT_LENGTH,
+  X_AMZ_TRAILER,
+  X_AMZ_TRAILER_SIGNATURE,
+} from '../sign/constants.js'
+import { typeOf } from '../sign/request.js'
+import { checkCredentials, keyFor, prepareRequest, resolveCredentials, signPrepared } from '../sign/sign.js'
 import type { SignedRequest, SignOptions } from '../sign/types.js'
 import { CHECKSUM_BASE64_LENGTH, type ChecksumAlgorithm, checkAlgorithm, checksumState } from './checksum.js'
 import { abortError, openSource, type StreamSource } from './source.js'
@@ -21,22 +30,28 @@ import { abortError, openSource, type StreamSource } from './source.js'
  */
 export type ChunkedMode = 'signed' | 'signed-trailer' | 'unsigned-trailer'
 
-/** The `x-amz-content-sha256` value of each mode. */
+/** The `x-amz-content-sha256` value of a mode under an algorithm (`AWS4-HMAC-SHA256` by default). */
+export function streamingPayloadHash(mode: ChunkedMode, algorithmId = 'AWS4-HMAC-SHA256'): string {
+  return mode === 'signed'
+    ? streamingPayload(algorithmId)
+    : mode === 'signed-trailer'
+      ? streamingPayloadTrailer(algorithmId)
+      : STREAMING_UNSIGNED_PAYLOAD_TRAILER
+}
+
+/** The `x-amz-content-sha256` value of each mode with SigV4. */
 export const STREAMING_PAYLOAD_HASH: Readonly<Record<ChunkedMode, string>> = {
-  signed: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
-  'signed-trailer': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
-  'unsigned-trailer': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+  signed: streamingPayloadHash('signed'),
+  'signed-trailer': streamingPayloadHash('signed-trailer'),
+  'unsigned-trailer': streamingPayloadHash('unsigned-trailer'),
 }
 
 export const DEFAULT_CHUNK_SIZE = 64 * 1024 // 64 KiB
 /** S3 rejects chunks smaller than 8 KiB, except the last one. */
 export const MIN_CHUNK_SIZE = 8 * 1024 // 8 KiB
 
-export const CHUNK_STRING_TO_SIGN = 'AWS4-HMAC-SHA256-PAYLOAD'
-export const TRAILER_STRING_TO_SIGN = 'AWS4-HMAC-SHA256-TRAILER'
-// ';chunk-signature=' and 64 hex digits
-const SIGNATURE_EXTENSION_LENGTH = 17 + 64
-const TRAILER_SIGNATURE = 'x-amz-trailer-signature'
+// ';chunk-signature=' and the signature's hex digits
+const SIGNATURE_EXTENSION = ';chunk-signature='.length
 
 export interface SignChunkedOptions extends Omit<SignOptions, 'body' | 'payloadHash' | 'contentHashHeader'> {
   /**
@@ -89,15 +104,16 @@ export function encodedLength(
   chunkSize: number,
   mode: ChunkedMode,
   checksum: ChecksumAlgorithm | undefined,
+  signatureLength = 64,
 ): number {
-  const extension = mode === 'unsigned-trailer' ? 0 : SIGNATURE_EXTENSION_LENGTH
+  const extension = mode === 'unsigned-trailer' ? 0 : SIGNATURE_EXTENSION + signatureLength
   const framing = (size: number) => hexLength(size) + extension + 4 // header CRLF, data CRLF
   const full = Math.floor(contentLength / chunkSize)
   const rest = contentLength - full * chunkSize
   let length = contentLength + full * framing(chunkSize) + (rest > 0 ? framing(rest) : 0)
   length += 1 + extension + 2 // final '0' chunk header
   if (checksum !== undefined) length += `x-amz-checksum-${checksum}:`.length + CHECKSUM_BASE64_LENGTH[checksum] + 2
-  if (mode === 'signed-trailer') length += TRAILER_SIGNATURE.length + 1 + 64 + 2
+  if (mode === 'signed-trailer') length += X_AMZ_TRAILER_SIGNATURE.length + 1 + signatureLength + 2
   return length + 2 // the final chunk's empty data CRLF, or the blank line ending the trailer
 }
 
@@ -186,60 +202,31 @@ function headerSlab() {
  */
 export async function signChunked(options: SignChunkedOptions): Promise<SignedChunkedRequest> {
   const { contentLength, chunkSize, mode, checksum, signal } = checkOptions(options)
-  const {
-    body: source,
-    contentLength: _contentLength,
-    chunkSize: _chunkSize,
-    mode: _mode,
-    checksum: _checksum,
-    signal: _signal,
-    ...signOptions
-  } = options
+  const input = options.credentials
+  const credentials = typeof input === 'function' ? await resolveCredentials(input) : checkCredentials(input)
+  const p = prepareRequest(options, credentials)
   const length = encodedLength(contentLength, chunkSize, mode, checksum)
-  const headers = collectHeaders(options.headers)
-  for (const name of ['content-length', 'x-amz-decoded-content-length', 'x-amz-trailer', 'transfer-encoding']) {
+  const { headers } = p
+  for (const name of ['content-length', X_AMZ_DECODED_CONTENT_LENGTH, X_AMZ_TRAILER, 'transfer-encoding']) {
     headers.delete(name)
   }
   headers.set('content-encoding', [contentEncoding(headers.get('content-encoding'))])
   headers.set('content-length', [String(length)])
-  headers.set('x-amz-decoded-content-length', [String(contentLength)])
-  if (checksum !== undefined) headers.set('x-amz-trailer', [`x-amz-checksum-${checksum}`])
-  const pairs: Array<[string, string]> = []
-  for (const [name, values] of headers) for (const value of values) pairs.push([name, value])
-
-  const signed = await sign({
-    ...signOptions,
-    headers: pairs,
-    payloadHash: STREAMING_PAYLOAD_HASH[mode],
-    contentHashHeader: true,
-  })
-  const amzDate = signed.headers['x-amz-date'] as string
-  const key =
-    mode === 'unsigned-trailer'
-      ? undefined
-      : await signingKeyFor(
-          options.credentials,
-          amzDate.slice(0, 8),
-          options.region,
-          options.service,
-          options.keyCache === undefined ? defaultKeyCache : options.keyCache,
-        )
-  const reader = openSource('body', source, { signal })
+  headers.set(X_AMZ_DECODED_CONTENT_LENGTH, [String(contentLength)])
+  if (checksum !== undefined) headers.set(X_AMZ_TRAILER, [`x-amz-checksum-${checksum}`])
+  const signed = await signPrepared(p, streamingPayloadHash(mode, p.algorithm.id), true)
+  let chain: SignatureChain | undefined
+  if (mode !== 'unsigned-trailer') {
+    let key = keyFor(p)
+    if (key instanceof Promise) key = await key
+    chain = createChain(p.algorithm, key, p.amzDate, p.scope, signed.signature)
+  }
+  const reader = openSource('body', options.body, { signal })
   if (signal?.aborted) {
     reader.release(signal.reason)
     throw abortError(signal)
   }
-  const { body, trailers } = encode({
-    reader,
-    contentLength,
-    chunkSize,
-    mode,
-    checksum,
-    signal,
-    key,
-    seed: signed.signature,
-    chunkScope: `${amzDate}\n${signed.credentialScope}`,
-  })
+  const { body, trailers } = encode({ reader, contentLength, chunkSize, mode, checksum, signal, chain })
   return { ...signed, body, contentLength: length, trailers }
 }
 
@@ -250,11 +237,8 @@ interface EncodeContext {
   mode: ChunkedMode
   checksum: ChecksumAlgorithm | undefined
   signal: AbortSignal | undefined
-  /** Signing key; `undefined` in 'unsigned-trailer' mode. */
-  key: unknown
-  seed: string
-  /** `<amz date>\n<credential scope>`: lines 2 and 3 of every chunk's string to sign. */
-  chunkScope: string
+  /** The chain of chunk signatures, from the seed; `undefined` in 'unsigned-trailer' mode. */
+  chain: SignatureChain | undefined
 }
 
 const OPEN = 0
@@ -262,11 +246,9 @@ const DONE = 1
 const FAILED = 2
 
 function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailers: Promise<Record<string, string>> } {
-  const { reader, contentLength, chunkSize, mode, signal, key, chunkScope } = ctx
-  const signedChunks = mode !== 'unsigned-trailer'
+  const { reader, contentLength, chunkSize, mode, signal, chain } = ctx
   const checksum = ctx.checksum === undefined ? undefined : checksumState(ctx.checksum)
   let state = OPEN
-  let previous = ctx.seed
   let received = 0 // bytes taken from the source
   let sent = 0 // payload bytes encoded
   let pending: Uint8Array | undefined // the source piece being encoded, from `offset` on
@@ -342,33 +324,23 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
     return { data: frame.subarray(room), frame }
   }
 
-  const stringToSignStart = `${CHUNK_STRING_TO_SIGN}\n${chunkScope}\n`
-  const stringToSignEnd = `\n${EMPTY_SHA256}\n`
-  // HMAC under the signing key, its padded key blocks prepared once for all the chunks.
-  const hmac = signedChunks ? hmacHexWith(key) : undefined
-  const chunkSignature = async (hash: string) => {
-    previous = await (hmac as (data: string) => string | Promise<string>)(
-      stringToSignStart + previous + stringToSignEnd + hash,
-    )
-    return previous
-  }
+  // An aws-chunked chunk's link hashes: the empty string's (its "headers"), then its data's.
+  const chunkHashes = (hash: string) => `${EMPTY_SHA256}\n${hash}`
   const bytes = headerSlab()
 
   /** The final zero-length chunk and trailer, preceded by the CRLF that ends the last data chunk. */
   const ending = async (): Promise<{ text: string; sent: Record<string, string> }> => {
     let out = sent > 0 ? '\r\n' : ''
-    out += signedChunks ? `0;chunk-signature=${await chunkSignature(EMPTY_SHA256)}\r\n` : '0\r\n'
+    out +=
+      chain !== undefined ? `0;chunk-signature=${await chain.sign('payload', chunkHashes(EMPTY_SHA256))}\r\n` : '0\r\n'
     const sentTrailers: Record<string, string> = {}
     if (checksum !== undefined && ctx.checksum !== undefined) {
       const line = `x-amz-checksum-${ctx.checksum}:${checksum.digest()}`
       sentTrailers[`x-amz-checksum-${ctx.checksum}`] = line.slice(line.indexOf(':') + 1)
       out += `${line}\r\n`
-      if (mode === 'signed-trailer') {
-        const hash = await sha256Hex(`${line}\n`)
-        const signature = await (hmac as (data: string) => string | Promise<string>)(
-          `${TRAILER_STRING_TO_SIGN}\n${chunkScope}\n${previous}\n${hash}`,
-        )
-        out += `${TRAILER_SIGNATURE}:${signature}\r\n`
+      if (mode === 'signed-trailer' && chain !== undefined) {
+        const signature = await chain.sign('trailer', await sha256Hex(`${line}\n`))
+        out += `${X_AMZ_TRAILER_SIGNATURE}:${signature}\r\n`
       }
     }
     return { text: `${out}\r\n`, sent: sentTrailers }
@@ -383,7 +355,7 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
   }
 
   const fullHex = chunkSize.toString(16)
-  const extension = signedChunks ? SIGNATURE_EXTENSION_LENGTH : 0
+  const extension = chain !== undefined ? SIGNATURE_EXTENSION + 64 : 0
 
   /** Queues one chunk: its header (with the CRLF ending the chunk before), then its data. */
   const push = (data: Uint8Array, frame: Uint8Array | undefined, size: number, signature: string | undefined) => {
@@ -406,22 +378,20 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
    */
   const emit = (data: Uint8Array, frame: Uint8Array | undefined, size: number): Promise<void> | undefined => {
     checksum?.update(data)
-    if (hmac === undefined) {
+    if (chain === undefined) {
       push(data, frame, size, undefined)
       return undefined
     }
-    const hash = sha256Hex(data)
+    const hash = sha256Hex(data) as string | Promise<string>
     const signature =
       typeof hash === 'string'
-        ? hmac(stringToSignStart + previous + stringToSignEnd + hash)
-        : hash.then((h) => hmac(stringToSignStart + previous + stringToSignEnd + h))
+        ? chain.sign('payload', chunkHashes(hash))
+        : hash.then((h) => chain.sign('payload', chunkHashes(h)))
     if (typeof signature === 'string') {
-      previous = signature
       push(data, frame, size, signature)
       return undefined
     }
     return signature.then((s) => {
-      previous = s
       if (state === OPEN) push(data, frame, size, s)
     })
   }

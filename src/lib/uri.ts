@@ -23,7 +23,7 @@ function hexValue(code: number): number {
  * The SigV4 encoding of `text` (UTF-8 bytes, unreserved ASCII kept). `decode` first turns `%XX`
  * escapes (and, with `'plus'`, `+`) into the bytes they stand for; a `%` that starts no escape is
  * literal. Works on bytes, so escapes that are not valid UTF-8 survive unchanged. `keepSlash` leaves
- * literal slashes alone (paths); an escaped `%2F` stays escaped.
+ * slashes alone (paths), and so decodes an escaped `%2F` to `/`.
  */
 function encode(text: string, decode: 'none' | 'percent' | 'plus', keepSlash: boolean): string {
   if (UNRESERVED.test(text)) return text
@@ -44,7 +44,7 @@ function encode(text: string, decode: 'none' | 'percent' | 'plus', keepSlash: bo
     if (c < 0x80) {
       if (decode !== 'none' && c === 37 /* % */ && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
         const byte = hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2))
-        out += byte < 0x80 ? ASCII[byte] : PERCENT[byte]
+        out += byte === 47 && keepSlash ? '/' : byte < 0x80 ? ASCII[byte] : PERCENT[byte]
         i += 2
         run = i + 1
       } else if (c === 43 /* + */ && decode === 'plus') out += '%20'
@@ -99,7 +99,9 @@ export function formBody(params: Readonly<Record<string, string | number | boole
 
 /**
  * Decodes `%XX` escapes (and `+` as space when asked), then encodes the bytes as SigV4 wants: the
- * canonical form of an already-encoded query component or path.
+ * canonical form of an already-encoded query component or path. With `keep: '/'` (an S3 path) an
+ * escaped slash becomes `/` too: S3 keys treat `/` as an ordinary character, and servers disagree on
+ * how they canonicalise `%2F`, so a key's slash is sent and signed as `/`.
  */
 export function reencode(text: string, plusIsSpace: boolean, keep: '' | '/' = ''): string {
   return encode(text, plusIsSpace ? 'plus' : 'percent', keep === '/')

@@ -1,3 +1,4 @@
+// The cache of derived signing keys, keyed per algorithm, never by a secret.
 import { sha256Hex } from '#crypto'
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
@@ -7,8 +8,13 @@ export interface SigningKeyCacheOptions {
   maxEntries?: number | undefined
 }
 
+// Set by the class's static block: the engine's way in, kept out of the public type.
+let lookupKey: (cache: SigningKeyCache, id: string) => unknown
+let storeKey: (cache: SigningKeyCache, id: string, key: unknown) => void
+
 /**
- * A bounded LRU cache of derived SigV4 signing keys (one per credentials, day, region and service).
+ * A bounded LRU cache of derived signing keys (SigV4: one per credentials, day, region and service;
+ * SigV4a: one per credentials).
  * Entries are keyed by a SHA-256 fingerprint of the credentials, never by the secret itself, and the
  * cache shows only its size through `util.inspect` and `JSON.stringify`.
  *
@@ -31,52 +37,36 @@ export class SigningKeyCache {
     return this.#keys.size
   }
 
-  #last: { credentialsId: string; day: string; region: string; service: string; key: unknown } | undefined
+  #last: { id: string; key: unknown } | undefined
 
   clear(): void {
     this.#keys.clear()
     this.#last = undefined
   }
 
-  /** @internal The key for these parts, if cached. The last one found is checked first, without the Map. */
-  lookup(credentialsId: string, day: string, region: string, service: string): unknown {
-    const last = this.#last
-    if (
-      last !== undefined &&
-      last.credentialsId === credentialsId &&
-      last.day === day &&
-      last.region === region &&
-      last.service === service
-    ) {
-      return last.key
+  static {
+    lookupKey = (cache, id) => {
+      const last = cache.#last
+      if (last !== undefined && last.id === id) return last.key
+      const keys = cache.#keys
+      const key = keys.get(id)
+      if (key !== undefined) {
+        if (keys.size > 1) {
+          // Refresh recency: Map iterates in insertion order, so the first entry is the oldest.
+          keys.delete(id)
+          keys.set(id, key)
+        }
+        cache.#last = { id, key }
+      }
+      return key
     }
-    const key = this.get(entryId(credentialsId, day, region, service))
-    if (key !== undefined) this.#last = { credentialsId, day, region, service, key }
-    return key
-  }
-
-  /** @internal */
-  store(credentialsId: string, day: string, region: string, service: string, key: unknown): void {
-    this.set(entryId(credentialsId, day, region, service), key)
-  }
-
-  /** @internal */
-  get(id: string): unknown {
-    const key = this.#keys.get(id)
-    if (key !== undefined && this.#keys.size > 1) {
-      // Refresh recency: Map iterates in insertion order, so the first entry is the oldest.
-      this.#keys.delete(id)
-      this.#keys.set(id, key)
+    storeKey = (cache, id, key) => {
+      const keys = cache.#keys
+      cache.#last = undefined
+      keys.delete(id)
+      keys.set(id, key)
+      if (keys.size > cache.maxEntries) keys.delete(keys.keys().next().value as string)
     }
-    return key
-  }
-
-  /** @internal */
-  set(id: string, key: unknown): void {
-    this.#last = undefined
-    this.#keys.delete(id)
-    this.#keys.set(id, key)
-    if (this.#keys.size > this.maxEntries) this.#keys.delete(this.#keys.keys().next().value as string)
   }
 
   toJSON(): { size: number; maxEntries: number } {
@@ -88,8 +78,18 @@ export class SigningKeyCache {
   }
 }
 
-const entryId = (credentialsId: string, day: string, region: string, service: string) =>
-  `${credentialsId}/${day}/${region}/${service}`
+/**
+ * The key cached under `id`, or `undefined`. `id` names the algorithm and whatever the key depends on,
+ * e.g. `<credentials fingerprint>/<day>/<region>/<service>` for SigV4.
+ */
+export function cachedKey(cache: SigningKeyCache, id: string): unknown {
+  return lookupKey(cache, id)
+}
+
+/** Caches `key` under `id`, evicting the least recently used entry beyond `maxEntries`. */
+export function cacheKey(cache: SigningKeyCache, id: string, key: unknown): void {
+  storeKey(cache, id, key)
+}
 
 /** The cache `sign` and `presign` use unless given `keyCache`. Call `defaultKeyCache.clear()` to empty it. */
 export const defaultKeyCache = new SigningKeyCache()

@@ -1,25 +1,43 @@
-import { deriveSigningKey, hmacHex, sha256Hex } from '#crypto'
+// sign, presign and presignRequest: a request description in, the headers or URL that authorise it out.
+// Validation and canonicalisation happen here; the algorithm (SigV4 by default, or SigV4a) signs.
+import { sha256Hex } from '#crypto'
 import { InvalidInputError } from '../errors.js'
 import { uriEncode } from '../lib/uri.js'
-import { credentialsId, defaultKeyCache, type SigningKeyCache } from './key-cache.js'
+import { credentialScope, type SigningAlgorithm, sigv4 } from './algorithm.js'
+import { canonicalRequest, canonicalValues, headerNamesToSign } from './canonical.js'
 import {
-  canonicalHeaderValue,
-  canonicalPath,
-  canonicalQuery,
-  collectHeaders,
-  type ParsedUrl,
-  parseUrl,
-  sortSmall,
-  typeOf,
-} from './request.js'
-import type { BodyInput, Credentials, PresignedRequest, PresignOptions, SignedRequest, SignOptions } from './types.js'
+  AUTH_QUERY_PARAMS,
+  EMPTY_SHA256,
+  MAX_EXPIRES_IN,
+  Q_ALGORITHM,
+  Q_CREDENTIAL,
+  Q_DATE,
+  Q_EXPIRES,
+  Q_REGION_SET,
+  Q_SECURITY_TOKEN,
+  Q_SIGNATURE,
+  Q_SIGNED_HEADERS,
+  S3_SIGNING_NAMES,
+  UNSIGNED_PAYLOAD,
+  X_AMZ_CONTENT_SHA256,
+  X_AMZ_DATE,
+  X_AMZ_REGION_SET,
+  X_AMZ_SECURITY_TOKEN,
+} from './constants.js'
+import { toAmzDate } from './date.js'
+import { defaultKeyCache, type SigningKeyCache } from './key-cache.js'
+import { canonicalPath, collectHeaders, type ParsedUrl, parseUrl, typeOf } from './request.js'
+import type {
+  BodyInput,
+  Credentials,
+  CredentialsInput,
+  PresignedRequest,
+  PresignOptions,
+  SignedRequest,
+  SignOptions,
+} from './types.js'
 
-export const ALGORITHM = 'AWS4-HMAC-SHA256'
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
-/** SHA-256 of the empty string. */
-export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
-/** Longest presigned URL lifetime SigV4 allows: 7 days. */
-export const MAX_EXPIRES_IN = 7 * 24 * 60 * 60 // 604800 s
+export { EMPTY_SHA256, MAX_EXPIRES_IN, UNSIGNED_PAYLOAD }
 
 // Headers that proxies and HTTP clients add, change or drop: signing them would break the signature.
 const NEVER_SIGNED: ReadonlySet<string> = new Set([
@@ -35,30 +53,26 @@ const NEVER_SIGNED: ReadonlySet<string> = new Set([
   'user-agent',
   'x-amzn-trace-id',
 ])
-const SCOPE_PART = /^[A-Za-z0-9._-]+$/
+const SCOPE_PART = /^[a-z0-9._-]+$/
+const REGION_SET_ENTRY = /^(?:[a-z0-9-]+\*?|\*)$/
 // Visible ASCII: both go into a header (or the query) as they are.
 const ACCESS_KEY_ID = /^[\x21-\x2e\x30-\x7e]+$/
 const SESSION_TOKEN = /^[\x21-\x7e]+$/
 const PAYLOAD_HASH = /^(?:[0-9a-f]{64}|UNSIGNED-PAYLOAD|STREAMING-[A-Z0-9-]+)$/
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// Query parameters that presigning writes itself.
-const AUTH_PARAMS = new Set([
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Signature',
-  'X-Amz-Security-Token',
-])
 
-/** Everything both header signing and presigning need, validated. */
-interface Prepared {
+/** A request validated and parsed, with everything signing and presigning share. */
+export interface PreparedRequest {
+  algorithm: SigningAlgorithm
   method: string
   url: ParsedUrl
+  /** Lower-case name -> values, as given (`host` included when given). */
   headers: Map<string, string[]>
   service: string
+  /** The scope's region (`''` for region-set algorithms). */
   region: string
+  /** `x-amz-region-set` / `X-Amz-Region-Set` value, for region-set algorithms. */
+  regionSet: string | undefined
   credentials: Credentials
   amzDate: string
   scope: string
@@ -68,15 +82,36 @@ interface Prepared {
   unsigned: ReadonlySet<string>
   keyCache: SigningKeyCache | null
   signSessionToken: boolean
+  /** A `host` header that differs from the URL's authority: signed, and so sent. */
+  hostHeader: string | undefined
 }
 
-function prepare(options: SignOptions | PresignOptions): Prepared {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidInputError('options', `must be an object, got ${typeOf(options)}`)
-  }
-  const credentials = checkCredentials(options.credentials)
+/** What every signing function takes to describe and sign a request (no body: each handles its own). */
+export type RequestOptions = Omit<SignOptions, 'body' | 'payloadHash' | 'contentHashHeader'>
+
+/** Validates the options shared by every signing function; nothing is hashed or derived yet. */
+export function prepareRequest(options: RequestOptions, credentials: Credentials): PreparedRequest {
+  const algorithm = checkAlgorithm(options.algorithm)
   const service = checkScopePart('service', options.service)
-  const region = checkScopePart('region', options.region)
+  let region = ''
+  let regionSet: string | undefined
+  if (algorithm.regionSet) {
+    if (options.region !== undefined) {
+      throw new InvalidInputError(
+        'region',
+        `cannot be given with ${algorithm.id}, which signs for a set of regions: pass regionSet: [${JSON.stringify(options.region)}] instead`,
+      )
+    }
+    regionSet = checkRegionSet(options.regionSet)
+  } else {
+    if (options.regionSet !== undefined) {
+      throw new InvalidInputError(
+        'regionSet',
+        `needs a region-set algorithm (algorithm: sigv4a from 'awsig/sigv4a'); ${algorithm.id} signs for one region`,
+      )
+    }
+    region = checkScopePart('region', options.region)
+  }
   const amzDate = toAmzDate(options.date)
   const method = options.method === undefined ? 'GET' : options.method
   if (typeof method !== 'string' || !METHOD.test(method)) {
@@ -84,7 +119,7 @@ function prepare(options: SignOptions | PresignOptions): Prepared {
   }
   const url = parseUrl(options.url)
   const headers = collectHeaders(options.headers)
-  const s3 = service === 's3'
+  const s3 = S3_SIGNING_NAMES.has(service)
   const normalize = options.normalizePath ?? !s3
   const doubleEncode = options.doubleEncodePath ?? !s3
   let unsigned = NEVER_SIGNED
@@ -94,26 +129,79 @@ function prepare(options: SignOptions | PresignOptions): Prepared {
   }
   const signedPath = canonicalPath(url.path, normalize, doubleEncode)
   return {
+    algorithm,
     method: method.toUpperCase(),
     url,
     headers,
     service,
     region,
+    regionSet,
     credentials,
     amzDate,
-    scope: `${amzDate.slice(0, 8)}/${region}/${service}/aws4_request`,
+    scope: credentialScope(algorithm, amzDate.slice(0, 8), region, service),
     canonicalPath: signedPath,
     // Single encoding signs the path in SigV4's encoding, so that is also what must go on the wire.
     sendPath: doubleEncode ? url.path : normalize ? canonicalPath(url.path, false, false) : signedPath,
     unsigned,
     keyCache: options.keyCache === undefined ? defaultKeyCache : options.keyCache,
     signSessionToken: options.signSessionToken !== false,
+    hostHeader: hostHeader(headers, url.host),
   }
 }
 
-function checkCredentials(credentials: unknown): Credentials {
+function checkAlgorithm(algorithm: unknown): SigningAlgorithm {
+  if (algorithm === undefined) return sigv4
+  const a = algorithm as Partial<SigningAlgorithm> | null
+  if (
+    a === null ||
+    typeof a !== 'object' ||
+    typeof a.id !== 'string' ||
+    typeof a.key !== 'function' ||
+    typeof a.sign !== 'function'
+  ) {
+    throw new InvalidInputError(
+      'algorithm',
+      `must be a signing algorithm (sigv4 from 'awsig', sigv4a from 'awsig/sigv4a'), got ${typeOf(algorithm)}`,
+    )
+  }
+  return a as SigningAlgorithm
+}
+
+/**
+ * A caller's `host` header: refused if it is not one value; `undefined` when it is the URL's own
+ * authority (which every HTTP client sends by itself), else the value, to be signed and sent.
+ */
+function hostHeader(headers: Map<string, string[]>, urlHost: string): string | undefined {
+  const values = headers.get('host')
+  if (values === undefined) return undefined
+  if (values.length !== 1) throw new InvalidInputError('headers["host"]', 'must be given once')
+  const value = canonicalValues(values)
+  if (value.toLowerCase() === urlHost) {
+    headers.delete('host')
+    return undefined
+  }
+  return value
+}
+
+/** Credentials, or a provider that returns them: awaited once per call, then validated. */
+export async function resolveCredentials(input: CredentialsInput): Promise<Credentials> {
+  if (typeof input !== 'function') return checkCredentials(input)
+  let credentials: unknown
+  try {
+    credentials = await input()
+  } catch (cause) {
+    if (cause instanceof Error && (cause as { code?: unknown }).code !== undefined) throw cause
+    throw new InvalidInputError('credentials', 'the credentials provider failed', { cause })
+  }
+  return checkCredentials(credentials, 'credentials (returned by the provider)')
+}
+
+export function checkCredentials(credentials: unknown, field = 'credentials'): Credentials {
   if (credentials === null || typeof credentials !== 'object') {
-    throw new InvalidInputError('credentials', `must be an object, got ${typeOf(credentials)}`)
+    throw new InvalidInputError(
+      field,
+      `must be an object or a function returning one (a credentials provider), got ${typeOf(credentials)}`,
+    )
   }
   const { accessKeyId, secretAccessKey, sessionToken } = credentials as Record<string, unknown>
   if (typeof accessKeyId !== 'string' || !ACCESS_KEY_ID.test(accessKeyId)) {
@@ -151,26 +239,37 @@ function checkCredentials(credentials: unknown): Credentials {
 function checkScopePart(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new InvalidInputError(field, `must be a string, got ${typeOf(value)}`)
   if (!SCOPE_PART.test(value)) {
+    const lower = value.toLowerCase()
     throw new InvalidInputError(
       field,
-      `must be a non-empty name of letters, digits, "-", "_" or ".", got ${JSON.stringify(value)}`,
+      SCOPE_PART.test(lower)
+        ? `must be lower case, as AWS spells it: ${JSON.stringify(lower)}, not ${JSON.stringify(value)}`
+        : `must be a non-empty name of lower-case letters, digits, "-", "_" or ".", got ${JSON.stringify(value)}`,
     )
   }
   return value
 }
 
-/** `20150830T123600Z` */
-function toAmzDate(date: unknown): string {
-  if (date === undefined) date = new Date()
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    throw new InvalidInputError('date', `must be a valid Date, got ${typeOf(date)}`)
+function checkRegionSet(value: unknown): string {
+  if (value === undefined) {
+    throw new InvalidInputError(
+      'regionSet',
+      "is required by this algorithm: the regions the signature is valid in, e.g. ['us-east-1'] or ['*']",
+    )
   }
-  const year = date.getUTCFullYear()
-  if (year < 1000 || year > 9999) throw new InvalidInputError('date', 'must be between years 1000 and 9999')
-  // getUTC* with a lookup table: about twice as fast as slicing toISOString().
-  return `${year}${TWO_DIGITS[date.getUTCMonth() + 1]}${TWO_DIGITS[date.getUTCDate()]}T${TWO_DIGITS[date.getUTCHours()]}${TWO_DIGITS[date.getUTCMinutes()]}${TWO_DIGITS[date.getUTCSeconds()]}Z`
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new InvalidInputError('regionSet', `must be a non-empty array of regions (or ['*']), got ${typeOf(value)}`)
+  }
+  for (const [i, entry] of value.entries()) {
+    if (typeof entry !== 'string' || !REGION_SET_ENTRY.test(entry)) {
+      throw new InvalidInputError(
+        `regionSet[${i}]`,
+        `must be a lower-case region such as "us-east-1", a prefix ending in "*" or "*", got ${typeof entry === 'string' ? JSON.stringify(entry) : typeOf(entry)}`,
+      )
+    }
+  }
+  return value.join(',')
 }
-const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'))
 
 function checkPayloadHash(field: string, value: unknown): string {
   if (typeof value !== 'string' || !PAYLOAD_HASH.test(value)) {
@@ -197,68 +296,32 @@ function hashBody(body: string | Uint8Array | undefined): string | Promise<strin
   return body === undefined || body.length === 0 ? EMPTY_SHA256 : sha256Hex(body)
 }
 
-/**
- * The SigV4 signing key for credentials, day (`YYYYMMDD`), region and service, from `keyCache` when
- * it holds it. Opaque: pass it to the crypto backend's `hmacHex`.
- */
-export async function signingKeyFor(
-  credentials: Credentials,
-  day: string,
-  region: string,
-  service: string,
-  keyCache: SigningKeyCache | null,
-): Promise<unknown> {
-  const secret = credentials.secretAccessKey
-  if (keyCache === null) return deriveSigningKey(secret, day, region, service)
-  const id = await credentialsId(credentials.accessKeyId, secret, credentials)
-  let key = keyCache.lookup(id, day, region, service)
-  if (key === undefined) {
-    key = await deriveSigningKey(secret, day, region, service)
-    keyCache.store(id, day, region, service, key)
-  }
-  return key
+/** The string to sign of a request: algorithm, date, credential scope, hash of the canonical request. */
+export function stringToSign(
+  algorithmId: string,
+  amzDate: string,
+  scope: string,
+  canonicalRequestHash: string,
+): string {
+  return `${algorithmId}\n${amzDate}\n${scope}\n${canonicalRequestHash}`
 }
 
-/** The signing key when the cache holds it and the credentials' fingerprint is known, without a promise. */
-function cachedSigningKey(p: Prepared): unknown {
-  if (p.keyCache === null) return undefined
-  const { accessKeyId, secretAccessKey } = p.credentials
-  const id = credentialsId(accessKeyId, secretAccessKey, p.credentials)
-  return typeof id === 'string' ? p.keyCache.lookup(id, p.amzDate.slice(0, 8), p.region, p.service) : undefined
-}
-
-const signingKey = (p: Prepared) => signingKeyFor(p.credentials, p.amzDate.slice(0, 8), p.region, p.service, p.keyCache)
-
-/** Canonical header block and signed-header list of the headers to sign (`host` included). */
-function canonicalHeaders(host: string, headers: Map<string, string[]>, unsigned: ReadonlySet<string>) {
-  const names = ['host']
-  for (const name of headers.keys()) if (name !== 'host' && !unsigned.has(name)) names.push(name)
-  sortSmall(names, (a, b) => a > b)
-  let block = ''
-  let signedHeaders = ''
-  for (const name of names) {
-    const values = name === 'host' ? (headers.get('host') ?? [host]) : (headers.get(name) as string[])
-    block += `${name}:${values.length === 1 ? canonicalHeaderValue(values[0] as string) : values.map(canonicalHeaderValue).join(',')}\n`
-    signedHeaders = signedHeaders === '' ? name : `${signedHeaders};${name}`
-  }
-  return { block, signedHeaders }
-}
-
-function stringToSign(amzDate: string, scope: string, canonicalRequestHash: string): string {
-  return `${ALGORITHM}\n${amzDate}\n${scope}\n${canonicalRequestHash}`
+/** The signing key of a prepared request, from its cache when held. */
+export function keyFor(p: PreparedRequest): unknown | Promise<unknown> {
+  return p.algorithm.key(p.credentials, p.amzDate.slice(0, 8), p.region, p.service, p.keyCache)
 }
 
 /**
- * String-to-sign and signature of a canonical request. Awaits only real promises (WebCrypto):
- * node:crypto answers synchronously, and awaiting a plain value still costs a microtask turn.
+ * String-to-sign and signature of a canonical request. Awaits only real promises (WebCrypto, a key
+ * being derived): node:crypto answers synchronously, and awaiting a plain value still costs a turn.
  */
-async function signCanonical(p: Prepared, canonicalRequest: string) {
-  let hash = sha256Hex(canonicalRequest)
+async function signCanonical(p: PreparedRequest, canonical: string) {
+  let hash = sha256Hex(canonical) as string | Promise<string>
   if (typeof hash !== 'string') hash = await hash
-  const toSign = stringToSign(p.amzDate, p.scope, hash)
-  let key = cachedSigningKey(p)
-  if (key === undefined) key = await signingKey(p)
-  let signature = hmacHex(key, toSign)
+  const toSign = stringToSign(p.algorithm.id, p.amzDate, p.scope, hash)
+  let key = keyFor(p)
+  if (key instanceof Promise) key = await key
+  let signature = p.algorithm.sign(key, toSign)
   if (typeof signature !== 'string') signature = await signature
   return { toSign, signature }
 }
@@ -269,63 +332,94 @@ function queryString(pairs: ReadonlyArray<readonly [string, string]>): string {
   return out
 }
 
-/** Headers as they are sent: repeated values joined with `,` (how AWS reads repeated headers). */
-function headersToSend(headers: Map<string, string[]>): Record<string, string> {
+/**
+ * Headers as they are sent: repeated values each trimmed and folded, then joined with `,`, so that
+ * what a server canonicalises from the one line it receives is exactly what was signed.
+ */
+function headersToSend(headers: Map<string, string[]>, hostHeader: string | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, values] of headers) {
     if (name === 'host') continue
+    const value = values.length === 1 ? (values[0] as string) : canonicalValues(values)
     // A plain assignment to `__proto__` would set the prototype instead of a header.
-    if (name === '__proto__')
-      Object.defineProperty(out, name, { value: values.join(','), enumerable: true, writable: true })
-    else out[name] = values.join(',')
+    if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true })
+    else out[name] = value
   }
+  if (hostHeader !== undefined) out.host = hostHeader
   return out
 }
 
+/** The payload hash to sign: `payloadHash`, an `x-amz-content-sha256` header, or the body's hash. */
+function payloadHashOf(options: SignOptions, headers: Map<string, string[]>): string | Promise<string> {
+  if (options.payloadHash !== undefined) return checkPayloadHash('payloadHash', options.payloadHash)
+  const given = headers.get(X_AMZ_CONTENT_SHA256)
+  if (given !== undefined) return checkPayloadHash(`headers["${X_AMZ_CONTENT_SHA256}"]`, given.join(','))
+  return hashBody(bodyBytes(options.body))
+}
+
 /**
- * Signs a request with SigV4 in the `Authorization` header.
+ * Signs a request in the `Authorization` header (SigV4 by default; `algorithm: sigv4a` from
+ * `awsig/sigv4a` for SigV4a).
  *
  * @example
  * const signed = await sign({ method: 'GET', url, service: 's3', region: 'us-east-1', credentials })
  * await fetch(signed.url, { method: signed.method, headers: signed.headers })
  */
 export async function sign(options: SignOptions): Promise<SignedRequest> {
-  const p = prepare(options)
-  const { headers, credentials } = p
-  const contentHashHeader = options.contentHashHeader ?? p.service === 's3'
-  let payloadHash: string | Promise<string>
-  if (options.payloadHash !== undefined) payloadHash = checkPayloadHash('payloadHash', options.payloadHash)
-  else if (headers.has('x-amz-content-sha256')) {
-    payloadHash = checkPayloadHash('headers["x-amz-content-sha256"]', headers.get('x-amz-content-sha256')?.join(','))
-  } else payloadHash = hashBody(bodyBytes(options.body))
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidInputError('options', `must be an object, got ${typeOf(options)}`)
+  }
+  const input = options.credentials
+  const credentials = typeof input === 'function' ? await resolveCredentials(input) : checkCredentials(input)
+  const p = prepareRequest(options, credentials)
+  let payloadHash = payloadHashOf(options, p.headers)
   // Everything is validated: from here on nothing throws for bad input.
-  // Await only a promise (WebCrypto): awaiting a plain value still costs a microtask turn.
   if (typeof payloadHash !== 'string') payloadHash = await payloadHash
+  return signPrepared(p, payloadHash, options.contentHashHeader ?? S3_SIGNING_NAMES.has(p.service))
+}
 
+/** Header signing of a prepared request: the step `sign` and `signChunked` share. */
+export async function signPrepared(
+  p: PreparedRequest,
+  payloadHash: string,
+  contentHashHeader: boolean,
+): Promise<SignedRequest> {
+  const { headers, credentials } = p
   headers.delete('authorization')
-  headers.set('x-amz-date', [p.amzDate])
-  if (contentHashHeader) headers.set('x-amz-content-sha256', [payloadHash])
+  headers.set(X_AMZ_DATE, [p.amzDate])
+  if (p.regionSet !== undefined) headers.set(X_AMZ_REGION_SET, [p.regionSet])
+  if (contentHashHeader) headers.set(X_AMZ_CONTENT_SHA256, [payloadHash])
   const token = credentials.sessionToken
   if (token) {
-    if (p.signSessionToken) headers.set('x-amz-security-token', [token])
-    else headers.delete('x-amz-security-token')
+    if (p.signSessionToken) headers.set(X_AMZ_SECURITY_TOKEN, [token])
+    else headers.delete(X_AMZ_SECURITY_TOKEN)
   }
-  const { block, signedHeaders } = canonicalHeaders(p.url.host, headers, p.unsigned)
-  const canonicalRequest = `${p.method}\n${p.canonicalPath}\n${canonicalQuery(p.url.query)}\n${block}\n${signedHeaders}\n${payloadHash}`
-  const { toSign, signature } = await signCanonical(p, canonicalRequest)
+  if (p.hostHeader !== undefined) headers.set('host', [p.hostHeader])
+  const canonical = canonicalRequest({
+    method: p.method,
+    path: p.canonicalPath,
+    query: p.url.query,
+    headers,
+    signedHeaders: headerNamesToSign(headers, p.unsigned),
+    payloadHash,
+    host: p.url.host,
+  })
+  const { toSign, signature } = await signCanonical(p, canonical.canonicalRequest)
 
-  const out = headersToSend(headers)
-  if (token && !p.signSessionToken) out['x-amz-security-token'] = token
-  out.authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`
+  const out = headersToSend(headers, p.hostHeader)
+  if (token && !p.signSessionToken) out[X_AMZ_SECURITY_TOKEN] = token
+  out.authorization = `${p.algorithm.id} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`
   return {
     url: `${p.url.protocol}//${p.url.host}${p.sendPath}${queryString(p.url.query)}`,
     method: p.method,
     headers: out,
     signature,
-    canonicalRequest,
+    canonicalRequest: canonical.canonicalRequest,
     stringToSign: toSign,
-    signedHeaders,
+    signedHeaders: canonical.signedHeaders,
     credentialScope: p.scope,
+    payloadHash,
+    amzDate: p.amzDate,
   }
 }
 
@@ -334,54 +428,71 @@ export async function sign(options: SignOptions): Promise<SignedRequest> {
  * until it expires. Returns the URL and, for debugging, the canonical request and string-to-sign.
  */
 export async function presignRequest(options: PresignOptions): Promise<PresignedRequest> {
-  const p = prepare(options)
-  const { headers, credentials } = p
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidInputError('options', `must be an object, got ${typeOf(options)}`)
+  }
+  const input = options.credentials
+  const credentials = typeof input === 'function' ? await resolveCredentials(input) : checkCredentials(input)
+  const p = prepareRequest(options, credentials)
+  const { headers } = p
   const expiresIn = options.expiresIn ?? 3600
   if (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
     throw new InvalidInputError('expiresIn', `must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN} (7 days)`)
   }
   let payloadHash: string | Promise<string>
   if (options.payloadHash !== undefined) payloadHash = checkPayloadHash('payloadHash', options.payloadHash)
-  else if (p.service === 's3') payloadHash = UNSIGNED_PAYLOAD
+  else if (S3_SIGNING_NAMES.has(p.service)) payloadHash = UNSIGNED_PAYLOAD
   else payloadHash = hashBody(bodyBytes(options.body))
-  // Await only a promise (WebCrypto): awaiting a plain value still costs a microtask turn.
   if (typeof payloadHash !== 'string') payloadHash = await payloadHash
 
-  const query = p.url.query.filter(([k]) => !AUTH_PARAMS.has(k))
+  const query = p.url.query.filter(([k]) => !AUTH_QUERY_PARAMS.has(k))
   headers.delete('authorization')
-  headers.delete('x-amz-date')
-  headers.delete('x-amz-security-token')
+  headers.delete(X_AMZ_DATE)
+  headers.delete(X_AMZ_SECURITY_TOKEN)
+  headers.delete(X_AMZ_REGION_SET)
   if (options.hoistHeaders) {
     for (const [name, values] of headers) {
-      if (name.startsWith('x-amz-') && name !== 'x-amz-content-sha256') {
+      if (name.startsWith('x-amz-') && name !== X_AMZ_CONTENT_SHA256) {
         query.push([uriEncode(name), uriEncode(values.join(','))])
         headers.delete(name)
       }
     }
   }
-  const { block, signedHeaders } = canonicalHeaders(p.url.host, headers, p.unsigned)
-  const token = credentials.sessionToken
+  if (p.hostHeader !== undefined) headers.set('host', [p.hostHeader])
+  const signedNames = headerNamesToSign(headers, p.unsigned)
+  const token = p.credentials.sessionToken
   query.push(
-    ['X-Amz-Algorithm', ALGORITHM],
-    ['X-Amz-Credential', uriEncode(`${credentials.accessKeyId}/${p.scope}`)],
-    ['X-Amz-Date', p.amzDate],
-    ['X-Amz-Expires', String(expiresIn)],
+    [Q_ALGORITHM, p.algorithm.id],
+    [Q_CREDENTIAL, uriEncode(`${p.credentials.accessKeyId}/${p.scope}`)],
+    [Q_DATE, p.amzDate],
+    [Q_EXPIRES, String(expiresIn)],
   )
-  if (token && p.signSessionToken) query.push(['X-Amz-Security-Token', uriEncode(token)])
-  query.push(['X-Amz-SignedHeaders', uriEncode(signedHeaders)])
-  const canonicalRequest = `${p.method}\n${p.canonicalPath}\n${canonicalQuery(query)}\n${block}\n${signedHeaders}\n${payloadHash}`
-  const { toSign, signature } = await signCanonical(p, canonicalRequest)
-  query.push(['X-Amz-Signature', signature])
-  if (token && !p.signSessionToken) query.push(['X-Amz-Security-Token', uriEncode(token)])
+  if (p.regionSet !== undefined) query.push([Q_REGION_SET, uriEncode(p.regionSet)])
+  if (token && p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
+  query.push([Q_SIGNED_HEADERS, uriEncode(signedNames.join(';'))])
+  const canonical = canonicalRequest({
+    method: p.method,
+    path: p.canonicalPath,
+    query,
+    headers,
+    signedHeaders: signedNames,
+    payloadHash,
+    host: p.url.host,
+  })
+  const { toSign, signature } = await signCanonical(p, canonical.canonicalRequest)
+  query.push([Q_SIGNATURE, signature])
+  if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
   return {
     url: `${p.url.protocol}//${p.url.host}${p.sendPath}${queryString(query)}`,
     method: p.method,
-    headers: headersToSend(headers),
+    headers: headersToSend(headers, p.hostHeader),
     signature,
-    canonicalRequest,
+    canonicalRequest: canonical.canonicalRequest,
     stringToSign: toSign,
-    signedHeaders,
+    signedHeaders: canonical.signedHeaders,
     credentialScope: p.scope,
+    payloadHash,
+    amzDate: p.amzDate,
   }
 }
 

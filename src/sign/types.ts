@@ -1,3 +1,5 @@
+// The option and result types of sign, presign and presignRequest.
+import type { SigningAlgorithm } from './algorithm.js'
 import type { SigningKeyCache } from './key-cache.js'
 
 /** AWS credentials. Only `accessKeyId` and `secretAccessKey` are required. */
@@ -14,6 +16,12 @@ export interface Credentials {
  * Request headers: a record (array values are repeated headers), a list of `[name, value]` pairs
  * (repeated names allowed) or a `Headers` object.
  */
+/**
+ * Credentials, or a provider that returns them (every `awsig/credentials` provider is one). A provider is
+ * called once per signing call: wrap it in `cached()` so that it fetches only when they expire.
+ */
+export type CredentialsInput = Credentials | (() => Credentials | Promise<Credentials>)
+
 export type HeadersInput =
   | Readonly<Record<string, string | number | readonly string[] | undefined | null>>
   | Iterable<readonly [string, string]>
@@ -40,16 +48,33 @@ export interface SignOptions {
   payloadHash?: string | undefined
   /** Signing name of the service, e.g. `s3`, `dynamodb`, `execute-api`. */
   service: string
-  /** e.g. `us-east-1`. */
-  region: string
-  credentials: Credentials
+  /** e.g. `us-east-1`. Required, except with a region-set algorithm (SigV4a), which takes `regionSet`. */
+  region?: string | undefined
+  /**
+   * SigV4a only: the regions the signature is valid in (`x-amz-region-set`), e.g. `['us-east-1', 'us-west-2']`,
+   * or `['*']` for all.
+   */
+  regionSet?: readonly string[] | undefined
+  /** Credentials, or a provider that returns them (awaited once per call). */
+  credentials: CredentialsInput
+  /**
+   * The signature algorithm.
+   * @default sigv4 (`AWS4-HMAC-SHA256`); `sigv4a` from `awsig/sigv4a` for SigV4a (`AWS4-ECDSA-P256-SHA256`)
+   */
+  algorithm?: SigningAlgorithm | undefined
   /** Signing time. @default new Date() */
   date?: Date | undefined
-  /** Remove `.`/`..` segments and duplicate slashes from the signed path. @default service !== 's3' */
+  /**
+   * Remove `.`/`..` segments and duplicate slashes from the signed path.
+   * @default false for S3's signing names (`s3`, `s3-object-lambda`, `s3-outposts`, `s3express`), else true
+   */
   normalizePath?: boolean | undefined
-  /** URI-encode the (already encoded) path once more in the canonical request. @default service !== 's3' */
+  /**
+   * URI-encode the (already encoded) path once more in the canonical request.
+   * @default false for S3's signing names, else true
+   */
   doubleEncodePath?: boolean | undefined
-  /** Send and sign `x-amz-content-sha256`. @default service === 's3' (S3 requires it) */
+  /** Send and sign `x-amz-content-sha256`. @default true for S3's signing names (S3 requires it), else false */
   contentHashHeader?: boolean | undefined
   /**
    * Sign the session token. `false` adds `x-amz-security-token` after signing, as AWS IoT requires.
@@ -70,7 +95,10 @@ export interface SignedRequest {
   url: string
   /** Upper-case method. */
   method: string
-  /** Every header to send, lower-case names, `authorization` included, `host` excluded (the client sets it). */
+  /**
+   * Every header to send, lower-case names, `authorization` included. `host` only when a `host` header other
+   * than the URL's authority was given and signed (the HTTP client must send it); otherwise the client sets it.
+   */
   headers: Record<string, string>
   /** Hex signature. */
   signature: string
@@ -79,8 +107,12 @@ export interface SignedRequest {
   stringToSign: string
   /** `;`-separated lower-case names of the signed headers. */
   signedHeaders: string
-  /** `date/region/service/aws4_request`. */
+  /** `date/region/service/aws4_request` (`date/service/aws4_request` with SigV4a). */
   credentialScope: string
+  /** The payload hash that was signed (last line of the canonical request). */
+  payloadHash: string
+  /** The signing instant as signed: `20150830T123600Z`. */
+  amzDate: string
 }
 
 export interface PresignOptions extends Omit<SignOptions, 'contentHashHeader'> {

@@ -15,6 +15,7 @@ import {
   type SignChunkedOptions,
   StreamError,
   signChunked,
+  sigv4,
   VerificationError,
 } from '../../src/index.js'
 import { cut, drain, drainUntilError, randomBytes, SOURCE_KINDS, sha256, sourceOf } from '../support/chunked.js'
@@ -115,6 +116,22 @@ describe('round trip: encode, then decode', () => {
       Number.parseInt(m[1] as string, 16),
     )
     expect(sizes).toEqual([8192, 8192, 8192, 8192, 8192, 8192, 848, 0])
+  })
+
+  it('takes a credentials provider, and decodes with a key already derived', async () => {
+    const data = randomBytes(70_000)
+    const signed = await signChunked({
+      ...request,
+      credentials: async () => credentials,
+      body: [data],
+      contentLength: data.length,
+    })
+    expect(signed.signature).toBe(
+      (await signChunked({ ...request, body: [data], contentLength: data.length })).signature,
+    )
+    const key = await sigv4.key(credentials, signed.amzDate.slice(0, 8), request.region, request.service, null)
+    const { credentials: _, ...withoutCredentials } = decodeOptions(signed)
+    expect(sha256(await drain(decodeChunked(signed.body, { ...withoutCredentials, key })))).toBe(sha256(data))
   })
 
   it('a source piece that is exactly one chunk is passed on without a copy', async () => {

@@ -188,6 +188,21 @@ describe('S3 (path style, loopback host)', () => {
     expect([...prefixed.matchAll(/<Key>([^<]*)<\/Key>/g)].map((match) => match[1])).toEqual(['with  two spaces'])
   })
 
+  it('PutObject with repeated metadata values that have edge whitespace (issue 8, fix 1)', async (ctx) => {
+    const m = server(ctx)
+    const headers = { 'x-amz-meta-m': ['one ', ' two'], 'x-amz-meta-n': ['a  b', 'c'] }
+    await ok(await send(m, { service: 's3', method: 'PUT', path: url('meta.txt'), headers, body: 'm' }))
+    const got = await send(m, { service: 's3', method: 'HEAD', path: url('meta.txt') })
+    expect(got.status).toBe(200)
+    expect(got.headers.get('x-amz-meta-m')).toBe('one,two')
+  })
+
+  it('a key written with %2F is stored, signed and read with its slash (issue 8, fix 3)', async (ctx) => {
+    const m = server(ctx)
+    await ok(await send(m, { service: 's3', method: 'PUT', path: `/${bucket}/escaped%2Fslash`, body: 'x' }))
+    expect(await ok(await send(m, { service: 's3', path: `/${bucket}/escaped/slash` }))).toBe('x')
+  })
+
   it('PutObject with UNSIGNED-PAYLOAD', async (ctx) => {
     const m = server(ctx)
     const body = 'not hashed'

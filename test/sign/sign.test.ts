@@ -73,7 +73,8 @@ describe('sign', () => {
     })
     expect(fromPairs.signature).toBe(fromRecord.signature)
     expect(fromRecord.canonicalRequest).toContain('x-multi:a,b c\nx-one:1\n')
-    expect(fromRecord.headers['x-multi']).toBe('a, b  c ')
+    // Sent as signed: each value folded, then joined (a verifier folds the one line it receives).
+    expect(fromRecord.headers['x-multi']).toBe('a,b c')
     // A Headers object joins repeated values with ", " (what fetch sends); AWS signs that string.
     const headers = new Headers([
       ['x-multi', 'a'],
@@ -178,7 +179,8 @@ describe('sign', () => {
     const s3 = { ...base, service: 's3' }
     const signed = await sign({ ...s3, url: "https://b.s3.amazonaws.com/photos//a b+c/./../x!'()*$é%2F~?list-type=2" })
     const path = signed.canonicalRequest.split('\n')[1]
-    expect(path).toBe('/photos//a%20b%2Bc/./../x%21%27%28%29%2A%24%C3%A9%2F~')
+    // An escaped slash in a key is sent and signed as the slash it stands for (issue 8, fix 3).
+    expect(path).toBe('/photos//a%20b%2Bc/./../x%21%27%28%29%2A%24%C3%A9/~')
     expect(signed.url).toBe(`https://b.s3.amazonaws.com${path}?list-type=2`)
     // An escaped dot segment is a dot segment to S3 (and to WHATWG URL parsers, which resolve even
     // `%2E%2E`: such keys need a client that sends the path as given).
@@ -208,6 +210,52 @@ describe('sign', () => {
   it('signs a URL object like the equivalent string', async () => {
     const url = new URL('https://x.amazonaws.com/a%20b?q=1')
     expect((await sign({ ...base, url })).signature).toBe((await sign({ ...base, url: url.href })).signature)
+  })
+
+  it('sends a host header it signed when it differs from the URL, and none when it is the URL host', async () => {
+    const other = await sign({ ...base, headers: { Host: 'Other.example:8443' } })
+    expect(other.headers.host).toBe('Other.example:8443')
+    expect(other.canonicalRequest).toContain('\nhost:Other.example:8443\n')
+    const same = await sign({ ...base, headers: { host: 'EXAMPLE.amazonaws.com' } })
+    expect(same.headers.host).toBeUndefined()
+    expect(same.signature).toBe((await sign(base)).signature)
+  })
+
+  it('sends repeated header values as they were signed: each trimmed and folded (issue 8, fix 1)', async () => {
+    const signed = await sign({ ...base, headers: { 'x-amz-meta-m': ['one ', ' two  three'] } })
+    expect(signed.canonicalRequest).toContain('\nx-amz-meta-m:one,two three\n')
+    expect(signed.headers['x-amz-meta-m']).toBe('one,two three')
+    const presigned = await presignRequest({ ...base, headers: { 'x-amz-meta-m': ['one ', 'two'] } })
+    expect(presigned.headers['x-amz-meta-m']).toBe('one,two')
+  })
+
+  it("gives S3's rules to S3's other signing names (issue 8, fix 2)", async () => {
+    for (const service of ['s3-object-lambda', 's3-outposts', 's3express']) {
+      const signed = await sign({ ...base, service, url: 'https://b.example.com/a//b/../c d' })
+      expect(signed.canonicalRequest.split('\n')[1]).toBe('/a//b/../c%20d')
+      expect(signed.headers['x-amz-content-sha256']).toBe(EMPTY_SHA256)
+    }
+  })
+
+  it('takes a credentials provider, awaited once per call', async () => {
+    let calls = 0
+    const provider = async () => {
+      calls++
+      return credentials
+    }
+    const signed = await sign({ ...base, credentials: provider })
+    expect(signed.signature).toBe((await sign(base)).signature)
+    expect(await presign({ ...base, credentials: provider })).toBe(await presign(base))
+    expect(calls).toBe(2)
+  })
+
+  it('returns the payload hash and x-amz-date it signed', async () => {
+    const signed = await sign({ ...base, body: 'hi' })
+    expect(signed.payloadHash).toBe('8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4')
+    expect(signed.amzDate).toBe('20150830T123600Z')
+    const presigned = await presignRequest({ ...base, service: 's3' })
+    expect(presigned.payloadHash).toBe('UNSIGNED-PAYLOAD')
+    expect(presigned.amzDate).toBe('20150830T123600Z')
   })
 
   it('is a pure function of its inputs', async () => {
@@ -316,6 +364,25 @@ describe('bad input', () => {
     ['upper-case hex hash', { payloadHash: EMPTY_SHA256.toUpperCase() }, 'payloadHash'],
     ['bad content hash header', { headers: { 'x-amz-content-sha256': 'x' } }, 'headers["x-amz-content-sha256"]'],
     ['unsignedHeaders not array', { unsignedHeaders: 'x' }, 'unsignedHeaders'],
+    ['upper-case service', { service: 'S3' }, 'service'],
+    ['upper-case region', { region: 'US-EAST-1' }, 'region'],
+    ['regionSet without a region-set algorithm', { regionSet: ['us-east-1'] }, 'regionSet'],
+    ['algorithm that is not one', { algorithm: 'sigv4a' }, 'algorithm'],
+    [
+      'credentials provider returning nothing',
+      { credentials: async () => undefined },
+      'credentials (returned by the provider)',
+    ],
+    [
+      'host header given twice',
+      {
+        headers: [
+          ['host', 'a.example'],
+          ['host', 'b.example'],
+        ],
+      },
+      'headers["host"]',
+    ],
   ]
   it.each(cases)('%s', async (_name, change, field) => {
     await rejectsFor(sign({ ...base, ...change } as SignOptions), field)
@@ -323,6 +390,17 @@ describe('bad input', () => {
 
   it('rejects non-object options', async () => {
     await rejectsFor(sign(null as unknown as SignOptions), 'options')
+  })
+
+  it('says the right spelling of an upper-case signing name or region, and what an invalid date is', async () => {
+    const error = (change: Partial<Record<keyof SignOptions, unknown>>) =>
+      sign({ ...base, ...change } as SignOptions).then(
+        () => undefined,
+        (e: InvalidInputError) => e.message,
+      )
+    expect(await error({ service: 'S3' })).toContain('"s3"')
+    expect(await error({ region: 'US-EAST-1' })).toContain('"us-east-1"')
+    expect(await error({ date: new Date('nope') })).toContain('got an Invalid Date')
   })
 
   it('validates before hashing anything', async () => {

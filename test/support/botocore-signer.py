@@ -20,8 +20,8 @@ Answer:
   or {"id": 1, "error": "Traceback ..."} when botocore raised.
 
 Which botocore signer signs:
-  header mode: SigV4Auth (S3SigV4Auth when service is "s3")
-  query mode:  SigV4QueryAuth (S3SigV4QueryAuth when service is "s3")
+  header mode: SigV4Auth (S3SigV4Auth for S3's signing names)
+  query mode:  SigV4QueryAuth (S3SigV4QueryAuth for S3's signing names)
 """
 
 import base64
@@ -83,7 +83,7 @@ def _parse_date(iso):
 
 
 def _signer_class(mode, service):
-    s3 = service == "s3"
+    s3 = service in ("s3", "s3-object-lambda", "s3-outposts", "s3express")
     if mode == "header":
         return botocore.auth.S3SigV4Auth if s3 else botocore.auth.SigV4Auth
     if mode == "query":

@@ -1,17 +1,11 @@
 // WebCrypto backend, used in browsers and workers (the `default` branch of the `#crypto` import conditions).
+import { toHex } from '../hex.js'
 import { Sha1, Sha256 } from './js-sha.js'
 import type { CryptoBackend, HashAlgorithm, IncrementalHash } from './types.js'
 
 const encoder = new TextEncoder()
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 const HMAC = { name: 'HMAC', hash: 'SHA-256' } as const
-
-function toHex(buffer: ArrayBuffer): string {
-  const bytes = new Uint8Array(buffer)
-  let out = ''
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number]
-  return out
-}
+const hex = (buffer: ArrayBuffer) => toHex(new Uint8Array(buffer))
 
 const bytes = (data: string | Uint8Array): Uint8Array<ArrayBuffer> =>
   (typeof data === 'string' ? encoder.encode(data) : data) as Uint8Array<ArrayBuffer>
@@ -23,7 +17,7 @@ async function hmac(key: Uint8Array | CryptoKey, data: string): Promise<ArrayBuf
 }
 
 export const sha256Hex: CryptoBackend['sha256Hex'] = async (data) =>
-  toHex(await crypto.subtle.digest('SHA-256', bytes(data)))
+  hex(await crypto.subtle.digest('SHA-256', bytes(data)))
 
 /** Returns a non-extractable HMAC `CryptoKey`, so the cached key is imported once. */
 export async function deriveSigningKey(secret: string, date: string, region: string, service: string) {
@@ -34,7 +28,7 @@ export async function deriveSigningKey(secret: string, date: string, region: str
   return crypto.subtle.importKey('raw', kSigning, HMAC, false, ['sign'])
 }
 
-export const hmacHex = async (key: unknown, data: string): Promise<string> => toHex(await hmac(key as CryptoKey, data))
+export const hmacHex = async (key: unknown, data: string): Promise<string> => hex(await hmac(key as CryptoKey, data))
 
 /** The key is already an imported `CryptoKey`: nothing more to prepare. */
 export const hmacHexWith: CryptoBackend['hmacHexWith'] = (key) => (data) => hmacHex(key, data)

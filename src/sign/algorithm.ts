@@ -1,0 +1,85 @@
+// What a signature algorithm is to the engine: its id, how the credential scope reads, how a key is
+// derived (and cached), how a string to sign is signed and a signature checked. SigV4 is defined here;
+// SigV4a lives in awsig/sigv4a and is reachable only from there.
+import { deriveSigningKey, hmacHex } from '#crypto'
+import { timingSafeEqualHex } from '../lib/hex.js'
+import { SCOPE_TERMINATOR, SIGV4_ALGORITHM } from './constants.js'
+import { cachedKey, cacheKey, credentialsId, type SigningKeyCache } from './key-cache.js'
+import type { Credentials } from './types.js'
+
+/**
+ * A signature algorithm, passed to `sign`, `presign`, `presignRequest` and `signChunked` as `algorithm`.
+ * `sigv4` (the default) is exported from `awsig`, `sigv4a` from `awsig/sigv4a`.
+ */
+export interface SigningAlgorithm {
+  /** `AWS4-HMAC-SHA256` or `AWS4-ECDSA-P256-SHA256`. */
+  readonly id: string
+  /**
+   * `true` when the region is not part of the credential scope but a set of regions goes in
+   * `x-amz-region-set` (`X-Amz-Region-Set` when presigning), as SigV4a does.
+   */
+  readonly regionSet: boolean
+  /**
+   * The key that signs for these credentials (and, where the algorithm needs them, day `YYYYMMDD`, region
+   * and service), from `cache` when it holds it. Opaque to callers. Synchronous when it can be.
+   * @internal
+   */
+  key(
+    credentials: Credentials,
+    day: string,
+    region: string,
+    service: string,
+    cache: SigningKeyCache | null,
+  ): unknown | Promise<unknown>
+  /** Lower-case hex signature of `stringToSign`. @internal */
+  sign(key: unknown, stringToSign: string): string | Promise<string>
+  /** Whether `signature` signs `stringToSign` under `key`, in time that does not depend on the data. @internal */
+  verify(key: unknown, stringToSign: string, signature: string): boolean | Promise<boolean>
+}
+
+/** The credential scope: `day/region/service/aws4_request`, without the region for region-set algorithms. */
+export function credentialScope(algorithm: SigningAlgorithm, day: string, region: string, service: string): string {
+  return algorithm.regionSet
+    ? `${day}/${service}/${SCOPE_TERMINATOR}`
+    : `${day}/${region}/${service}/${SCOPE_TERMINATOR}`
+}
+
+/**
+ * The SigV4 signing key for credentials, day, region and service, from `cache` when it holds it.
+ * Returns a promise only when the key must be derived (or the credentials' fingerprint computed).
+ */
+function sigv4Key(
+  credentials: Credentials,
+  day: string,
+  region: string,
+  service: string,
+  cache: SigningKeyCache | null,
+): unknown | Promise<unknown> {
+  const secret = credentials.secretAccessKey
+  if (cache === null) return deriveSigningKey(secret, day, region, service)
+  const fingerprint = credentialsId(credentials.accessKeyId, secret, credentials)
+  if (typeof fingerprint === 'string') {
+    const key = cachedKey(cache, `${fingerprint}/${day}/${region}/${service}`)
+    if (key !== undefined) return key
+  }
+  return (async () => {
+    const id = `${await fingerprint}/${day}/${region}/${service}`
+    const key = await deriveSigningKey(secret, day, region, service)
+    cacheKey(cache, id, key)
+    return key
+  })()
+}
+
+/** Signature Version 4: HMAC-SHA256 under a key derived from the secret, day, region and service. */
+export const sigv4: SigningAlgorithm = Object.freeze({
+  id: SIGV4_ALGORITHM,
+  regionSet: false,
+  key: sigv4Key,
+  sign: hmacHex,
+  verify(key: unknown, stringToSign: string, signature: string) {
+    const expected = hmacHex(key, stringToSign) as string | Promise<string>
+    return typeof expected === 'string'
+      ? timingSafeEqualHex(expected, signature)
+      : expected.then((hex) => timingSafeEqualHex(hex, signature))
+  },
+})
