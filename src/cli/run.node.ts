@@ -17,7 +17,15 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { AwsError, awsQuery, type Client, createClient, readAwsError, xmlText } from '../client/index.js'
+import {
+  AwsError,
+  awsQuery,
+  type Client,
+  createClient,
+  type FetchInit,
+  readAwsError,
+  xmlText,
+} from '../client/index.js'
 import { redactUrl } from '../client/parse-error.js'
 import { redactTokens } from '../client/signature-diff.js'
 import {
@@ -29,11 +37,15 @@ import {
   resolveRegion,
 } from '../credentials/node.js'
 import { dnsSuffix } from '../credentials/region.js'
+import type { SignedRequest } from '../index.js'
 import {
   AwsigError,
   createPayloadHasher,
   InvalidInputError,
   parseEndpoint,
+  presign as presignUrl,
+  type SigningAlgorithm,
+  sign,
   signChunked,
   UNSIGNED_PAYLOAD,
 } from '../index.js'
@@ -132,8 +144,33 @@ async function regionWithSource(args: Args): Promise<{ region: string | undefine
   return { region, from: `profile ${profileName(args)}` }
 }
 
+/** SigV4a: the algorithm and the region set, spread into the options of `sign`, `presign` and `signChunked`. */
+interface Sigv4a {
+  algorithm: SigningAlgorithm
+  regionSet: string[]
+}
+
+interface Target {
+  service: string
+  /** The region to sign for; with SigV4a, the first of the region set (it is not in the scope). */
+  region: string
+  sigv4a: Sigv4a | undefined
+}
+
+/** awsig/sigv4a, loaded only for --sigv4a (its elliptic-curve code is not needed otherwise). */
+async function loadSigv4a(): Promise<SigningAlgorithm> {
+  // A specifier in a variable: the module is a sibling subpath of the package, built next to this one.
+  const specifier = '../sigv4a/index.js'
+  try {
+    return ((await import(specifier)) as { sigv4a: SigningAlgorithm }).sigv4a
+  } catch (cause) {
+    if ((cause as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw cause
+    throw new UsageError('--sigv4a: this build of awsig has no SigV4a signer (awsig/sigv4a is missing)')
+  }
+}
+
 /** Service and region: the flags, else the host (parseEndpoint), else the configured region. */
-async function target(session: Session, url: string): Promise<{ service: string; region: string }> {
+async function target(session: Session, url: string): Promise<Target> {
   const { args } = session
   const endpoint = parseEndpoint(url)
   const host = new URL(url).host
@@ -148,6 +185,11 @@ async function target(session: Session, url: string): Promise<{ service: string;
   }
   let region = args.region
   let from = '--region'
+  const regionSet = args.regionSet ?? (endpoint?.multiRegion ? ['*'] : undefined)
+  if (args.sigv4a && region === undefined && regionSet !== undefined) {
+    region = regionSet[0] as string
+    from = args.regionSet !== undefined ? '--region-set' : 'a Multi-Region Access Point'
+  }
   if (region === undefined && endpoint !== undefined && endpoint.region !== '*') {
     region = endpoint.region
     from = `the host${endpoint.global ? ' (a global endpoint)' : ''}`
@@ -173,13 +215,10 @@ async function target(session: Session, url: string): Promise<{ service: string;
   ) {
     session.verbose(`note: the host names region ${endpoint.region}, signing for ${args.region} as asked`)
   }
-  return { service, region }
-}
-
-function sigv4aUnavailable(args: Args): void {
-  if (args.sigv4a) {
-    throw new UsageError('--sigv4a: this build of awsig has no SigV4a signer yet (awsig/sigv4a); sign with SigV4')
-  }
+  if (!args.sigv4a) return { service, region, sigv4a: undefined }
+  const set = regionSet ?? [region]
+  session.verbose(`SigV4a over the region set ${set.join(',')}`)
+  return { service, region, sigv4a: { algorithm: await loadSigv4a(), regionSet: set } }
 }
 
 // ----- bodies -----
@@ -438,8 +477,7 @@ async function send(session: Session): Promise<number> {
   const { args } = session
   const body = localBody(args)
   const url = uploadUrl(args.url as string, args)
-  const { service, region } = await target(session, url)
-  sigv4aUnavailable(args)
+  const { service, region, sigv4a } = await target(session, url)
   const provider = credentialsFor(args)
   const credentials = await resolveCredentialsNow(session, provider)
   const pin: { at: number | undefined } = { at: undefined }
@@ -452,10 +490,12 @@ async function send(session: Session): Promise<number> {
   const chunked = body.kind === 'file' && CHUNKED_SERVICES.has(service)
 
   if (args.expires !== undefined) return sendPresigned(session, client, { url, method, headers, body, service, region })
-  if (args.dryRun) return dryRun(session, client, { url, method, headers, body, service, region, chunked })
+  if (args.dryRun) {
+    return dryRun(session, client, credentials, { url, method, headers, body, service, region, sigv4a, chunked })
+  }
 
   if (body.kind === 'file' && chunked)
-    return sendChunked(session, credentials, { url, method, headers, body, service, region })
+    return sendChunked(session, credentials, { url, method, headers, body, service, region, sigv4a })
 
   const init: Parameters<Client<NodeResponse>['fetch']>[1] & object = {
     method,
@@ -488,16 +528,23 @@ async function send(session: Session): Promise<number> {
   // The same signature the first attempt gets (the clock is pinned until it is sent): shown under -v,
   // and on a signature mismatch when the service does not say what it computed.
   pin.at = Date.now()
-  const signed = await client.sign(url, {
+  const signed = await signOnce(client, credentials, {
+    url,
     method,
     service,
     region,
-    headers: init.headers,
+    sigv4a,
+    headers: init.headers as Array<[string, string]>,
     body: body.kind === 'bytes' ? body.bytes : undefined,
     payloadHash: init.payloadHash,
   })
   session.block('canonical request', signed.canonicalRequest)
   session.block('string to sign', signed.stringToSign)
+  if (sigv4a !== undefined) {
+    // The client signs with SigV4 only: SigV4a requests are signed here and sent once, without retries.
+    const sendBody = typeof init.body === 'function' ? init.body() : init.body
+    return sendSigned(session, signed, sendBody as Uint8Array | Readable | undefined, service, progress)
+  }
   let response: NodeResponse
   try {
     response = await client.fetch(url, init)
@@ -519,6 +566,49 @@ interface Request {
   body: Body
   service: string
   region: string
+  sigv4a?: Sigv4a | undefined
+}
+
+/** Signs once: through the client (its clock, its signing options) for SigV4, with `sign` for SigV4a. */
+async function signOnce(
+  client: Client<NodeResponse>,
+  credentials: ResolvedCredentials,
+  request: {
+    url: string
+    method: string
+    headers: Array<[string, string]>
+    body?: Uint8Array | undefined
+    payloadHash?: string | undefined
+    service: string
+    region: string
+    sigv4a: Sigv4a | undefined
+  },
+): Promise<SignedRequest> {
+  const { url, sigv4a, ...init } = request
+  if (sigv4a === undefined) return client.sign(url, init)
+  return sign({ ...init, url, credentials, algorithm: sigv4a.algorithm, regionSet: sigv4a.regionSet })
+}
+
+/** Sends a request signed here (aws-chunked, SigV4a): once, then the response as any other. */
+async function sendSigned(
+  session: Session,
+  signed: SignedRequest,
+  body: Uint8Array | Readable | ReadableStream<Uint8Array> | undefined,
+  service: string,
+  progress: Progress | undefined,
+): Promise<number> {
+  showRequest(session, signed.method, signed.url, signed.headers)
+  const init: FetchInit = { method: signed.method, headers: signed.headers }
+  if (body !== undefined) init.body = body as Uint8Array<ArrayBuffer>
+  const response = await nodeFetch(signed.url, init)
+  progress?.done()
+  showResponse(session, response)
+  if (response.status >= 300 && response.status !== 304) {
+    const error = await readAwsError(response, { service, method: signed.method, url: signed.url, signed })
+    return reportAwsError(session, error, true, signed)
+  }
+  await writeBody(session, response)
+  return EXIT.ok
 }
 
 async function sendChunked(
@@ -555,6 +645,9 @@ async function sendChunked(
     headers: pairs(withoutHeader(request.headers, 'content-length')),
     service: request.service,
     region: request.region,
+    ...(request.sigv4a === undefined
+      ? {}
+      : { algorithm: request.sigv4a.algorithm, regionSet: request.sigv4a.regionSet }),
     credentials,
     body: source,
     contentLength: size,
@@ -565,26 +658,7 @@ async function sendChunked(
   session.verbose(`body: aws-chunked (${mode}, CRC32 trailer), ${size} bytes in ${UPLOAD_CHUNK}-byte chunks`)
   session.block('canonical request', signed.canonicalRequest)
   session.block('string to sign', signed.stringToSign)
-  showRequest(session, signed.method, signed.url, signed.headers)
-  const response = await nodeFetch(signed.url, {
-    method: signed.method,
-    headers: signed.headers,
-    body: signed.body,
-    duplex: 'half',
-  })
-  progress?.done()
-  showResponse(session, response)
-  if (response.status >= 300 && response.status !== 304) {
-    const error = await readAwsError(response, {
-      service: request.service,
-      method: signed.method,
-      url: signed.url,
-      signed,
-    })
-    return reportAwsError(session, error, true, signed)
-  }
-  await writeBody(session, response)
-  return EXIT.ok
+  return sendSigned(session, signed, signed.body, request.service, progress)
 }
 
 /** --expires: sign in the query string, then send the presigned URL. */
@@ -664,6 +738,7 @@ function curlCommand(method: string, url: string, headers: Record<string, string
 async function dryRun(
   session: Session,
   client: Client<NodeResponse>,
+  credentials: ResolvedCredentials,
   request: Request & { chunked: boolean },
 ): Promise<number> {
   const { args } = session
@@ -678,12 +753,14 @@ async function dryRun(
       session.verbose('dry run: S3 upload signed with UNSIGNED-PAYLOAD, as curl sends the file plain')
     } else payloadHash = await hashFile(body.path)
   }
-  const signed = await client.sign(request.url, {
+  const signed = await signOnce(client, credentials, {
+    url: request.url,
     method: request.method,
     headers: pairs(request.headers),
     body: body.kind === 'bytes' ? body.bytes : undefined,
     service: request.service,
     region: request.region,
+    sigv4a: request.sigv4a,
     payloadHash,
   })
   session.block('canonical request', signed.canonicalRequest)
@@ -697,19 +774,21 @@ async function dryRun(
 async function presign(session: Session): Promise<number> {
   const { args } = session
   const url = args.url as string
-  const { service, region } = await target(session, url)
-  sigv4aUnavailable(args)
+  const { service, region, sigv4a } = await target(session, url)
   const provider = credentialsFor(args)
-  await resolveCredentialsNow(session, provider)
-  const client = makeClient(session, provider, region, { at: undefined })
-  const signedUrl = await client.presign(url, {
+  const credentials = await resolveCredentialsNow(session, provider)
+  const options = {
     method: args.method ?? 'GET',
     headers: pairs(args.headers),
     service,
     region,
     expiresIn: args.expires ?? 3600,
     payloadHash: args.unsignedPayload ? UNSIGNED_PAYLOAD : undefined,
-  })
+  }
+  const signedUrl =
+    sigv4a === undefined
+      ? await makeClient(session, provider, region, { at: undefined }).presign(url, options)
+      : await presignUrl({ ...options, url, credentials, algorithm: sigv4a.algorithm, regionSet: sigv4a.regionSet })
   session.io.stdout.write(`${signedUrl}\n`)
   return EXIT.ok
 }
