@@ -157,6 +157,12 @@ interface Target {
   sigv4a: Sigv4a | undefined
 }
 
+/** The options that make `sign`, `presign` and `signChunked` sign with SigV4a. */
+function sigv4aOptions(sigv4a: Sigv4a) {
+  // One process, one key: a cache would only hold the derived private key longer.
+  return { algorithm: sigv4a.algorithm, regionSet: sigv4a.regionSet, keyCache: null }
+}
+
 /** awsig/sigv4a, loaded only for --sigv4a (its elliptic-curve code is not needed otherwise). */
 async function loadSigv4a(): Promise<SigningAlgorithm> {
   // A specifier in a variable: the module is a sibling subpath of the package, built next to this one.
@@ -584,9 +590,10 @@ async function signOnce(
     sigv4a: Sigv4a | undefined
   },
 ): Promise<SignedRequest> {
-  const { url, sigv4a, ...init } = request
-  if (sigv4a === undefined) return client.sign(url, init)
-  return sign({ ...init, url, credentials, algorithm: sigv4a.algorithm, regionSet: sigv4a.regionSet })
+  const { url, sigv4a, region, ...init } = request
+  if (sigv4a === undefined) return client.sign(url, { ...init, region })
+  // SigV4a signs for the region set, never a single region.
+  return sign({ ...init, url, credentials, ...sigv4aOptions(sigv4a) })
 }
 
 /** Sends a request signed here (aws-chunked, SigV4a): once, then the response as any other. */
@@ -644,10 +651,7 @@ async function sendChunked(
     method: request.method,
     headers: pairs(withoutHeader(request.headers, 'content-length')),
     service: request.service,
-    region: request.region,
-    ...(request.sigv4a === undefined
-      ? {}
-      : { algorithm: request.sigv4a.algorithm, regionSet: request.sigv4a.regionSet }),
+    ...(request.sigv4a === undefined ? { region: request.region } : sigv4aOptions(request.sigv4a)),
     credentials,
     body: source,
     contentLength: size,
@@ -788,7 +792,13 @@ async function presign(session: Session): Promise<number> {
   const signedUrl =
     sigv4a === undefined
       ? await makeClient(session, provider, region, { at: undefined }).presign(url, options)
-      : await presignUrl({ ...options, url, credentials, algorithm: sigv4a.algorithm, regionSet: sigv4a.regionSet })
+      : await presignUrl({
+          ...options,
+          region: undefined,
+          url,
+          credentials,
+          ...sigv4aOptions(sigv4a),
+        })
   session.io.stdout.write(`${signedUrl}\n`)
   return EXIT.ok
 }
