@@ -9,7 +9,6 @@ import {
   openSync,
   readFileSync,
   statSync,
-  writeSync,
 } from 'node:fs'
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { STATUS_CODES } from 'node:http'
@@ -50,7 +49,7 @@ import {
   UNSIGNED_PAYLOAD,
 } from '../index.js'
 import { type Args, type DataPart, EXIT, type Header, UsageError } from './args.node.js'
-import { type NodeResponse, nodeFetch } from './http.node.js'
+import { type NodeResponse, nodeFetch, writeAll } from './http.node.js'
 import { counting, createProgress, type Progress } from './progress.node.js'
 
 /** Signing names that take aws-chunked uploads. */
@@ -375,20 +374,7 @@ async function writeBody(session: Session, response: NodeResponse): Promise<void
     const fd = openSync(output, 'w')
     try {
       if (session.args.include) writeAll(fd, Buffer.from(headBlock(response)))
-      await new Promise<void>((resolve, reject) => {
-        const source = response.body
-        source.on('data', (chunk: Buffer) => {
-          try {
-            writeAll(fd, chunk)
-          } catch (error) {
-            source.destroy(error as Error)
-            return
-          }
-          progress?.add(chunk.length)
-        })
-        source.once('end', resolve)
-        source.once('error', reject)
-      })
+      await response.writeTo(fd, progress === undefined ? undefined : (count) => progress.add(count))
     } finally {
       closeSync(fd)
     }
@@ -400,11 +386,6 @@ async function writeBody(session: Session, response: NodeResponse): Promise<void
     else await pipeline(source, counting(progress), stream, { end: false })
   }
   progress?.done()
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let offset = 0
-  while (offset < bytes.length) offset += writeSync(fd, bytes, offset)
 }
 
 /** An AWS error: the body goes where curl would put it (not with -f), then one line, the diff, the exit code. */
