@@ -79,6 +79,8 @@ export interface PreparedRequest {
   canonicalPath: string
   /** Path for the URL to send. */
   sendPath: string
+  /** The URL to send with header signing. */
+  sendUrl: string
   unsigned: ReadonlySet<string>
   keyCache: SigningKeyCache | null
   signSessionToken: boolean
@@ -117,17 +119,15 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
   if (typeof method !== 'string' || !METHOD.test(method)) {
     throw new InvalidInputError('method', 'must be an HTTP method name such as GET or PUT')
   }
-  const url = parseUrl(options.url)
-  const headers = collectHeaders(options.headers)
   const s3 = S3_SIGNING_NAMES.has(service)
-  const normalize = options.normalizePath ?? !s3
-  const doubleEncode = options.doubleEncodePath ?? !s3
+  const target = parseTarget(options.url, options.normalizePath ?? !s3, options.doubleEncodePath ?? !s3)
+  const { url } = target
+  const headers = collectHeaders(options.headers)
   let unsigned = NEVER_SIGNED
   if (options.unsignedHeaders !== undefined) {
     if (!Array.isArray(options.unsignedHeaders)) throw new InvalidInputError('unsignedHeaders', 'must be an array')
     unsigned = new Set([...NEVER_SIGNED, ...options.unsignedHeaders.map((name) => String(name).toLowerCase())])
   }
-  const signedPath = canonicalPath(url.path, normalize, doubleEncode)
   return {
     algorithm,
     method: method.toUpperCase(),
@@ -139,14 +139,47 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
     credentials,
     amzDate,
     scope: credentialScope(algorithm, amzDate.slice(0, 8), region, service),
-    canonicalPath: signedPath,
-    // Single encoding signs the path in SigV4's encoding, so that is also what must go on the wire.
-    sendPath: doubleEncode ? url.path : normalize ? canonicalPath(url.path, false, false) : signedPath,
+    canonicalPath: target.canonicalPath,
+    sendPath: target.sendPath,
+    sendUrl: target.sendUrl,
     unsigned,
     keyCache: options.keyCache === undefined ? defaultKeyCache : options.keyCache,
     signSessionToken: options.signSessionToken !== false,
     hostHeader: hostHeader(headers, url.host),
   }
+}
+
+interface Target {
+  url: ParsedUrl
+  canonicalPath: string
+  sendPath: string
+  /** The whole URL to send (header signing). */
+  sendUrl: string
+}
+// A service is called at the same URL again and again: the last string parsed is kept (frozen).
+let lastTarget: (Target & { href: string; normalize: boolean; doubleEncode: boolean }) | undefined
+
+/** The URL parsed, with its path as signed and as sent. */
+function parseTarget(input: string | URL, normalize: boolean, doubleEncode: boolean): Target {
+  const last = lastTarget
+  if (last !== undefined && input === last.href && normalize === last.normalize && doubleEncode === last.doubleEncode) {
+    return last
+  }
+  const url = parseUrl(input)
+  const signedPath = canonicalPath(url.path, normalize, doubleEncode)
+  // Single encoding signs the path in SigV4's encoding, so that is also what must go on the wire.
+  const sendPath = doubleEncode ? url.path : normalize ? canonicalPath(url.path, false, false) : signedPath
+  const target = {
+    url,
+    canonicalPath: signedPath,
+    sendPath,
+    sendUrl: `${url.protocol}//${url.host}${sendPath}${queryString(url.query)}`,
+  }
+  if (typeof input === 'string') {
+    Object.freeze(url.query)
+    lastTarget = { ...target, href: input, normalize, doubleEncode }
+  }
+  return target
 }
 
 function checkAlgorithm(algorithm: unknown): SigningAlgorithm {
@@ -311,19 +344,29 @@ export function keyFor(p: PreparedRequest): unknown | Promise<unknown> {
   return p.algorithm.key(p.credentials, p.amzDate.slice(0, 8), p.region, p.service, p.keyCache)
 }
 
+interface Signed {
+  toSign: string
+  signature: string
+}
+
 /**
- * String-to-sign and signature of a canonical request. Awaits only real promises (WebCrypto, a key
- * being derived): node:crypto answers synchronously, and awaiting a plain value still costs a turn.
+ * String-to-sign and signature of a canonical request: synchronous where everything is (SigV4 with a
+ * cached key on node:crypto), a promise only when a step needs one (WebCrypto, a key being derived).
+ * Awaiting a plain value still costs a turn of the event loop.
  */
-async function signCanonical(p: PreparedRequest, canonical: string) {
-  let hash = sha256Hex(canonical) as string | Promise<string>
-  if (typeof hash !== 'string') hash = await hash
-  const toSign = stringToSign(p.algorithm.id, p.amzDate, p.scope, hash)
-  let key = keyFor(p)
-  if (key instanceof Promise) key = await key
-  let signature = p.algorithm.sign(key, toSign)
-  if (typeof signature !== 'string') signature = await signature
-  return { toSign, signature }
+function signCanonical(p: PreparedRequest, canonical: string): Signed | Promise<Signed> {
+  const hash = sha256Hex(canonical) as string | Promise<string>
+  const key = keyFor(p)
+  if (typeof hash === 'string' && !(key instanceof Promise)) {
+    const toSign = stringToSign(p.algorithm.id, p.amzDate, p.scope, hash)
+    const signature = p.algorithm.sign(key, toSign)
+    if (typeof signature === 'string') return { toSign, signature }
+    return signature.then((s) => ({ toSign, signature: s }))
+  }
+  return (async () => {
+    const toSign = stringToSign(p.algorithm.id, p.amzDate, p.scope, await hash)
+    return { toSign, signature: await p.algorithm.sign(await key, toSign) }
+  })()
 }
 
 function queryString(pairs: ReadonlyArray<readonly [string, string]>): string {
@@ -375,15 +418,16 @@ export async function sign(options: SignOptions): Promise<SignedRequest> {
   let payloadHash = payloadHashOf(options, p.headers)
   // Everything is validated: from here on nothing throws for bad input.
   if (typeof payloadHash !== 'string') payloadHash = await payloadHash
-  return signPrepared(p, payloadHash, options.contentHashHeader ?? S3_SIGNING_NAMES.has(p.service))
+  const signed = signPrepared(p, payloadHash, options.contentHashHeader ?? S3_SIGNING_NAMES.has(p.service))
+  return signed instanceof Promise ? await signed : signed
 }
 
-/** Header signing of a prepared request: the step `sign` and `signChunked` share. */
-export async function signPrepared(
+/** Header signing of a prepared request: the step `sign` and `signChunked` share. Synchronous when it can be. */
+export function signPrepared(
   p: PreparedRequest,
   payloadHash: string,
   contentHashHeader: boolean,
-): Promise<SignedRequest> {
+): SignedRequest | Promise<SignedRequest> {
   const { headers, credentials } = p
   headers.delete('authorization')
   headers.set(X_AMZ_DATE, [p.amzDate])
@@ -404,23 +448,36 @@ export async function signPrepared(
     payloadHash,
     host: p.url.host,
   })
-  const { toSign, signature } = await signCanonical(p, canonical.canonicalRequest)
-
-  const out = headersToSend(headers, p.hostHeader)
-  if (token && !p.signSessionToken) out[X_AMZ_SECURITY_TOKEN] = token
-  out.authorization = `${p.algorithm.id} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`
-  return {
-    url: `${p.url.protocol}//${p.url.host}${p.sendPath}${queryString(p.url.query)}`,
-    method: p.method,
-    headers: out,
-    signature,
-    canonicalRequest: canonical.canonicalRequest,
-    stringToSign: toSign,
-    signedHeaders: canonical.signedHeaders,
-    credentialScope: p.scope,
-    payloadHash,
-    amzDate: p.amzDate,
+  const signing = signCanonical(p, canonical.canonicalRequest)
+  const finish = ({ toSign, signature }: Signed): SignedRequest => {
+    const out = headersToSend(headers, p.hostHeader)
+    if (token && !p.signSessionToken) out[X_AMZ_SECURITY_TOKEN] = token
+    out.authorization = `${p.algorithm.id} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`
+    return {
+      url: p.sendUrl,
+      method: p.method,
+      headers: out,
+      signature,
+      canonicalRequest: canonical.canonicalRequest,
+      stringToSign: toSign,
+      signedHeaders: canonical.signedHeaders,
+      credentialScope: p.scope,
+      payloadHash,
+      amzDate: p.amzDate,
+    }
   }
+  return signing instanceof Promise ? signing.then(finish) : finish(signing)
+}
+
+// The credential parameter is the same for every URL presigned with one key on one day.
+let lastCredential = ''
+let lastEncodedCredential = ''
+function encodedCredential(credential: string): string {
+  if (credential !== lastCredential) {
+    lastEncodedCredential = uriEncode(credential)
+    lastCredential = credential
+  }
+  return lastEncodedCredential
 }
 
 /**
@@ -463,7 +520,7 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   const token = p.credentials.sessionToken
   query.push(
     [Q_ALGORITHM, p.algorithm.id],
-    [Q_CREDENTIAL, uriEncode(`${p.credentials.accessKeyId}/${p.scope}`)],
+    [Q_CREDENTIAL, encodedCredential(`${p.credentials.accessKeyId}/${p.scope}`)],
     [Q_DATE, p.amzDate],
     [Q_EXPIRES, String(expiresIn)],
   )
@@ -479,7 +536,9 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
     payloadHash,
     host: p.url.host,
   })
-  const { toSign, signature } = await signCanonical(p, canonical.canonicalRequest)
+  let signing = signCanonical(p, canonical.canonicalRequest)
+  if (signing instanceof Promise) signing = await signing
+  const { toSign, signature } = signing
   query.push([Q_SIGNATURE, signature])
   if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
   return {
