@@ -62,7 +62,7 @@ async function download(runs = 5) {
   // A loopback "bucket" that serves SIZE bytes to any GET: fresh bytes on the wire each time, from one
   // 1 MiB buffer (the client side is what is measured, and both clients get the same server).
   const block = Buffer.alloc(1024 * 1024, 7)
-  const server = createServer((request, response) => {
+  const server = createServer((_request, response) => {
     response.writeHead(200, { 'content-length': String(SIZE), 'content-type': 'application/octet-stream' })
     let sent = 0
     const pump = () => {
@@ -78,7 +78,12 @@ async function download(runs = 5) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${server.address().port}/bench-bucket/object`
   const out = join(OUT_DIR === '' ? tmpdir() : OUT_DIR, `awsig-bench-${process.pid}`)
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1' }
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_REGION: 'us-east-1',
+  }
   try {
     const result = await pair(
       'download',
@@ -96,7 +101,11 @@ async function download(runs = 5) {
   }
 }
 
-console.log(`node ${process.version}, ${cpus().length} cpus, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+console.log(
+  `node ${process.version}, ${cpus().length} cpus, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+)
 const runs = process.argv[3] === undefined ? undefined : Number(process.argv[3])
 if (which === 'startup' || which === 'all') await startup(runs)
 if (which === 'download' || which === 'all') await download(runs)
