@@ -4,6 +4,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
+import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -425,6 +426,31 @@ describe('bad input: one line naming the flag, exit 2, nothing sent', () => {
     expect(version.out).toBe(`awsig ${expected}\n`)
   })
 
+  it('credentials prints env, json and process formats', async () => {
+    const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: "se'cret", AWS_SESSION_TOKEN: 'tok' }
+    const asEnv = await awsig(['credentials'], { env })
+    expect(asEnv.out).toBe(
+      "export AWS_ACCESS_KEY_ID=AKIDEXAMPLE\nexport AWS_SECRET_ACCESS_KEY='se'\\''cret'\nexport AWS_SESSION_TOKEN=tok\n",
+    )
+    // The line evaluates back to the same values in a shell.
+    const back = await sh(`eval "$(cat <<'EOF'\n${asEnv.out}EOF\n)"; printf %s "$AWS_SECRET_ACCESS_KEY"`)
+    expect(back.out).toBe("se'cret")
+    const asJson = await awsig(['credentials', '--format', 'json'], { env })
+    expect(JSON.parse(asJson.out)).toEqual({
+      AccessKeyId: 'AKIDEXAMPLE',
+      SecretAccessKey: "se'cret",
+      SessionToken: 'tok',
+    })
+    const asProcess = await awsig(['credentials', '--format', 'process'], { env })
+    expect(JSON.parse(asProcess.out)).toEqual({
+      Version: 1,
+      AccessKeyId: 'AKIDEXAMPLE',
+      SecretAccessKey: "se'cret",
+      SessionToken: 'tok',
+    })
+    expect(hits).toBe(0)
+  })
+
   it('an SSO profile without a token says which aws sso login to run', async () => {
     const config = join(dir, 'config-sso')
     writeFileSync(
@@ -448,6 +474,66 @@ describe('bad input: one line naming the flag, exit 2, nothing sent', () => {
     expect(result.code).toBe(3)
     expect(result.stderr).toMatch(/^awsig: credentials: no credentials: .*\[ERR_CREDENTIALS_CHAIN\]\n$/)
     expect(hits).toBe(0)
+  })
+})
+
+describe('HTTP framing of responses (loopback server speaking raw HTTP/1.1)', () => {
+  let server: NetServer
+  let base: string
+  const replies: Record<string, string> = {
+    // chunked, with a chunk extension and a trailer, split over several writes
+    '/chunked':
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nx-trailer: t\r\n\r\n',
+    // no length: the body ends when the connection closes
+    '/close': 'HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nuntil the end',
+    // an interim 100 Continue before the real response
+    '/continue': 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\ndone',
+    // the connection drops 10 bytes short of content-length
+    '/short': 'HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n0123456789',
+  }
+  beforeAll(async () => {
+    server = createNetServer((socket) => {
+      let request = ''
+      socket.on('data', (data) => {
+        request += data.toString('latin1')
+        if (!request.includes('\r\n\r\n')) return
+        const path = request.split(' ')[1] as string
+        const reply = replies[path] ?? 'HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n'
+        // Byte by byte for the first 40 bytes: status line and headers arrive in pieces.
+        for (let i = 0; i < Math.min(40, reply.length); i++) socket.write(reply[i] as string)
+        socket.end(reply.slice(40))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  const get = (path: string, extra: string[] = []) =>
+    awsig(['--service', 's3', '--region', 'us-east-1', ...extra, `${base}${path}`], {
+      env: { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' },
+    })
+
+  it('decodes chunked bodies, to stdout and to -o', async () => {
+    expect((await get('/chunked')).out).toBe('hello, world')
+    const file = join(dir, 'chunked.out')
+    expect((await get('/chunked', ['-o', file])).code).toBe(0)
+    expect(readFileSync(file, 'utf8')).toBe('hello, world')
+  })
+
+  it('reads a body without a length to the end of the connection', async () => {
+    expect((await get('/close')).out).toBe('until the end')
+  })
+
+  it('skips an interim 100 Continue', async () => {
+    const result = await get('/continue', ['-i'])
+    expect(result.out).toBe('HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\ndone')
+  })
+
+  it('a connection cut short of content-length is an error, exit 1', async () => {
+    const result = await get('/short', ['-o', join(dir, 'short.out')])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe('awsig: the connection closed 10 bytes before the end of the body\n')
   })
 })
 
