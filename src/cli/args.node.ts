@@ -36,10 +36,12 @@ Request (as curl):
       --data-binary DATA   body as is; @file and @- kept byte for byte
   -T, --upload-file FILE   stream FILE (or - for stdin) as the body, never held in memory. S3: aws-chunked
                            with signed chunks and a CRC32 trailer; elsewhere the file is hashed first, or
-                           sent as UNSIGNED-PAYLOAD with --unsigned-payload. A URL ending in / gets FILE's name
+                           sent as UNSIGNED-PAYLOAD with --unsigned-payload. stdin from a pipe is spooled to a
+                           temporary file (S3 needs the length first) unless -H 'content-length: N' is given.
+                           A URL ending in / gets FILE's name
   -o, --output FILE        write the body to FILE (- for stdout)
   -i, --include            write the status line and response headers before the body
-  -s, --silent             no progress bar and no notes (errors are still printed)
+  -s, --silent             no progress bar (errors are still printed)
   -f, --fail               on HTTP 400 or more write no body and exit 22
   -v, --verbose            on stderr: where service, region and credentials came from, the canonical
                            request, the string to sign and the headers sent and received (secrets redacted)
@@ -50,14 +52,18 @@ Signing:
       --region REGION      signing region; default: from the host, else AWS_REGION, AWS_DEFAULT_REGION,
                            the profile's region
       --profile NAME       profile of the shared config files (default AWS_PROFILE, else default)
-      --sigv4a             sign with SigV4a (ECDSA), over --region-set
+      --sigv4a             sign with SigV4a (ECDSA, awsig/sigv4a) over --region-set; sent once, no retries
       --region-set LIST    comma-separated regions for SigV4a (default: the region; * for all)
       --unsigned-payload   sign UNSIGNED-PAYLOAD instead of the body's SHA-256
-      --expires SECONDS    sign in the query string, valid SECONDS (presign; 1 to 604800)
+      --expires SECONDS    sign in the query string, valid SECONDS (1 to 604800): the request is sent
+                           with that presigned URL; for presign, the URL's lifetime
 
 presign:  -X/--method METHOD (default GET), --expires SECONDS (default 3600), -H header, and the
           signing options
 credentials: --format env (export lines, default), json, or process (credential_process output)
+
+Retries: throttling, 5xx and network errors are retried (3 attempts, backoff), and a clock-skew error
+corrects the clock once; a streamed S3 upload (-T) and SigV4a requests are sent once.
 
 Credentials come from the AWS CLI's chain: environment, profile (role_arn with source_profile or
 credential_source, MFA codes asked on the terminal, SSO, credential_process, static keys), container,
