@@ -5,8 +5,9 @@
 //   node examples/iam.mjs
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); set
 // AWS_ENDPOINT_URL to use a local emulator instead of AWS.
-import { AwsError, awsQuery, createClient, xmlText, xmlTexts } from 'awsig/client'
+import { AwsError, createClient } from 'awsig/client'
 import { fromEnv } from 'awsig/credentials'
+import { awsQuery, xmlText, xmlTexts } from 'awsig/protocols'
 
 const endpoint = process.env.AWS_ENDPOINT_URL ?? 'https://iam.amazonaws.com'
 const client = createClient({ credentials: fromEnv(), region: 'us-east-1', service: 'iam' })

@@ -6,8 +6,9 @@
 //   AWS_REGION=eu-west-1 node examples/kms.mjs
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); set
 // AWS_ENDPOINT_URL to use a local emulator instead of AWS.
-import { awsJson, createClient } from 'awsig/client'
+import { createClient } from 'awsig/client'
 import { fromEnv } from 'awsig/credentials'
+import { awsJson } from 'awsig/protocols'
 
 const region = process.env.AWS_REGION ?? 'us-east-1'
 const endpoint = process.env.AWS_ENDPOINT_URL ?? `https://kms.${region}.amazonaws.com`

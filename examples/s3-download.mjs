@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { createClient, greedy, uriPath, xml } from 'awsig/client'
+import { createClient } from 'awsig/client'
 import { fromEnv } from 'awsig/credentials'
+import { greedy, uriPath, xml } from 'awsig/protocols'
 
 const region = process.env.AWS_REGION ?? 'us-east-1'
 const endpoint = process.env.AWS_ENDPOINT_URL ?? `https://s3.${region}.amazonaws.com`

@@ -10,8 +10,9 @@ import { createHash } from 'node:crypto'
 import { open, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import { createClient, greedy, queryString, uriPath, xml, xmlText } from 'awsig/client'
+import { createClient } from 'awsig/client'
 import { fromEnv } from 'awsig/credentials'
+import { greedy, queryString, uriPath, xml, xmlText } from 'awsig/protocols'
 
 const region = process.env.AWS_REGION ?? 'us-east-1'
 const endpoint = process.env.AWS_ENDPOINT_URL ?? `https://s3.${region}.amazonaws.com`

@@ -5,8 +5,9 @@
 //   AWS_REGION=eu-west-1 node examples/s3.mjs
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); set
 // AWS_ENDPOINT_URL to use a local emulator instead of AWS.
-import { AwsError, createClient, greedy, queryString, uriPath, xml, xmlText, xmlTexts } from 'awsig/client'
+import { AwsError, createClient } from 'awsig/client'
 import { fromEnv } from 'awsig/credentials'
+import { greedy, queryString, uriPath, xml, xmlText, xmlTexts } from 'awsig/protocols'
 
 const region = process.env.AWS_REGION ?? 'us-east-1'
 const endpoint = process.env.AWS_ENDPOINT_URL ?? `https://s3.${region}.amazonaws.com`

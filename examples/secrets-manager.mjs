@@ -6,8 +6,9 @@
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); set
 // AWS_ENDPOINT_URL to use a local emulator instead of AWS.
 import { randomUUID } from 'node:crypto'
-import { AwsError, awsJson, createClient } from 'awsig/client'
+import { AwsError, createClient } from 'awsig/client'
 import { fromEnv } from 'awsig/credentials'
+import { awsJson } from 'awsig/protocols'
 
 const region = process.env.AWS_REGION ?? 'us-east-1'
 const endpoint = process.env.AWS_ENDPOINT_URL ?? `https://secretsmanager.${region}.amazonaws.com`

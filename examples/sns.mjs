@@ -5,8 +5,9 @@
 //   AWS_REGION=eu-west-1 node examples/sns.mjs
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); set
 // AWS_ENDPOINT_URL to use a local emulator instead of AWS.
-import { awsQuery, createClient, xmlText, xmlTexts } from 'awsig/client'
+import { createClient } from 'awsig/client'
 import { fromEnv } from 'awsig/credentials'
+import { awsQuery, xmlText, xmlTexts } from 'awsig/protocols'
 
 const region = process.env.AWS_REGION ?? 'us-east-1'
 const endpoint = process.env.AWS_ENDPOINT_URL ?? `https://sns.${region}.amazonaws.com`

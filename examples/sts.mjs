@@ -5,8 +5,9 @@
 //   node examples/sts.mjs              (set AWS_ROLE_ARN to also assume that role)
 // Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); set
 // AWS_ENDPOINT_URL to use a local emulator instead of AWS.
-import { awsQuery, createClient, xmlText } from 'awsig/client'
+import { createClient } from 'awsig/client'
 import { fromEnv } from 'awsig/credentials'
+import { awsQuery, xmlText } from 'awsig/protocols'
 
 const region = process.env.AWS_REGION ?? 'us-east-1'
 const endpoint = process.env.AWS_ENDPOINT_URL ?? `https://sts.${region}.amazonaws.com`

@@ -1,10 +1,72 @@
+// Every error awsig throws: one base class with a stable `code`, one class per domain, and a
+// `Symbol.for` brand so that errors from two copies of the package are still recognised.
+// To add an error: a class below (constructor shape: `[code,] what the message is made of, options`),
+// then one line per code in `AwsigErrorCodes`; `isAwsigError` and `switch (err.code)` follow.
+
+const BRAND = Symbol.for('awsig.error')
+
+/** Options every error constructor takes last. */
+export interface ErrorOptions {
+  /** The error that led to this one. */
+  cause?: unknown
+}
+
 /**
- * Every error awsig throws is an {@link AwsigError} with a stable `code`, so callers can
- * `switch (err.code)` even when two copies of the package are loaded.
+ * The base class of every error awsig throws. `code` is stable; match on it (or use
+ * {@link isAwsigError}), not on the message. `instanceof` also recognises errors made by another copy
+ * of the package (a brand registered with `Symbol.for`).
  */
-export type AwsigErrorCode =
-  | 'ERR_INVALID_INPUT'
-  // Credentials (CredentialsError):
+export class AwsigError extends Error {
+  readonly code: AwsigErrorCode
+  constructor(code: AwsigErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    // The class names of the instance, most derived first: what `instanceof` checks across copies.
+    const kinds: string[] = []
+    for (let p = Object.getPrototypeOf(this); p !== null && p !== Error.prototype; p = Object.getPrototypeOf(p)) {
+      if (Object.hasOwn(p, 'name')) kinds.push(p.name as string)
+    }
+    Object.defineProperty(this, BRAND, { value: kinds })
+  }
+
+  // `this` is the class on the right of `instanceof`: a subclass inherits this method.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: the class checked against is the point
+    // biome-ignore lint/complexity/noUselessThisAlias: one name for it below
+    const checked: { prototype: object } = this
+    if (Function.prototype[Symbol.hasInstance].call(checked, value)) return true
+    const kinds = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND]
+    return Array.isArray(kinds) && kinds.includes((checked.prototype as { name: string }).name)
+  }
+
+  static {
+    // On the prototype, as Error's own `name`: readable before construction, and by `instanceof`.
+    named(AwsigError, 'AwsigError')
+  }
+}
+
+function named(errorClass: { prototype: object }, name: string): void {
+  Object.defineProperty(errorClass.prototype, 'name', { value: name, writable: true, configurable: true })
+}
+
+/**
+ * Bad input to a signing function, thrown before any work is done. `field` names the offending option
+ * (`credentials.accessKeyId`, `headers["x-foo"]`, `expiresIn`, ...). The message never contains a secret.
+ */
+export class InvalidInputError extends AwsigError {
+  declare readonly code: 'ERR_INVALID_INPUT'
+  readonly field: string
+  constructor(field: string, problem: string, options?: ErrorOptions) {
+    super('ERR_INVALID_INPUT', `${field}: ${problem}`, options)
+    this.field = field
+  }
+  static {
+    named(InvalidInputError, 'InvalidInputError')
+  }
+}
+
+/** The codes of {@link CredentialsError}. */
+export type CredentialsErrorCode =
   /** The provider has nothing configured (no env vars, no such file or section): a chain moves on. */
   | 'ERR_CREDENTIALS_NOT_FOUND'
   /** Configuration is present but unusable: a missing or conflicting key, a bad value, a disallowed host. */
@@ -25,58 +87,9 @@ export type AwsigErrorCode =
   | 'ERR_CREDENTIALS_PROCESS'
   /** No provider of a chain gave credentials: `attempts` says why for each. */
   | 'ERR_CREDENTIALS_CHAIN'
-  // Streaming bodies (StreamError):
-  /** The source gave fewer or more bytes than the declared length. */
-  | 'ERR_BODY_LENGTH'
-  /** The source threw, or gave something other than bytes. */
-  | 'ERR_BODY_SOURCE'
-  /** The `AbortSignal` fired, or the stream was cancelled. */
-  | 'ERR_ABORTED'
-  // Received aws-chunked bodies (VerificationError):
-  /** aws-chunked framing is wrong: chunk header, size, line ending or trailer. */
-  | 'ERR_MALFORMED_CHUNK'
-  /** The body ended before its final chunk and trailer. */
-  | 'ERR_INCOMPLETE_BODY'
-  /** A chunk or trailer signature does not match. */
-  | 'ERR_SIGNATURE_MISMATCH'
-  /** A trailing `x-amz-checksum-*` does not match the data. */
-  | 'ERR_CHECKSUM_MISMATCH'
-  /** The data length differs from `x-amz-decoded-content-length`. */
-  | 'ERR_DECODED_LENGTH'
-  // Client (awsig/client):
-  /** AWS answered with an error (AwsError): see `status`, `awsCode` and `requestId`. */
-  | 'ERR_AWS'
-  /** The request got no HTTP response: connection refused or reset, DNS failure... (NetworkError). */
-  | 'ERR_NETWORK'
-  /** An attempt took longer than the client's `timeout` (TimeoutError). */
-  | 'ERR_TIMEOUT'
-  /** A retry was needed but the body was a stream already consumed (BodyNotReplayableError). */
-  | 'ERR_BODY_NOT_REPLAYABLE'
-
-export class AwsigError extends Error {
-  override name = 'AwsigError'
-  readonly code: AwsigErrorCode
-  constructor(code: AwsigErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
-}
-
-/**
- * Bad input to a signing function, thrown before any work is done. `field` names the offending option
- * (`credentials.accessKeyId`, `headers["x-foo"]`, `expiresIn`, ...). The message never contains a secret.
- */
-export class InvalidInputError extends AwsigError {
-  override name = 'InvalidInputError'
-  readonly field: string
-  constructor(field: string, problem: string, options?: { cause?: unknown }) {
-    super('ERR_INVALID_INPUT', `${field}: ${problem}`, options)
-    this.field = field
-  }
-}
 
 /** Where a credentials failure happened. Only names and paths: never a key, token or secret. */
-export interface CredentialsErrorDetails {
+export interface CredentialsErrorDetails extends ErrorOptions {
   /** The provider that failed: `env`, `ini`, `process`, `container`, `imds`, `web-identity`, `assume-role`, `sso`, `chain`, `cached`. */
   provider: string
   /** The profile being resolved, when a profile is involved. */
@@ -91,7 +104,6 @@ export interface CredentialsErrorDetails {
   requestId?: string | undefined
   /** For `ERR_CREDENTIALS_CHAIN`: why each provider of the chain gave nothing, in order. */
   attempts?: readonly CredentialsError[] | undefined
-  cause?: unknown
 }
 
 /**
@@ -99,7 +111,7 @@ export interface CredentialsErrorDetails {
  * the message never contains a secret (keys, tokens and process output are never quoted).
  */
 export class CredentialsError extends AwsigError {
-  override name = 'CredentialsError'
+  declare readonly code: CredentialsErrorCode
   readonly provider: string
   readonly profile: string | undefined
   readonly file: string | undefined
@@ -107,8 +119,8 @@ export class CredentialsError extends AwsigError {
   readonly awsCode: string | undefined
   readonly requestId: string | undefined
   readonly attempts: readonly CredentialsError[] | undefined
-  constructor(code: AwsigErrorCode, message: string, details: CredentialsErrorDetails) {
-    super(code, message, details.cause === undefined ? undefined : { cause: details.cause })
+  constructor(code: CredentialsErrorCode, message: string, details: CredentialsErrorDetails) {
+    super(code, message, details)
     this.provider = details.provider
     this.profile = details.profile
     this.file = details.file
@@ -117,7 +129,19 @@ export class CredentialsError extends AwsigError {
     this.requestId = details.requestId
     this.attempts = details.attempts
   }
+  static {
+    named(CredentialsError, 'CredentialsError')
+  }
 }
+
+/** The codes of {@link StreamError}. */
+export type StreamErrorCode =
+  /** The source gave fewer or more bytes than the declared length. */
+  | 'ERR_BODY_LENGTH'
+  /** The source threw, or gave something other than bytes. */
+  | 'ERR_BODY_SOURCE'
+  /** The `AbortSignal` fired, or the stream was cancelled. */
+  | 'ERR_ABORTED'
 
 /**
  * A streaming body could not be produced, so the stream being sent fails instead of ending and the
@@ -125,21 +149,37 @@ export class CredentialsError extends AwsigError {
  * `ERR_BODY_SOURCE` (the source's error is the `cause`) or `ERR_ABORTED` (the signal's reason is the `cause`).
  */
 export class StreamError extends AwsigError {
-  override name = 'StreamError'
+  declare readonly code: StreamErrorCode
   /** Declared length in bytes (`ERR_BODY_LENGTH`). */
   readonly expected: number | undefined
   /** Bytes received from the source when the mismatch was found (`ERR_BODY_LENGTH`). */
   readonly received: number | undefined
   constructor(
-    code: 'ERR_BODY_LENGTH' | 'ERR_BODY_SOURCE' | 'ERR_ABORTED',
+    code: StreamErrorCode,
     message: string,
-    options?: { cause?: unknown; expected?: number; received?: number },
+    options?: ErrorOptions & { expected?: number | undefined; received?: number | undefined },
   ) {
-    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause })
+    super(code, message, options)
     this.expected = options?.expected
     this.received = options?.received
   }
+  static {
+    named(StreamError, 'StreamError')
+  }
 }
+
+/** The codes of {@link VerificationError}. */
+export type VerificationErrorCode =
+  /** aws-chunked framing is wrong: chunk header, size, line ending or trailer. */
+  | 'ERR_MALFORMED_CHUNK'
+  /** The body ended before its final chunk and trailer. */
+  | 'ERR_INCOMPLETE_BODY'
+  /** A chunk or trailer signature does not match. */
+  | 'ERR_SIGNATURE_MISMATCH'
+  /** A trailing `x-amz-checksum-*` does not match the data. */
+  | 'ERR_CHECKSUM_MISMATCH'
+  /** The data length differs from `x-amz-decoded-content-length`. */
+  | 'ERR_DECODED_LENGTH'
 
 /**
  * A received request body failed verification: `ERR_MALFORMED_CHUNK`, `ERR_INCOMPLETE_BODY`,
@@ -147,26 +187,20 @@ export class StreamError extends AwsigError {
  * The message never quotes a signature that was expected.
  */
 export class VerificationError extends AwsigError {
-  override name = 'VerificationError'
+  declare readonly code: VerificationErrorCode
   /** Index of the chunk where the problem was found (0 = first), where it applies. */
   readonly chunk: number | undefined
-  constructor(
-    code:
-      | 'ERR_MALFORMED_CHUNK'
-      | 'ERR_INCOMPLETE_BODY'
-      | 'ERR_SIGNATURE_MISMATCH'
-      | 'ERR_CHECKSUM_MISMATCH'
-      | 'ERR_DECODED_LENGTH',
-    message: string,
-    options?: { cause?: unknown; chunk?: number },
-  ) {
-    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause })
+  constructor(code: VerificationErrorCode, message: string, options?: ErrorOptions & { chunk?: number | undefined }) {
+    super(code, message, options)
     this.chunk = options?.chunk
+  }
+  static {
+    named(VerificationError, 'VerificationError')
   }
 }
 
 /** What an {@link AwsError} knows. Only what AWS sent back and where the request went: never a secret. */
-export interface AwsErrorDetails {
+export interface AwsErrorDetails extends ErrorOptions {
   /** HTTP status. */
   status: number
   /** AWS error code, e.g. `NoSuchKey`, `ThrottlingException`; from the status when the body says nothing (`NotFound` for an S3 HEAD 404). */
@@ -198,7 +232,6 @@ export interface AwsErrorDetails {
   stringToSign?: string | undefined
   /** S3 `SignatureDoesNotMatch`: a line diff of our canonical request (or string to sign) against AWS's. */
   signatureDiff?: string | undefined
-  cause?: unknown
 }
 
 /**
@@ -208,12 +241,12 @@ export interface AwsErrorDetails {
  *
  * @example
  * try { await client.fetch(url, init) } catch (error) {
- *   if (error instanceof AwsError && error.awsCode === 'NoSuchKey') return undefined
+ *   if (isAwsigError(error, 'ERR_AWS') && error.awsCode === 'NoSuchKey') return undefined
  *   throw error
  * }
  */
 export class AwsError extends AwsigError {
-  override name = 'AwsError'
+  declare readonly code: 'ERR_AWS'
   readonly status: number
   readonly awsCode: string
   readonly awsMessage: string
@@ -236,7 +269,7 @@ export class AwsError extends AwsigError {
     if (details.requestId !== undefined) where.push(`request id ${details.requestId}`)
     let message = `${details.awsCode}: ${details.awsMessage} (${where.join(', ')})`
     if (details.signatureDiff !== undefined) message += `\n${details.signatureDiff}`
-    super('ERR_AWS', message, details.cause === undefined ? undefined : { cause: details.cause })
+    super('ERR_AWS', message, details)
     this.status = details.status
     this.awsCode = details.awsCode
     this.awsMessage = details.awsMessage
@@ -254,50 +287,67 @@ export class AwsError extends AwsigError {
     this.stringToSign = details.stringToSign
     this.signatureDiff = details.signatureDiff
   }
+  static {
+    named(AwsError, 'AwsError')
+  }
 }
 
 /** Where a request that got no (usable) response was going. */
-export interface RequestErrorDetails {
+export interface RequestErrorDetails extends ErrorOptions {
   method?: string | undefined
   /** The URL, `X-Amz-Signature` and `X-Amz-Security-Token` redacted. */
   url?: string | undefined
   /** Attempts made, the first included. */
   attempts?: number | undefined
-  cause?: unknown
 }
 
 /** The request got no HTTP response: connection refused or reset, DNS or TLS failure. `cause` is the fetch error. */
 export class NetworkError extends AwsigError {
-  override name = 'NetworkError'
+  declare readonly code: 'ERR_NETWORK'
   readonly method: string | undefined
   readonly url: string | undefined
   readonly attempts: number
   constructor(message: string, details: RequestErrorDetails = {}) {
-    super('ERR_NETWORK', message, details.cause === undefined ? undefined : { cause: details.cause })
+    super('ERR_NETWORK', message, details)
     this.method = details.method
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
+  static {
+    named(NetworkError, 'NetworkError')
+  }
+}
+
+/** What a {@link TimeoutError} knows: the limit that was reached and where the request was going. */
+export interface TimeoutErrorDetails extends RequestErrorDetails {
+  /** The limit reached, in milliseconds. */
+  timeout: number
 }
 
 /** An attempt took longer than the client's `timeout` (milliseconds, in `timeout`). */
 export class TimeoutError extends AwsigError {
-  override name = 'TimeoutError'
+  declare readonly code: 'ERR_TIMEOUT'
   readonly timeout: number
   readonly method: string | undefined
   readonly url: string | undefined
   readonly attempts: number
-  constructor(timeout: number, details: RequestErrorDetails = {}) {
-    super(
-      'ERR_TIMEOUT',
-      `no response within ${timeout} ms${details.url === undefined ? '' : ` (${details.method ?? 'GET'} ${details.url})`}`,
-      details.cause === undefined ? undefined : { cause: details.cause },
-    )
-    this.timeout = timeout
+  constructor(details: TimeoutErrorDetails) {
+    const where = details.url === undefined ? '' : ` (${details.method ?? 'GET'} ${details.url})`
+    super('ERR_TIMEOUT', `no response within ${details.timeout} ms${where}`, details)
+    this.timeout = details.timeout
     this.method = details.method
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
+  static {
+    named(TimeoutError, 'TimeoutError')
+  }
+}
+
+/** What a {@link BodyNotReplayableError} knows: the failure that called for a retry is its `cause`. */
+export interface BodyNotReplayableErrorDetails extends RequestErrorDetails {
+  /** The failure that would have been retried (an AwsError, NetworkError or TimeoutError). */
+  cause: AwsigError
 }
 
 /**
@@ -306,18 +356,82 @@ export class TimeoutError extends AwsigError {
  * a Blob, or a function that returns a new stream for each attempt to make it retryable.
  */
 export class BodyNotReplayableError extends AwsigError {
-  override name = 'BodyNotReplayableError'
+  declare readonly code: 'ERR_BODY_NOT_REPLAYABLE'
   readonly method: string | undefined
   readonly url: string | undefined
   readonly attempts: number
-  constructor(cause: AwsigError, details: Omit<RequestErrorDetails, 'cause'> = {}) {
+  constructor(details: BodyNotReplayableErrorDetails) {
     super(
       'ERR_BODY_NOT_REPLAYABLE',
-      `not retried: the request body is a stream that was already sent and cannot be sent again (${cause.message}). Pass the body as bytes or a Blob, or as a function that returns a new stream for each attempt, to let it be retried`,
-      { cause },
+      `not retried: the request body is a stream that was already sent and cannot be sent again (${details.cause.message}). Pass the body as bytes or a Blob, or as a function that returns a new stream for each attempt, to let it be retried`,
+      details,
     )
     this.method = details.method
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
+  static {
+    named(BodyNotReplayableError, 'BodyNotReplayableError')
+  }
+}
+
+/**
+ * Every error code, and the class that carries it: `switch (error.code)` on an {@link AnyAwsigError}
+ * narrows to that class. A new code is one line here (and its class above).
+ */
+export interface AwsigErrorCodes {
+  ERR_INVALID_INPUT: InvalidInputError
+  // Credentials
+  ERR_CREDENTIALS_NOT_FOUND: CredentialsError
+  ERR_CREDENTIALS_CONFIG: CredentialsError
+  ERR_CREDENTIALS_PROFILE_NOT_FOUND: CredentialsError
+  ERR_CREDENTIALS_PROFILE_CYCLE: CredentialsError
+  ERR_CREDENTIALS_PARSE: CredentialsError
+  ERR_CREDENTIALS_EXPIRED: CredentialsError
+  ERR_CREDENTIALS_REQUEST: CredentialsError
+  ERR_CREDENTIALS_TIMEOUT: CredentialsError
+  ERR_CREDENTIALS_PROCESS: CredentialsError
+  ERR_CREDENTIALS_CHAIN: CredentialsError
+  // Streaming bodies
+  ERR_BODY_LENGTH: StreamError
+  ERR_BODY_SOURCE: StreamError
+  ERR_ABORTED: StreamError
+  // Received aws-chunked bodies
+  ERR_MALFORMED_CHUNK: VerificationError
+  ERR_INCOMPLETE_BODY: VerificationError
+  ERR_SIGNATURE_MISMATCH: VerificationError
+  ERR_CHECKSUM_MISMATCH: VerificationError
+  ERR_DECODED_LENGTH: VerificationError
+  // Client (awsig/client)
+  /** AWS answered with an error: see `status`, `awsCode` and `requestId`. */
+  ERR_AWS: AwsError
+  /** The request got no HTTP response: connection refused or reset, DNS failure... */
+  ERR_NETWORK: NetworkError
+  /** An attempt took longer than the client's `timeout`. */
+  ERR_TIMEOUT: TimeoutError
+  /** A retry was needed but the body was a stream already consumed. */
+  ERR_BODY_NOT_REPLAYABLE: BodyNotReplayableError
+}
+
+/** The `code` of every error awsig throws. */
+export type AwsigErrorCode = keyof AwsigErrorCodes
+
+/** Any error awsig throws, as a union that `switch (error.code)` narrows. */
+export type AnyAwsigError = AwsigErrorCodes[AwsigErrorCode]
+
+/**
+ * Whether `error` is an awsig error (with `code`, of that code), made by this copy of the package or
+ * another. Narrows to the class: `isAwsigError(e, 'ERR_AWS') && e.awsCode`.
+ *
+ * @example
+ * if (isAwsigError(error)) switch (error.code) {
+ *   case 'ERR_AWS': return error.awsCode
+ *   case 'ERR_CREDENTIALS_CHAIN': return error.attempts
+ * }
+ */
+export function isAwsigError<C extends AwsigErrorCode = AwsigErrorCode>(
+  error: unknown,
+  code?: C,
+): error is AwsigErrorCodes[C] {
+  return error instanceof AwsigError && (code === undefined || error.code === code)
 }

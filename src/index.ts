@@ -20,7 +20,20 @@ export {
 } from './chunked/sign-chunked.js'
 export type { StreamSource } from './chunked/source.js'
 export { type ParsedEndpoint, type Partition, parseEndpoint } from './endpoint/index.js'
-export { AwsigError, type AwsigErrorCode, InvalidInputError, StreamError, VerificationError } from './errors.js'
+export {
+  type AnyAwsigError,
+  AwsigError,
+  type AwsigErrorCode,
+  type AwsigErrorCodes,
+  type CredentialsErrorCode,
+  type ErrorOptions,
+  InvalidInputError,
+  isAwsigError,
+  StreamError,
+  type StreamErrorCode,
+  VerificationError,
+  type VerificationErrorCode,
+} from './errors.js'
 export { type SigningAlgorithm, sigv4 } from './sign/algorithm.js'
 export { defaultKeyCache, SigningKeyCache, type SigningKeyCacheOptions } from './sign/key-cache.js'
 export { EMPTY_SHA256, MAX_EXPIRES_IN, presign, presignRequest, sign, UNSIGNED_PAYLOAD } from './sign/sign.js'

@@ -6,7 +6,8 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
-import { awsQuery, createClient, xmlText } from '../src/client/index.js'
+import { createClient } from '../src/client/index.js'
+import { awsQuery, xmlText } from '../src/protocols/index.js'
 import { type Moto, startMoto, stopAllMoto } from './support/moto.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))

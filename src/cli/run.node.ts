@@ -16,17 +16,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import {
-  AwsError,
-  awsQuery,
-  type Client,
-  createClient,
-  type FetchInit,
-  readAwsError,
-  xmlText,
-} from '../client/index.js'
-import { redactUrl } from '../client/parse-error.js'
-import { redactTokens } from '../client/signature-diff.js'
+import { AwsError, type Client, createClient, type FetchInit, readAwsError } from '../client/index.js'
 import {
   CredentialsError,
   cached,
@@ -48,6 +38,8 @@ import {
   signChunked,
   UNSIGNED_PAYLOAD,
 } from '../index.js'
+import { redactTokens, redactUrl } from '../lib/redact.js'
+import { awsQuery, xmlText } from '../protocols/index.js'
 import { type Args, type DataPart, EXIT, type Header, UsageError } from './args.node.js'
 import { type NodeResponse, nodeFetch, writeAll } from './http.node.js'
 import { counting, createProgress, type Progress } from './progress.node.js'

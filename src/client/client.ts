@@ -1,66 +1,20 @@
 // createClient: sign and send over any fetch-like function, with the AWS SDKs' standard retries,
-// clock-skew correction and typed errors. Each attempt is signed anew.
-import {
-  AwsError,
-  type AwsigError,
-  BodyNotReplayableError,
-  InvalidInputError,
-  NetworkError,
-  TimeoutError,
-} from '../errors.js'
-import { typeOf } from '../sign/request.js'
+// clock-skew correction and typed errors. Each attempt is signed anew (attempt.ts); the retry
+// decision is a pure function (retry.ts); this file wires them into the request loop.
+import { type AwsigError, BodyNotReplayableError, InvalidInputError, isAwsigError } from '../errors.js'
+import { hasHeader, headerPairsOf } from '../lib/headers.js'
+import { redactUrl } from '../lib/redact.js'
+import { typeOf } from '../lib/type-of.js'
+import { type CredentialsSource, checkCredentialsSource, resolveCredentials } from '../protocols/credentials-source.js'
+import type { FetchLike, ResponseLike } from '../protocols/fetch.js'
 import { presignRequest, sign } from '../sign/sign.js'
 import type { HeadersInput, PresignOptions, SignedRequest, SignOptions } from '../sign/types.js'
+import { type AttemptContext, discardBody, sendAttempt } from './attempt.js'
 import { type PreparedBody, prepareBody, type RequestBody } from './body.js'
-import { readAwsError, redactUrl } from './parse-error.js'
-import {
-  backoffDelay,
-  classify,
-  RETRY_COST,
-  type RetryKind,
-  type RetryOptions,
-  type RetryPolicy,
-  type RetryQuota,
-  retryPolicy,
-  skewCorrection,
-  TIMEOUT_RETRY_COST,
-} from './retry.js'
-import {
-  type CredentialsSource,
-  checkCredentialsSource,
-  headerPairsOf,
-  pickSigningOptions,
-  resolveCredentials,
-  type SigningOptions,
-} from './signer.js'
+import { decideRetry, type RetryKind, type RetryOptions, type RetryQuota, retryPolicy } from './retry.js'
+import { pickSigningOptions, SIGNING_KEYS, type SigningOptions } from './signer.js'
 
-/** The parts of a fetch `Response` the client reads. Any fetch's response has them. */
-export interface ResponseLike {
-  readonly status: number
-  readonly statusText: string
-  readonly headers: { get(name: string): string | null; forEach(callback: (value: string, key: string) => void): void }
-  text(): Promise<string>
-  clone(): { text(): Promise<string> }
-}
-
-/**
- * The init the client passes to `fetch`: the signed method and headers, the body (bytes, text, form
- * parameters or a stream, with `duplex: 'half'`), the signal, and the caller's other fetch options.
- */
-export interface FetchInit extends Omit<RequestInit, 'body' | 'headers' | 'method'> {
-  method: string
-  headers: Record<string, string>
-  body?: string | Uint8Array<ArrayBuffer> | URLSearchParams | ReadableStream<Uint8Array>
-  duplex?: 'half'
-}
-
-/**
- * A fetch-compatible function: the global `fetch`, undici's, a wrapped or mocked one. (Declared as a
- * method so that fetches typed with another `RequestInit`, such as undici's, are accepted.)
- */
-export type FetchLike<R extends ResponseLike = Response> = {
-  fetch(url: string, init: FetchInit): Promise<R>
-}['fetch']
+export type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
 
 /** Told before each retry. */
 export interface RetryEvent {
@@ -81,6 +35,13 @@ export interface ClientOptions<R extends ResponseLike = Response> extends Signin
   credentials: CredentialsSource
   /** Default region, e.g. `us-east-1`; a request can name another. */
   region: string
+  /**
+   * Base URL that a relative URL given to `fetch`, `sign` or `presign` is appended to, as an HTTP
+   * client's base URL is: with `endpoint: 'https://sqs.us-east-1.amazonaws.com/123456789012'`,
+   * `client.fetch('/my-queue')` calls `https://sqs.us-east-1.amazonaws.com/123456789012/my-queue`.
+   * Absolute URLs are used as they are.
+   */
+  endpoint?: string | URL | undefined
   /** Default signing name of the service (`s3`, `dynamodb`...); a request can name another. */
   service?: string | undefined
   /**
@@ -190,64 +151,51 @@ export interface Client<R extends ResponseLike = Response> {
   readonly retryQuota: Pick<RetryQuota, 'capacity' | 'available'> | null
 }
 
-const EXTRA_INIT = [
+/** The keys of {@link ClientRequestInit} the client consumes; every other key goes to `fetch` as it is. */
+const CLIENT_KEYS = new Set<string>([
+  ...SIGNING_KEYS,
   'service',
   'region',
   'payloadHash',
   'timeout',
   'maxAttempts',
   'throwOnError',
-  'normalizePath',
-  'doubleEncodePath',
-  'contentHashHeader',
-  'signSessionToken',
-  'unsignedHeaders',
-  'keyCache',
   'method',
   'headers',
   'body',
   'signal',
-] as const
+] satisfies ReadonlyArray<keyof ClientRequestInit>)
 
-function checkTimeout(field: string, value: unknown, fallback: number): number {
+/** A time limit in milliseconds where `0` means none. */
+function limitOption(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new InvalidInputError(field, 'must be a number of milliseconds, 0 or more')
+    throw new InvalidInputError(field, 'must be a number of milliseconds, 0 or more (0: no limit)')
   }
   return value
 }
 
-function urlString(url: unknown): string {
-  if (typeof url === 'string') return url
+function checkEndpoint(endpoint: unknown): string | undefined {
+  if (endpoint === undefined) return undefined
+  const text = endpoint instanceof URL ? endpoint.href : endpoint
+  if (typeof text !== 'string' || !/^https?:\/\/[^/?#]+/i.test(text)) {
+    throw new InvalidInputError('endpoint', 'must be an absolute http: or https: URL')
+  }
+  return text.replace(/\/+$/, '')
+}
+
+/** The URL to sign: absolute as given, or a relative one appended to the client's `endpoint`. */
+function resolveUrl(url: unknown, endpoint: string | undefined): string {
   if (url instanceof URL) return url.href
-  throw new InvalidInputError('url', `must be a string or URL, got ${typeOf(url)}`)
+  if (typeof url !== 'string') throw new InvalidInputError('url', `must be a string or URL, got ${typeOf(url)}`)
+  if (endpoint === undefined || /^[a-z][a-z0-9+.-]*:/i.test(url)) return url
+  return url.startsWith('/') || url.startsWith('?') || url === '' ? `${endpoint}${url}` : `${endpoint}/${url}`
 }
 
 /** Header pairs, with a content type added when the body implies one and none is set. */
-function headerPairs(headers: HeadersInput | undefined, contentType: string | undefined): HeadersInput | undefined {
-  if (contentType === undefined) return headers
-  const pairs: Array<[string, string]> = []
-  if (headers != null) {
-    if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-      for (const [name, value] of headers as Iterable<readonly [string, string]>) pairs.push([name, value])
-    } else {
-      for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-        if (Array.isArray(value)) for (const v of value) pairs.push([name, v])
-        else if (value != null) pairs.push([name, String(value)])
-      }
-    }
-  }
-  if (!pairs.some(([name]) => name.toLowerCase() === 'content-type')) pairs.push(['content-type', contentType])
-  return pairs
-}
-
-/** Cancels a response's body that will not be read (a body already read or locked is left as it is). */
-function discardBody(response: ResponseLike): void {
-  try {
-    ;(response as { body?: { cancel?(): Promise<void> } | null }).body?.cancel?.()?.catch?.(() => {})
-  } catch {
-    // a body that cannot be cancelled holds nothing to release
-  }
+function withContentType(headers: HeadersInput | undefined, contentType: string | undefined): HeadersInput | undefined {
+  if (contentType === undefined || hasHeader(headers, 'content-type')) return headers
+  return [...headerPairsOf(headers), ['content-type', contentType]]
 }
 
 /**
@@ -271,14 +219,6 @@ function checkHostHeader(url: string, headers: HeadersInput | undefined): void {
       )
     }
   }
-}
-
-function describeFailure(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause
-  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown } | undefined)?.code
-  const message = error instanceof Error ? error.message : String(error)
-  const detail = cause !== undefined && typeof cause.message === 'string' ? cause.message : message
-  return typeof code === 'string' && !detail.includes(code) ? `${code}: ${detail}` : detail
 }
 
 /**
@@ -306,6 +246,7 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new InvalidInputError('now', 'must be a function returning milliseconds since the epoch')
   }
+  const endpoint = checkEndpoint(options.endpoint)
   const fetchFn: FetchLike<R> =
     options.fetch ??
     ((url, init) => {
@@ -314,8 +255,8 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
       }
       return globalThis.fetch(url, init) as unknown as Promise<R>
     })
-  const policy: RetryPolicy = retryPolicy(options.retry)
-  const defaultTimeout = checkTimeout('timeout', options.timeout, 0)
+  const policy = retryPolicy(options.retry)
+  const defaultTimeout = limitOption('timeout', options.timeout, 0)
   const now = options.now ?? Date.now
   const defaults = pickSigningOptions(options)
   const correctSkew = options.correctClockSkew !== false
@@ -334,35 +275,34 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
     return { service, region: init.region ?? options.region }
   }
 
-  async function signOnce(
-    url: string,
-    init: Omit<ClientSignInit, 'body' | 'payloadHash'>,
-    body: SignOptions['body'] | URLSearchParams,
-    payloadHash: string | undefined,
-  ): Promise<SignedRequest> {
+  /** The options every signature shares: where, who, when, and how. */
+  async function signingBase(url: string, init: ClientPresignInit): Promise<PresignOptions> {
     const { service, region } = target(init)
-    const signOptions: SignOptions = {
+    const base: PresignOptions = {
       url,
       method: init.method ?? 'GET',
       headers: init.headers,
-      body: body as SignOptions['body'],
       service,
       region,
       credentials: await resolveCredentials(credentials),
       date: new Date(now() + clockOffset),
     }
-    if (payloadHash !== undefined) signOptions.payloadHash = payloadHash
-    pickSigningOptions(defaults, signOptions)
-    pickSigningOptions(init, signOptions)
+    if (init.payloadHash !== undefined) base.payloadHash = init.payloadHash
+    pickSigningOptions(defaults, base as SignOptions)
+    pickSigningOptions(init, base as SignOptions)
+    return base
+  }
+
+  async function signOnce(url: string, init: ClientSignInit): Promise<SignedRequest> {
+    const signOptions = (await signingBase(url, init)) as SignOptions
+    signOptions.body = (init.body ?? undefined) as SignOptions['body']
     return sign(signOptions)
   }
 
   async function send(input: string | URL, init: ClientRequestInit = {}): Promise<R> {
-    const url = urlString(input)
+    const url = resolveUrl(input, endpoint)
     if (init === null || typeof init !== 'object') throw new InvalidInputError('init', 'must be an object')
     target(init) // fail early on a missing service
-    const method = (init.method ?? 'GET').toUpperCase()
-    const timeout = checkTimeout('timeout', init.timeout, defaultTimeout)
     const maxAttempts = init.maxAttempts ?? policy.maxAttempts
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new InvalidInputError('maxAttempts', 'must be a whole number, 1 or more')
@@ -370,10 +310,7 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
     const throwOnError = init.throwOnError ?? throwByDefault
     const signal = init.signal ?? undefined
     const passThrough: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(init)) {
-      if (!(EXTRA_INIT as readonly string[]).includes(key)) passThrough[key] = value
-    }
-
+    for (const [key, value] of Object.entries(init)) if (!CLIENT_KEYS.has(key)) passThrough[key] = value
     checkHostHeader(url, init.headers)
 
     signal?.throwIfAborted()
@@ -385,8 +322,19 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
         'is required for a stream body, which cannot be hashed before it is sent: pass UNSIGNED-PAYLOAD (S3) or its hex SHA-256, or pass the body as bytes',
       )
     }
-    const headers = headerPairs(init.headers, body.contentType)
-    const shownUrl = redactUrl(url)
+    const ctx: AttemptContext<R> = {
+      fetch: fetchFn,
+      method: (init.method ?? 'GET').toUpperCase(),
+      url,
+      shownUrl: redactUrl(url),
+      passThrough,
+      body,
+      timeout: limitOption('timeout', init.timeout, defaultTimeout),
+      signal,
+      throwOnError,
+      now,
+    }
+    const headers = withContentType(init.headers, body.contentType)
     let attempt = 0 // every attempt made
     let counted = 0 // attempts that count against maxAttempts (a clock-skew retry does not)
     let skewRetried = false
@@ -396,169 +344,57 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
       attempt++
       counted++
       signal?.throwIfAborted()
-      const signed = await signOnce(url, { ...init, headers }, body.hashable, payloadHash)
+      const signed = await signOnce(url, { ...init, headers, body: body.hashable, payloadHash })
       // The body does not change between attempts: hash it once.
       if (payloadHash === undefined && body.hashable !== undefined) {
         payloadHash = signed.canonicalRequest.slice(signed.canonicalRequest.lastIndexOf('\n') + 1)
       }
-      const sendBody = await body.next()
-      const fetchInit: FetchInit = { ...passThrough, method: signed.method, headers: signed.headers }
-      if (sendBody !== undefined) fetchInit.body = sendBody as NonNullable<FetchInit['body']>
-      if (body.isStream) fetchInit.duplex = 'half'
-
-      let timedOut = false
-      let timer: ReturnType<typeof setTimeout> | undefined
-      let forward: (() => void) | undefined
-      if (timeout > 0) {
-        const controller = new AbortController()
-        timer = setTimeout(() => {
-          timedOut = true
-          controller.abort(new TimeoutError(timeout, { method, url: shownUrl, attempts: attempt }))
-        }, timeout)
-        if (signal === undefined) fetchInit.signal = controller.signal
-        else if (typeof AbortSignal.any === 'function') {
-          // The caller's signal may serve many requests: no listener of ours stays on it. The combined
-          // signal follows it for as long as fetch holds it, the body download included.
-          fetchInit.signal = AbortSignal.any([signal, controller.signal])
-        } else {
-          // Runtimes without AbortSignal.any: forward by hand (kept after success, for the body).
-          forward = () => controller.abort(signal.reason)
-          signal.addEventListener('abort', forward, { once: true })
-          fetchInit.signal = controller.signal
-        }
-      } else if (signal !== undefined) fetchInit.signal = signal
-      const settle = (keepForwarding: boolean) => {
-        clearTimeout(timer)
-        if (!keepForwarding && forward !== undefined) signal?.removeEventListener('abort', forward)
+      const { response, failure } = await sendAttempt(ctx, signed, attempt)
+      if (failure === undefined) {
+        policy.quota?.release(lastCost)
+        return response
       }
-
-      let failure!: AwsigError
-      let response: R | undefined
-      try {
-        response = await fetchFn(signed.url, fetchInit)
-      } catch (error) {
-        settle(false)
-        if (signal?.aborted) throw signal.reason
-        failure = timedOut
-          ? new TimeoutError(timeout, { method, url: shownUrl, attempts: attempt, cause: error })
-          : new NetworkError(`${method} ${shownUrl}: no response (${describeFailure(error)})`, {
-              method,
-              url: shownUrl,
-              attempts: attempt,
-              cause: error,
-            })
+      const decision = decideRetry(
+        failure,
+        { counted, maxAttempts, skewRetried, correctSkew, clockOffset, now: now() },
+        policy,
+      )
+      // The error response is final: with throwOnError false it is returned, as any final response.
+      const returnable = response !== undefined && !throwOnError && isAwsigError(failure, 'ERR_AWS')
+      if (decision === undefined) {
+        if (returnable) return response
+        throw failure
       }
-      if (response !== undefined) {
-        const { status } = response
-        if (status < 300 || status === 304) {
-          settle(true)
-          policy.quota?.release(lastCost)
-          return response
-        }
-        const readFrom = response
-        const error = await readAwsError(
-          {
-            status,
-            statusText: readFrom.statusText,
-            headers: readFrom.headers,
-            // With throwOnError false the response may be returned: read a copy.
-            text: () => (throwOnError ? readFrom.text() : readFrom.clone().text()),
-          },
-          {
-            service: signed.credentialScope.split('/')[2],
-            method,
-            url,
-            attempts: attempt,
-            signed,
-            now: now(),
-          },
-        )
-        settle(false)
-        if (signal?.aborted) throw signal.reason
-        failure = timedOut
-          ? new TimeoutError(timeout, { method, url: shownUrl, attempts: attempt, cause: error })
-          : error
+      if (!body.replayable) {
+        if (returnable) return response
+        if (response !== undefined) discardBody(response)
+        throw new BodyNotReplayableError({ method: ctx.method, url: ctx.shownUrl, attempts: attempt, cause: failure })
       }
-
-      const kind = classify(failure)
-      let delay: number | undefined
-      if (kind === 'clock-skew') {
-        const offset = correctSkew && !skewRetried ? skewCorrection(failure as AwsError, now(), clockOffset) : undefined
-        if (offset !== undefined) {
-          clockOffset = offset
-          skewRetried = true
-          counted-- // retry once, on top of maxAttempts
-          delay = 0
-        }
-      } else if (kind !== 'none' && counted < maxAttempts) {
-        const retryAfter = failure instanceof AwsError ? failure.retryAfter : undefined
-        const cost = kind === 'timeout' ? TIMEOUT_RETRY_COST : RETRY_COST
-        const quota = policy.quota
-        if (
-          (retryAfter === undefined || retryAfter <= policy.maxDelay) &&
-          (quota === null || quota.available >= cost)
-        ) {
-          if (!body.replayable) return cannotReplay(response, failure)
-          quota?.take(cost)
-          lastCost = cost
-          delay = Math.max(backoffDelay(policy, kind, counted), retryAfter ?? 0)
-        }
+      if (decision.clockOffset !== undefined) {
+        clockOffset = decision.clockOffset
+        skewRetried = true
+        counted-- // retry once, on top of maxAttempts
       }
-      if (delay !== undefined) {
-        if (!body.replayable) return cannotReplay(response, failure)
-        // A response kept whole for throwOnError: false (its copy was read) is not needed any more.
-        if (response !== undefined && !throwOnError) discardBody(response)
-        onRetry?.({ attempt, delay, kind, error: failure })
-        if (delay > 0) await policy.sleep(delay, signal)
-        continue
+      if (decision.cost > 0) {
+        policy.quota?.take(decision.cost)
+        lastCost = decision.cost
       }
-      if (response !== undefined && !throwOnError && failure instanceof AwsError) return response
-      throw failure
+      // A response kept whole for throwOnError: false (its copy was read) is not needed any more.
+      if (response !== undefined && !throwOnError) discardBody(response)
+      onRetry?.({ attempt, delay: decision.delay, kind: decision.kind, error: failure })
+      if (decision.delay > 0) await policy.sleep(decision.delay, signal)
     }
-
-    /**
-     * A retry is due but the body cannot be sent again: the error response is final, so it is returned
-     * as any final response is with throwOnError: false; otherwise its body is released and the
-     * attempt's failure thrown as a BodyNotReplayableError.
-     */
-    function cannotReplay(response: R | undefined, failure: AwsigError): R {
-      if (response !== undefined && !throwOnError && failure instanceof AwsError) return response
-      if (response !== undefined) discardBody(response)
-      throw new BodyNotReplayableError(failure, { method, url: shownUrl, attempts: attempt })
-    }
-  }
-
-  function hasHeader(headers: HeadersInput | undefined, name: string): boolean {
-    if (headers == null) return false
-    if (typeof (headers as Headers).has === 'function') return (headers as Headers).has(name)
-    if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-      for (const [key] of headers as Iterable<readonly [string, string]>) if (key.toLowerCase() === name) return true
-      return false
-    }
-    return Object.keys(headers).some((key) => key.toLowerCase() === name)
   }
 
   return {
     fetch: send,
     async sign(input, init = {}) {
-      return signOnce(urlString(input), init, init.body ?? undefined, init.payloadHash)
+      return signOnce(resolveUrl(input, endpoint), init)
     },
     async presign(input, init = {}) {
-      const { service, region } = target(init)
-      const presignOptions: PresignOptions = {
-        url: urlString(input),
-        method: init.method ?? 'GET',
-        headers: init.headers,
-        service,
-        region,
-        credentials: await resolveCredentials(credentials),
-        date: new Date(now() + clockOffset),
-      }
+      const presignOptions = await signingBase(resolveUrl(input, endpoint), init)
       if (init.expiresIn !== undefined) presignOptions.expiresIn = init.expiresIn
       if (init.hoistHeaders !== undefined) presignOptions.hoistHeaders = init.hoistHeaders
-      if (init.payloadHash !== undefined) presignOptions.payloadHash = init.payloadHash
-      pickSigningOptions(defaults, presignOptions as SignOptions)
-      pickSigningOptions(init, presignOptions as SignOptions)
       return (await presignRequest(presignOptions)).url
     },
     get clockOffset() {

@@ -1,14 +1,28 @@
 // awsig/client: sign and send over any fetch-like function, with retries, clock-skew correction and
 // typed AWS errors. Universal: adapters for other HTTP clients are their own subpaths
-// (awsig/client/undici, /axios, /got, /ky, /node-http) and are never imported from here.
+// (awsig/client/undici, /axios, /got, /ky, /node-http) and are never imported from here; request
+// builders and XML helpers are in awsig/protocols.
 export {
   AwsError,
   type AwsErrorDetails,
   BodyNotReplayableError,
+  type BodyNotReplayableErrorDetails,
   NetworkError,
   type RequestErrorDetails,
   TimeoutError,
+  type TimeoutErrorDetails,
 } from '../errors.js'
+export {
+  type ErrorContext,
+  type ErrorResponse,
+  type HeadersLike,
+  parseAwsError,
+  readAwsError,
+  retryAfterMs,
+} from '../lib/aws-error.js'
+export { explainSignatureMismatch } from '../lib/signature-diff.js'
+export type { CredentialsSource } from '../protocols/credentials-source.js'
+export type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
 export type { RequestBody } from './body.js'
 export {
   type Client,
@@ -17,32 +31,8 @@ export {
   type ClientRequestInit,
   type ClientSignInit,
   createClient,
-  type FetchInit,
-  type FetchLike,
-  type ResponseLike,
   type RetryEvent,
 } from './client.js'
-export {
-  type ErrorContext,
-  type ErrorResponse,
-  type HeadersLike,
-  parseAwsError,
-  readAwsError,
-  retryAfterMs,
-} from './parse-error.js'
-export {
-  awsJson,
-  awsQuery,
-  encodeRfc3986,
-  type GreedyLabel,
-  greedy,
-  type ProtocolRequest,
-  type QueryParams,
-  queryString,
-  restJson,
-  restXml,
-  uriPath,
-} from './protocols.js'
 export {
   CLOCK_SKEW_CODES,
   type RetryKind,
@@ -50,6 +40,4 @@ export {
   THROTTLING_CODES,
   TRANSIENT_CODES,
 } from './retry.js'
-export { explainSignatureMismatch } from './signature-diff.js'
-export type { AdapterOptions, CredentialsSource, SigningOptions } from './signer.js'
-export { type XmlFragment, xml, xmlElements, xmlText, xmlTexts } from './xml.js'
+export type { AdapterOptions, SigningOptions } from './signer.js'

@@ -1,7 +1,8 @@
-// AWS "standard" retry mode: which failures are retried, how long to wait, and the retry quota.
+// AWS "standard" retry mode: which failures are retried, how long to wait, the retry quota, and the
+// pure decision the client's loop asks for after each failed attempt.
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
 // https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/ (full jitter)
-import { type AwsError, AwsigError, InvalidInputError } from '../errors.js'
+import { type AwsigError, InvalidInputError, isAwsigError } from '../errors.js'
 
 // The SDKs' lists (smithy's @smithy/service-error-classification, botocore's standard.py).
 export const THROTTLING_CODES: ReadonlySet<string> = new Set([
@@ -50,11 +51,10 @@ export const SKEW_THRESHOLD = 5 * 60 * 1000 // 5 min: SigV4 accepts 5 min (S3: 1
 export type RetryKind = 'throttling' | 'transient' | 'timeout' | 'clock-skew' | 'none'
 
 export function classify(error: unknown): RetryKind {
-  if (!(error instanceof AwsigError)) return 'none'
-  if (error.code === 'ERR_TIMEOUT') return 'timeout'
-  if (error.code === 'ERR_NETWORK') return 'transient'
-  if (error.code !== 'ERR_AWS') return 'none'
-  const { awsCode, status } = error as AwsError
+  if (isAwsigError(error, 'ERR_TIMEOUT')) return 'timeout'
+  if (isAwsigError(error, 'ERR_NETWORK')) return 'transient'
+  if (!isAwsigError(error, 'ERR_AWS')) return 'none'
+  const { awsCode, status } = error
   if (THROTTLING_CODES.has(awsCode) || status === 429) return 'throttling'
   if (CLOCK_SKEW_CODES.has(awsCode)) return 'clock-skew'
   if (TRANSIENT_CODES.has(awsCode) || TRANSIENT_STATUS.has(status)) return 'transient'
@@ -65,7 +65,11 @@ export function classify(error: unknown): RetryKind {
  * The clock offset (server time minus local time, ms) to sign with after a clock-skew error, or
  * `undefined` when the error is not one that a new offset and a fresh signature would fix.
  */
-export function skewCorrection(error: AwsError, localNow: number, currentOffset: number): number | undefined {
+export function skewCorrection(
+  error: { awsCode: string; awsMessage: string; headers: Readonly<Record<string, string>> },
+  localNow: number,
+  currentOffset: number,
+): number | undefined {
   if (!CLOCK_SKEW_CODES.has(error.awsCode)) return undefined
   const dateHeader = error.headers.date
   const serverNow = dateHeader === undefined ? Number.NaN : Date.parse(dateHeader)
@@ -204,4 +208,47 @@ export function retryPolicy(options: RetryOptions | false | undefined): RetryPol
 export function backoffDelay(policy: RetryPolicy, kind: RetryKind, attempt: number): number {
   const base = kind === 'throttling' ? policy.throttlingBaseDelay : policy.baseDelay
   return Math.floor(policy.random() * Math.min(policy.maxDelay, base * 2 ** attempt))
+}
+
+/** Where a request stands when an attempt has failed. */
+export interface RetryState {
+  /** Attempts that count against `maxAttempts` so far (a clock-skew retry does not count). */
+  counted: number
+  maxAttempts: number
+  /** Whether the one clock-skew retry was used. */
+  skewRetried: boolean
+  /** Correct the clock after a clock-skew error (the client's `correctClockSkew`). */
+  correctSkew: boolean
+  /** The clock offset signed with, ms. */
+  clockOffset: number
+  /** The local clock now, ms since the epoch. */
+  now: number
+}
+
+/** Retry after `delay` ms, taking `cost` tokens from the quota; `clockOffset` when it changes. */
+export interface RetryDecision {
+  kind: RetryKind
+  delay: number
+  cost: number
+  clockOffset?: number | undefined
+}
+
+/**
+ * Whether to retry after `failure`, and how: the AWS standard mode's rules, as a function of the
+ * failure, the request's state and the policy (the quota is read, not taken). `undefined`: stop.
+ */
+export function decideRetry(failure: AwsigError, state: RetryState, policy: RetryPolicy): RetryDecision | undefined {
+  const kind = classify(failure)
+  if (kind === 'none') return undefined
+  if (kind === 'clock-skew') {
+    if (!state.correctSkew || state.skewRetried || !isAwsigError(failure, 'ERR_AWS')) return undefined
+    const clockOffset = skewCorrection(failure, state.now, state.clockOffset)
+    return clockOffset === undefined ? undefined : { kind, delay: 0, cost: 0, clockOffset }
+  }
+  if (state.counted >= state.maxAttempts) return undefined
+  const retryAfter = isAwsigError(failure, 'ERR_AWS') ? failure.retryAfter : undefined
+  if (retryAfter !== undefined && retryAfter > policy.maxDelay) return undefined
+  const cost = kind === 'timeout' ? TIMEOUT_RETRY_COST : RETRY_COST
+  if (policy.quota !== null && policy.quota.available < cost) return undefined
+  return { kind, delay: Math.max(backoffDelay(policy, kind, state.counted), retryAfter ?? 0), cost }
 }

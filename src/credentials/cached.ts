@@ -1,8 +1,8 @@
+// cached(): one provider's credentials held until shortly before they expire, fetched once however
+// many callers ask at the same time.
 import { CredentialsError } from '../errors.js'
+import { INSPECT, redactedCredentials } from '../lib/redact.js'
 import type { Credentials } from './types.js'
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom')
-const REDACTED = '[redacted]'
 
 export interface CachedOptions {
   /**
@@ -38,20 +38,6 @@ export interface CachedProvider<C extends Credentials = Credentials> {
    * fetches anew.
    */
   clear(): void
-}
-
-/**
- * What `util.inspect` and `JSON.stringify` show of the held credentials: a custom provider may return
- * plain objects whose secret and token are ordinary properties.
- */
-function redactedView(c: Credentials | undefined): Record<string, unknown> | undefined {
-  if (c === undefined) return undefined
-  const view: Record<string, unknown> = { accessKeyId: c.accessKeyId, secretAccessKey: REDACTED }
-  if (c.sessionToken !== undefined && c.sessionToken !== '') view.sessionToken = REDACTED
-  if (c.expiration !== undefined) view.expiration = c.expiration
-  const source = (c as { source?: unknown }).source
-  if (source !== undefined) view.source = source
-  return view
 }
 
 function checkMs(name: string, value: number | undefined, fallback: number): number {
@@ -152,8 +138,8 @@ export function cached<C extends Credentials>(
     },
     [INSPECT]: {
       value: (_d: number, o: unknown, inspect: (v: unknown, o: unknown) => string) =>
-        `CachedProvider { current: ${inspect(redactedView(current), o)} }`,
+        `CachedProvider { current: ${inspect(current && redactedCredentials(current), o)} }`,
     },
-    toJSON: { value: () => ({ current: redactedView(current) }) },
+    toJSON: { value: () => ({ current: current && redactedCredentials(current) }) },
   }) as CachedProvider<C>
 }

@@ -1,9 +1,10 @@
-import { CredentialsError } from '../errors.js'
+// chain(): the first provider that gives credentials; and the default chain where there are no files.
+import { CredentialsError, isAwsigError } from '../errors.js'
 import { fromContainer } from './container.js'
 import { fromEnv } from './env.js'
 import { fromInstanceMetadata } from './imds.js'
 import { fromWebIdentity } from './sts.js'
-import type { Credentials, Env, FetchLike, ReadFile } from './types.js'
+import type { Credentials, DefaultChainOptions, ResolvedCredentials } from './types.js'
 
 export interface ChainOptions {
   /**
@@ -13,7 +14,8 @@ export interface ChainOptions {
   continueOn?: ((error: unknown) => boolean) | undefined
 }
 
-const notFound = (error: unknown) => error instanceof CredentialsError && error.code === 'ERR_CREDENTIALS_NOT_FOUND'
+// By code, so that a provider from another copy of awsig (or any error carrying the brand) counts.
+const notFound = (error: unknown) => isAwsigError(error, 'ERR_CREDENTIALS_NOT_FOUND')
 
 function describe(error: unknown): string {
   if (error instanceof CredentialsError) return `${error.provider}: ${error.message}`
@@ -68,23 +70,15 @@ export function chain<C extends Credentials>(...providers: Array<() => Promise<C
 // Browsers and workers have no process: there, no instance metadata service either.
 const hasProcess = typeof (globalThis as { process?: { env?: unknown } }).process?.env === 'object'
 
-export interface UniversalChainOptions {
-  /** @default process.env */
-  env?: Env | undefined
-  fetch?: FetchLike | undefined
-  /** Reads token files (web identity, container authorization). */
-  readFile?: ReadFile | undefined
-}
-
 /**
  * The default chain where there are no files: environment variables, web identity from
  * `AWS_WEB_IDENTITY_TOKEN_FILE` (with `readFile`), the container endpoint, the instance metadata service
  * (only where there is a `process`). The Node build's `defaultChain` adds the shared config files and
  * `credential_process` in the AWS CLI's order.
  */
-export function defaultChain(options: UniversalChainOptions = {}): () => Promise<Credentials> {
+export function defaultChain(options: DefaultChainOptions = {}): () => Promise<ResolvedCredentials> {
   const { env, fetch, readFile } = options
-  const providers: Array<() => Promise<Credentials>> = [
+  const providers: Array<() => Promise<ResolvedCredentials>> = [
     fromEnv({ env }),
     fromWebIdentity({ env, fetch, readFile }),
     fromContainer({ env, fetch, readFile }),

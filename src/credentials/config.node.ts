@@ -3,16 +3,9 @@ import { CredentialsError } from '../errors.js'
 import { envValue, runtimeEnv } from './env.js'
 import { defaultAwsPath, expandPath, isMissingFile, readText } from './fs.node.js'
 import { buildSharedConfig, type IniSections, IniSyntaxError, parseIni, type SharedConfig } from './ini.js'
-import type { Env } from './types.js'
+import type { Env, SharedConfigFilesOptions } from './types.js'
 
-export interface SharedConfigFilesOptions {
-  /** @default process.env */
-  env?: Env | undefined
-  /** @default AWS_CONFIG_FILE, else ~/.aws/config */
-  configFile?: string | undefined
-  /** @default AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
-  credentialsFile?: string | undefined
-}
+export type { SharedConfigFilesOptions }
 
 export interface LoadedSharedConfig extends SharedConfig {
   /** Path of the config file read (it may not exist). */
@@ -63,8 +56,13 @@ export async function loadSharedConfig(options: SharedConfigFilesOptions = {}): 
   return { ...buildSharedConfig(config, credentials), configFile, credentialsFile }
 }
 
-/** The profile to use: the option, else `AWS_PROFILE`, else `default`; and whether it was asked for by name. */
+/**
+ * The profile to use: the option, else `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, else `default`; and
+ * whether it was asked for by name. botocore and the AWS CLI v1 read both variables and, when both are
+ * set, `AWS_DEFAULT_PROFILE` first (botocore's configprovider lists it first; checked by the
+ * differential tests).
+ */
 export function selectProfile(profile: string | undefined, env: Env): { name: string; explicit: boolean } {
-  const named = profile ?? envValue(env, 'AWS_PROFILE')
+  const named = profile ?? envValue(env, 'AWS_DEFAULT_PROFILE') ?? envValue(env, 'AWS_PROFILE')
   return { name: named ?? 'default', explicit: named !== undefined }
 }

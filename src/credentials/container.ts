@@ -1,8 +1,9 @@
+// fromContainer: ECS and EKS Pod Identity credentials from the container credentials endpoint.
 import type { CredentialsErrorDetails } from '../errors.js'
 import { CredentialsError } from '../errors.js'
 import { createCredentials, fail, isObject, optionalString, parseExpiration, requireString } from './credentials.js'
 import { envValue, runtimeEnv } from './env.js'
-import { checkAttempts, checkTimeout, describeUrl, httpRequest, withRetries } from './http.js'
+import { describeUrl, httpRequest, requestAttempts, requestTimeout, withRetries } from './http.js'
 import type { Env, HttpOptions, ReadFile, ResolvedCredentials } from './types.js'
 
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-container-credentials.html
@@ -92,8 +93,8 @@ export function fromContainer(options: FromContainerOptions = {}): () => Promise
     const env = options.env ?? runtimeEnv()
     const details: CredentialsErrorDetails = { provider: 'container' }
     const url = containerUrl(env, details)
-    const timeout = checkTimeout(options.timeout, DEFAULT_TIMEOUT, details)
-    const attempts = checkAttempts(options.maxAttempts, DEFAULT_ATTEMPTS, details)
+    const timeout = requestTimeout(options.timeout, DEFAULT_TIMEOUT, details)
+    const attempts = requestAttempts(options.maxAttempts, DEFAULT_ATTEMPTS, details)
     const where = describeUrl(url)
     return withRetries(attempts, async () => {
       // Read at every attempt: the token file is rotated.

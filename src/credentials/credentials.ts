@@ -1,8 +1,8 @@
-import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
+// Credentials objects that keep their secret out of logs, and the helpers every provider uses to
+// fail with a CredentialsError and to read what services return.
+import { CredentialsError, type CredentialsErrorCode, type CredentialsErrorDetails, isAwsigError } from '../errors.js'
+import { INSPECT, redactedCredentials } from '../lib/redact.js'
 import type { ResolvedCredentials } from './types.js'
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom')
-const REDACTED = '[redacted]'
 
 export interface CredentialFields {
   accessKeyId: string
@@ -12,25 +12,16 @@ export interface CredentialFields {
   accountId?: string | undefined
 }
 
-function redactedView(c: ResolvedCredentials): Record<string, unknown> {
-  const view: Record<string, unknown> = { accessKeyId: c.accessKeyId, secretAccessKey: REDACTED }
-  if (c.sessionToken !== undefined) view.sessionToken = REDACTED
-  if (c.expiration !== undefined) view.expiration = c.expiration
-  if (c.accountId !== undefined) view.accountId = c.accountId
-  view.source = c.source
-  return view
-}
-
 // Shared, non-enumerable methods: the objects themselves only carry data.
 const proto = Object.create(Object.prototype, {
   toJSON: {
     value(this: ResolvedCredentials) {
-      return redactedView(this)
+      return redactedCredentials(this)
     },
   },
   [INSPECT]: {
     value(this: ResolvedCredentials, _depth: number, options: unknown, inspect: (v: unknown, o: unknown) => string) {
-      const view = redactedView(this)
+      const view = redactedCredentials(this)
       return `Credentials ${typeof inspect === 'function' ? inspect(view, options) : JSON.stringify(view)}`
     },
   },
@@ -59,7 +50,7 @@ export function createCredentials(fields: CredentialFields, source: string): Res
 }
 
 /** `new CredentialsError(...)` in one line. */
-export function fail(code: CredentialsError['code'], message: string, details: CredentialsErrorDetails): never {
+export function fail(code: CredentialsErrorCode, message: string, details: CredentialsErrorDetails): never {
   throw new CredentialsError(code, message, details)
 }
 
@@ -88,8 +79,9 @@ export function checkNotExpired(c: ResolvedCredentials, details: CredentialsErro
   return c
 }
 
-export function isCredentialsError(error: unknown, code?: string): error is CredentialsError {
-  return error instanceof CredentialsError && (code === undefined || error.code === code)
+/** A CredentialsError (of `code`), from this copy of the package or another. */
+export function isCredentialsError(error: unknown, code?: CredentialsErrorCode): error is CredentialsError {
+  return code === undefined ? isAwsigError(error) && error instanceof CredentialsError : isAwsigError(error, code)
 }
 
 /** A non-empty string field of a parsed JSON object, or an error naming it. */

@@ -1,3 +1,4 @@
+// fromEnv: credentials from AWS_ACCESS_KEY_ID and friends; and how the providers read the environment.
 import { checkNotExpired, createCredentials, fail, parseExpiration } from './credentials.js'
 import type { Env, ResolvedCredentials } from './types.js'
 
@@ -10,6 +11,9 @@ export function runtimeEnv(): Env {
 }
 
 /** A variable's value, with empty strings treated as unset. */
+/** Whether a setting (environment variable or profile key) says `true`, in any case. */
+export const isTrue = (value: string | undefined): boolean => value !== undefined && value.toLowerCase() === 'true'
+
 export function envValue(env: Env, name: string): string | undefined {
   const value = env[name]
   return value === undefined || value === '' ? undefined : value

@@ -1,9 +1,11 @@
-import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
-import type { FetchLike } from './types.js'
+// The credentials providers' HTTP: one exchange with a deadline, errors as CredentialsError, and the
+// short retry loop of the credentials endpoints.
+import { CredentialsError, type CredentialsErrorDetails, isAwsigError } from '../errors.js'
+import type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
 
 export interface HttpResponse {
   status: number
-  headers: Headers
+  headers: ResponseLike['headers']
   text: string
 }
 
@@ -14,11 +16,14 @@ export interface HttpRequest {
   body?: string
   /** Milliseconds for the whole exchange, body included. */
   timeout: number
-  fetch: FetchLike | undefined
+  fetch: FetchLike<ResponseLike> | undefined
 }
 
 /** The fetch to use: the given one, else the runtime's. */
-export function pickFetch(fetchFn: FetchLike | undefined, details: CredentialsErrorDetails): FetchLike {
+export function pickFetch(
+  fetchFn: FetchLike<ResponseLike> | undefined,
+  details: CredentialsErrorDetails,
+): FetchLike<ResponseLike> {
   if (fetchFn !== undefined) return fetchFn
   if (typeof globalThis.fetch !== 'function') {
     throw new CredentialsError('ERR_CREDENTIALS_CONFIG', 'no global fetch in this runtime: pass `fetch`', details)
@@ -26,7 +31,8 @@ export function pickFetch(fetchFn: FetchLike | undefined, details: CredentialsEr
   return globalThis.fetch as FetchLike
 }
 
-export function checkTimeout(value: number | undefined, fallback: number, details: CredentialsErrorDetails): number {
+/** A request's time limit: a positive number of milliseconds (there is always one). */
+export function requestTimeout(value: number | undefined, fallback: number, details: CredentialsErrorDetails): number {
   const timeout = value ?? fallback
   if (typeof timeout !== 'number' || !(timeout > 0) || !Number.isFinite(timeout)) {
     throw new CredentialsError('ERR_CREDENTIALS_CONFIG', 'timeout must be a positive number of milliseconds', details)
@@ -43,8 +49,12 @@ export async function httpRequest(request: HttpRequest, details: CredentialsErro
   const signal = AbortSignal.timeout(request.timeout)
   const where = describeUrl(request.url)
   try {
-    const init: RequestInit = { method: request.method ?? 'GET', signal, redirect: 'manual' }
-    if (request.headers !== undefined) init.headers = request.headers
+    const init: FetchInit = {
+      method: request.method ?? 'GET',
+      headers: request.headers ?? {},
+      signal,
+      redirect: 'manual',
+    }
     if (request.body !== undefined) init.body = request.body
     const response = await fetchFn(request.url, init)
     const text = await response.text()
@@ -89,9 +99,8 @@ export function delay(ms: number): Promise<void> {
 
 /** Retryable: a network error, a timeout, 429 or 5xx. */
 export function isRetryable(error: unknown): boolean {
-  if (!(error instanceof CredentialsError)) return false
-  if (error.code === 'ERR_CREDENTIALS_TIMEOUT') return true
-  if (error.code !== 'ERR_CREDENTIALS_REQUEST') return false
+  if (isAwsigError(error, 'ERR_CREDENTIALS_TIMEOUT')) return true
+  if (!isAwsigError(error, 'ERR_CREDENTIALS_REQUEST')) return false
   return error.status === undefined || error.status === 429 || error.status >= 500
 }
 
@@ -110,7 +119,7 @@ export async function withRetries<T>(maxAttempts: number, attempt: (n: number) =
   }
 }
 
-export function checkAttempts(value: number | undefined, fallback: number, details: CredentialsErrorDetails): number {
+export function requestAttempts(value: number | undefined, fallback: number, details: CredentialsErrorDetails): number {
   const n = value ?? fallback
   if (!Number.isInteger(n) || n < 1) {
     throw new CredentialsError('ERR_CREDENTIALS_CONFIG', 'maxAttempts must be a positive integer', details)

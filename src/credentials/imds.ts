@@ -1,7 +1,8 @@
+// fromInstanceMetadata: EC2 instance role credentials from IMDSv2 (v1 fallback), with its token session.
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
 import { createCredentials, fail, isObject, parseExpiration, requireString } from './credentials.js'
-import { envValue, runtimeEnv } from './env.js'
-import { checkAttempts, checkTimeout, describeUrl, type HttpResponse, httpRequest, withRetries } from './http.js'
+import { envValue, isTrue, runtimeEnv } from './env.js'
+import { describeUrl, type HttpResponse, httpRequest, requestAttempts, requestTimeout, withRetries } from './http.js'
 import type { Env, HttpOptions, ResolvedCredentials } from './types.js'
 
 // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html
@@ -47,8 +48,6 @@ export interface FromInstanceMetadataOptions extends HttpOptions {
   now?: (() => number) | undefined
 }
 
-const truthy = (value: string | undefined) => value !== undefined && value.toLowerCase() === 'true'
-
 /**
  * Credentials of the EC2 instance's IAM role, through the IMDSv2 token flow (a `PUT` for a session
  * token with a TTL, reused by the provider until shortly before it expires and fetched again after a
@@ -60,23 +59,23 @@ export function fromInstanceMetadata(options: FromInstanceMetadataOptions = {}):
     const env = options.env ?? runtimeEnv()
     const now = options.now ?? Date.now
     const details: CredentialsErrorDetails = { provider: 'imds' }
-    if (options.disabled ?? truthy(envValue(env, 'AWS_EC2_METADATA_DISABLED'))) {
+    if (options.disabled ?? isTrue(envValue(env, 'AWS_EC2_METADATA_DISABLED'))) {
       fail('ERR_CREDENTIALS_NOT_FOUND', 'disabled by AWS_EC2_METADATA_DISABLED', details)
     }
     const base = baseUrl(options, env, details)
     const envTimeout = envValue(env, 'AWS_METADATA_SERVICE_TIMEOUT')
-    const timeout = checkTimeout(
+    const timeout = requestTimeout(
       options.timeout ?? (envTimeout === undefined ? undefined : Number(envTimeout) * 1000),
       DEFAULT_TIMEOUT,
       details,
     )
     const envAttempts = envValue(env, 'AWS_METADATA_SERVICE_NUM_ATTEMPTS')
-    const attempts = checkAttempts(
+    const attempts = requestAttempts(
       options.maxAttempts ?? (envAttempts === undefined ? undefined : Number(envAttempts)),
       1,
       details,
     )
-    const v1Fallback = options.v1Fallback ?? !truthy(envValue(env, 'AWS_EC2_METADATA_V1_DISABLED'))
+    const v1Fallback = options.v1Fallback ?? !isTrue(envValue(env, 'AWS_EC2_METADATA_V1_DISABLED'))
     const ttl = options.tokenTtl ?? DEFAULT_TOKEN_TTL
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21600)
       fail('ERR_CREDENTIALS_CONFIG', 'tokenTtl must be 1 to 21600 seconds', details)

@@ -3,11 +3,11 @@
 // config files, `credential_process` and the SSO token cache, and re-exports all of this.
 export { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
 export { type CachedOptions, type CachedProvider, cached } from './cached.js'
-export { type ChainOptions, chain, defaultChain, type UniversalChainOptions } from './chain.js'
+export { type ChainOptions, chain, defaultChain } from './chain.js'
 export { type FromContainerOptions, fromContainer } from './container.js'
 export { type FromEnvOptions, fromEnv } from './env.js'
 export { type FromInstanceMetadataOptions, fromInstanceMetadata } from './imds.js'
-export { type ResolveEndpointOptions, type ResolveRegionOptions, resolveEndpoint, resolveRegion } from './region.js'
+export { resolveEndpoint, resolveRegion } from './region.js'
 export { type FromSsoTokenOptions, fromSsoToken } from './sso.js'
 export {
   type FromAssumeRoleOptions,
@@ -19,9 +19,13 @@ export {
 export type {
   CredentialProvider,
   Credentials,
+  DefaultChainOptions,
   Env,
   FetchLike,
+  FromIniOptions,
   HttpOptions,
   ReadFile,
   ResolvedCredentials,
+  ResolveOptions,
+  SharedConfigFilesOptions,
 } from './types.js'

@@ -7,18 +7,12 @@ import { readText } from './fs.node.js'
 import { type FromWebIdentityOptions, fromWebIdentity as universalFromWebIdentity } from './sts.js'
 import type { ResolvedCredentials } from './types.js'
 
-export { type LoadedSharedConfig, loadSharedConfig, type SharedConfigFilesOptions } from './config.node.js'
+export { type LoadedSharedConfig, loadSharedConfig } from './config.node.js'
+export { defaultChain } from './default-chain.node.js'
+export { fromIni } from './from-ini.node.js'
 export * from './index.js'
-export {
-  type DefaultChainOptions,
-  defaultChain,
-  type FromIniOptions,
-  type FromProcessOptions,
-  fromIni,
-  fromProcess,
-  resolveEndpoint,
-  resolveRegion,
-} from './ini.node.js'
+export { type FromProcessOptions, fromProcess } from './process.node.js'
+export { resolveEndpoint, resolveRegion } from './resolve.node.js'
 export { type FromSsoOptions, fromSso } from './sso.node.js'
 
 /** {@link universalFromWebIdentity | fromWebIdentity}, reading the token file with `fs.readFile` unless given `readFile`. */

@@ -2,6 +2,7 @@
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html
 import { spawn } from 'node:child_process'
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
+import { loadSharedConfig, type SharedConfigFilesOptions, selectProfile } from './config.node.js'
 import {
   checkNotExpired,
   createCredentials,
@@ -12,7 +13,7 @@ import {
   requireString,
 } from './credentials.js'
 import { runtimeEnv } from './env.js'
-import { shellSplit } from './ini.js'
+import { type IniValue, shellSplit } from './ini.js'
 import type { Env, ResolvedCredentials } from './types.js'
 
 const DEFAULT_TIMEOUT = 60 * 1000 // 1 min: a process may open a browser or ask for MFA
@@ -24,7 +25,7 @@ export interface RunProcessOptions {
   timeout?: number | undefined
   /** Environment of the process. @default process.env */
   env?: Env | undefined
-  /** @internal */
+  /** The profile the command comes from, for error messages. */
   profile?: string | undefined
 }
 
@@ -152,4 +153,37 @@ export async function runCredentialProcess(
     'process',
   )
   return checkNotExpired(credentials, details)
+}
+
+const stringValue = (value: IniValue | undefined) => (typeof value === 'string' ? value : undefined)
+
+export interface FromProcessOptions extends SharedConfigFilesOptions {
+  /** The command line to run. @default the profile's credential_process */
+  command?: string | undefined
+  /** @default AWS_DEFAULT_PROFILE, else AWS_PROFILE, else 'default' */
+  profile?: string | undefined
+  /** Milliseconds the process may run. @default 60 * 1000 */
+  timeout?: number | undefined
+}
+
+/**
+ * Credentials printed by an external program: `command`, or the profile's `credential_process`.
+ * `ERR_CREDENTIALS_NOT_FOUND` when there is neither.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html
+ */
+export function fromProcess(options: FromProcessOptions = {}): () => Promise<ResolvedCredentials> {
+  return async () => {
+    const env = options.env ?? runtimeEnv()
+    if (options.command !== undefined) return runCredentialProcess(options.command, { env, timeout: options.timeout })
+    const { name } = selectProfile(options.profile, env)
+    const config = await loadSharedConfig({ ...options, env })
+    const command = stringValue(config.profiles[name]?.credential_process)
+    if (command === undefined) {
+      fail('ERR_CREDENTIALS_NOT_FOUND', `profile ${name} has no credential_process`, {
+        provider: 'process',
+        profile: name,
+      })
+    }
+    return runCredentialProcess(command, { env, timeout: options.timeout, profile: name })
+  }
 }

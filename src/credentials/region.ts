@@ -1,5 +1,7 @@
-import { envValue, runtimeEnv } from './env.js'
-import type { Env } from './types.js'
+// Region and endpoint resolution from the environment (and, in the Node build, the profile), as the
+// AWS SDKs do it.
+import { envValue, isTrue, runtimeEnv } from './env.js'
+import type { Env, ResolveOptions } from './types.js'
 
 /** The `[profile x]` and `[services y]` settings region and endpoint resolution look at. */
 export interface ProfileSettings {
@@ -7,16 +9,6 @@ export interface ProfileSettings {
   profile?: Readonly<Record<string, string | Readonly<Record<string, string>>>> | undefined
   /** `[services name]` sections by name: service id (snake case) to its keys. */
   services?: Readonly<Record<string, Readonly<Record<string, string | Readonly<Record<string, string>>>>>> | undefined
-}
-
-export interface ResolveRegionOptions {
-  /** @default process.env */
-  env?: Env | undefined
-}
-
-export interface ResolveEndpointOptions {
-  /** @default process.env */
-  env?: Env | undefined
 }
 
 function profileString(settings: ProfileSettings | undefined, key: string): string | undefined {
@@ -37,8 +29,6 @@ export function serviceEnvSuffix(serviceId: string): string {
     .toUpperCase()
 }
 
-const truthy = (value: string | undefined) => value !== undefined && value.toLowerCase() === 'true'
-
 /**
  * The configured endpoint URL of a service, in the AWS SDKs' order: `AWS_ENDPOINT_URL_<SERVICE>`,
  * `AWS_ENDPOINT_URL`, the `endpoint_url` of the profile's `[services]` section for the service, the
@@ -49,7 +39,7 @@ const truthy = (value: string | undefined) => value !== undefined && value.toLow
 export function endpointFrom(serviceId: string, env: Env, settings?: ProfileSettings): string | undefined {
   const ignore =
     envValue(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') ?? profileString(settings, 'ignore_configured_endpoint_urls')
-  if (truthy(ignore)) return undefined
+  if (isTrue(ignore)) return undefined
   const suffix = serviceEnvSuffix(serviceId)
   const fromEnv = envValue(env, `AWS_ENDPOINT_URL_${suffix}`) ?? envValue(env, 'AWS_ENDPOINT_URL')
   if (fromEnv !== undefined) return fromEnv
@@ -75,7 +65,7 @@ export function dnsSuffix(region: string): string {
  * @example
  * const region = (await resolveRegion()) ?? 'us-east-1'
  */
-export async function resolveRegion(options: ResolveRegionOptions = {}): Promise<string | undefined> {
+export async function resolveRegion(options: ResolveOptions = {}): Promise<string | undefined> {
   return regionFrom(options.env ?? runtimeEnv())
 }
 
@@ -85,9 +75,6 @@ export async function resolveRegion(options: ResolveRegionOptions = {}): Promise
  * those variables (`s3`, `dynamodb`, `sts`, `sso-oidc`). (The Node build also reads the profile's
  * `endpoint_url` and `[services]` sections.)
  */
-export async function resolveEndpoint(
-  serviceId: string,
-  options: ResolveEndpointOptions = {},
-): Promise<string | undefined> {
+export async function resolveEndpoint(serviceId: string, options: ResolveOptions = {}): Promise<string | undefined> {
   return endpointFrom(serviceId, options.env ?? runtimeEnv())
 }

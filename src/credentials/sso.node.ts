@@ -14,16 +14,16 @@ import { runtimeEnv } from './env.js'
 import { defaultAwsPath, expandPath, isMissingFile, readText, writeTextAtomic } from './fs.node.js'
 import type { IniValue } from './ini.js'
 import { endpointFrom } from './region.js'
-import { fromSsoToken, refreshSsoToken } from './sso.js'
+import { refreshSsoToken, ssoTokenProvider } from './sso.js'
 import type { Env, HttpOptions, ResolvedCredentials } from './types.js'
 
 const REFRESH_WINDOW = 15 * 60 * 1000 // refresh an sso-session token 15 min before it expires, as the AWS CLI
 
 export interface FromSsoOptions extends HttpOptions, SharedConfigFilesOptions {
-  /** Profile with `sso_account_id` and `sso_role_name` (and `sso_session` or the legacy `sso_start_url`/`sso_region`). @default AWS_PROFILE, else 'default' */
+  /** Profile with `sso_account_id` and `sso_role_name` (and `sso_session` or the legacy `sso_start_url`/`sso_region`). @default AWS_DEFAULT_PROFILE, else AWS_PROFILE, else 'default' */
   profile?: string | undefined
-  /** Directory of the token cache. @default ~/.aws/sso/cache */
-  cacheDir?: string | undefined
+  /** Directory of the `aws sso login` token cache. @default ~/.aws/sso/cache */
+  ssoCacheDir?: string | undefined
   /** Portal endpoint. @default AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL, the profile's endpoint settings, else https://portal.sso.REGION.amazonaws.com */
   endpoint?: string | undefined
   /** Requests made before giving up on network errors, timeouts, 429 and 5xx. @default 3 */
@@ -218,7 +218,7 @@ export function fromSso(options: FromSsoOptions = {}): () => Promise<ResolvedCre
   }
 }
 
-/** @internal shared with the profile resolution of fromIni and defaultChain. */
+/** The SSO credentials of a profile: shared with the profile resolution of fromIni and defaultChain. */
 export async function ssoCredentials(
   config: LoadedSharedConfig,
   profile: string,
@@ -230,9 +230,9 @@ export async function ssoCredentials(
   const settings = { profile: config.profiles[profile], services: config.services }
   const accessToken = await loadSsoToken(sso, {
     cacheDir:
-      options.cacheDir === undefined
+      options.ssoCacheDir === undefined
         ? defaultAwsPath(options.env, 'sso', 'cache')
-        : expandPath(options.cacheDir, options.env),
+        : expandPath(options.ssoCacheDir, options.env),
     env: options.env,
     now: options.now ?? Date.now,
     fetch: options.fetch,
@@ -240,16 +240,18 @@ export async function ssoCredentials(
     settings,
     details,
   })
-  return fromSsoToken({
-    accountId: sso.accountId,
-    roleName: sso.roleName,
-    region: sso.region,
-    accessToken,
-    endpoint: options.endpoint ?? endpointFrom('sso', options.env, settings),
-    fetch: options.fetch,
-    timeout: options.timeout,
-    maxAttempts: options.maxAttempts,
-    env: options.env,
+  return ssoTokenProvider(
+    {
+      accountId: sso.accountId,
+      roleName: sso.roleName,
+      region: sso.region,
+      accessToken,
+      endpoint: options.endpoint ?? endpointFrom('sso', options.env, settings),
+      fetch: options.fetch,
+      timeout: options.timeout,
+      maxAttempts: options.maxAttempts,
+      env: options.env,
+    },
     profile,
-  })()
+  )()
 }

@@ -1,7 +1,11 @@
+// IAM Identity Center (SSO): role credentials from an access token, and the OIDC token refresh.
+// Errors are read by the same code as the client's (protocols/aws-error).
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
+import { readErrorFields } from '../lib/aws-error.js'
+import type { ResponseLike } from '../protocols/fetch.js'
 import { createCredentials, fail, isObject, optionalString, parseExpiration, requireString } from './credentials.js'
 import { runtimeEnv } from './env.js'
-import { checkAttempts, checkTimeout, describeUrl, httpRequest, withRetries } from './http.js'
+import { describeUrl, httpRequest, requestAttempts, requestTimeout, withRetries } from './http.js'
 import { dnsSuffix, endpointFrom } from './region.js'
 import type { Env, HttpOptions, ResolvedCredentials } from './types.js'
 
@@ -26,8 +30,6 @@ export interface FromSsoTokenOptions extends HttpOptions {
   maxAttempts?: number | undefined
   /** @default process.env */
   env?: Env | undefined
-  /** @internal */
-  profile?: string | undefined
 }
 
 function serviceError(
@@ -35,15 +37,10 @@ function serviceError(
   url: string,
   status: number,
   text: string,
-  headers: Headers,
+  headers: ResponseLike['headers'],
   details: CredentialsErrorDetails,
 ) {
-  let awsCode = headers.get('x-amzn-errortype')?.split(':')[0] ?? undefined
-  try {
-    const body: unknown = JSON.parse(text)
-    if (isObject(body)) awsCode ??= optionalString(body, '__type') ?? optionalString(body, 'error')
-  } catch {}
-  const requestId = headers.get('x-amzn-requestid') ?? undefined
+  const { code: awsCode, requestId } = readErrorFields(headers, text)
   const expired = status === 401 || awsCode === 'UnauthorizedException' || awsCode === 'InvalidGrantException'
   return new CredentialsError(
     expired ? 'ERR_CREDENTIALS_EXPIRED' : 'ERR_CREDENTIALS_REQUEST',
@@ -57,15 +54,20 @@ function serviceError(
  * build's `fromSso` finds the token in the `aws sso login` cache from a profile.
  */
 export function fromSsoToken(options: FromSsoTokenOptions): () => Promise<ResolvedCredentials> {
+  return ssoTokenProvider(options)
+}
+
+/** {@link fromSsoToken}, naming in its errors the profile it comes from. */
+export function ssoTokenProvider(options: FromSsoTokenOptions, profile?: string): () => Promise<ResolvedCredentials> {
   return async () => {
-    const details: CredentialsErrorDetails = { provider: 'sso', profile: options.profile }
+    const details: CredentialsErrorDetails = { provider: 'sso', profile }
     for (const key of ['accountId', 'roleName', 'region'] as const) {
       if (typeof options[key] !== 'string' || options[key] === '')
         fail('ERR_CREDENTIALS_CONFIG', `${key} is required`, details)
     }
     const env = options.env ?? runtimeEnv()
-    const timeout = checkTimeout(options.timeout, DEFAULT_TIMEOUT, details)
-    const attempts = checkAttempts(options.maxAttempts, DEFAULT_ATTEMPTS, details)
+    const timeout = requestTimeout(options.timeout, DEFAULT_TIMEOUT, details)
+    const attempts = requestAttempts(options.maxAttempts, DEFAULT_ATTEMPTS, details)
     const base = (
       options.endpoint ??
       endpointFrom('sso', env) ??
@@ -146,7 +148,7 @@ export async function refreshSsoToken(
         clientSecret: input.clientSecret,
         refreshToken: input.refreshToken,
       }),
-      timeout: checkTimeout(options.timeout, DEFAULT_TIMEOUT, details),
+      timeout: requestTimeout(options.timeout, DEFAULT_TIMEOUT, details),
       fetch: options.fetch,
     },
     details,

@@ -1,13 +1,17 @@
+// STS providers: AssumeRole (signed with source credentials) and AssumeRoleWithWebIdentity (unsigned),
+// over the query protocol; errors are read by the same code as the client's (protocols/aws-error).
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
+import { readErrorFields } from '../lib/aws-error.js'
 import { formBody } from '../lib/uri.js'
+import { XmlParseError, xmlPathText } from '../lib/xml.js'
+import { type CredentialsSource, resolveCredentials } from '../protocols/credentials-source.js'
 import { sign } from '../sign/sign.js'
 import type { Credentials } from '../sign/types.js'
 import { createCredentials, fail, parseExpiration } from './credentials.js'
 import { envValue, runtimeEnv } from './env.js'
-import { checkAttempts, checkTimeout, describeUrl, httpRequest, withRetries } from './http.js'
+import { describeUrl, httpRequest, requestAttempts, requestTimeout, withRetries } from './http.js'
 import { dnsSuffix, endpointFrom, regionFrom } from './region.js'
-import type { CredentialProvider, Env, HttpOptions, ReadFile, ResolvedCredentials } from './types.js'
-import { findDescendant, findText, parseXml, type XmlElement, XmlParseError } from './xml.js'
+import type { Env, HttpOptions, ReadFile, ResolvedCredentials } from './types.js'
 
 // https://docs.aws.amazon.com/STS/latest/APIReference/welcome.html
 const STS_VERSION = '2011-06-15'
@@ -41,8 +45,8 @@ export interface StsOptions extends HttpOptions {
 export interface FromAssumeRoleOptions extends StsOptions {
   /** ARN of the role to assume. */
   roleArn: string
-  /** Credentials that call AssumeRole: a provider or a credentials object. */
-  sourceCredentials: CredentialProvider | Credentials
+  /** Credentials that call AssumeRole, or a provider of them. */
+  sourceCredentials: CredentialsSource
   /** @default `awsig-session-<unix seconds>` */
   roleSessionName?: string | undefined
   externalId?: string | undefined
@@ -50,8 +54,6 @@ export interface FromAssumeRoleOptions extends StsOptions {
   mfaSerial?: string | undefined
   /** Called for the current MFA code each time the role is assumed. */
   mfaCode?: ((mfaSerial: string) => string | Promise<string>) | undefined
-  /** @internal the profile this role comes from, for error messages. */
-  profile?: string | undefined
 }
 
 export interface FromWebIdentityOptions extends StsOptions {
@@ -65,8 +67,6 @@ export interface FromWebIdentityOptions extends StsOptions {
   roleSessionName?: string | undefined
   /** Reads `webIdentityTokenFile`. The Node build supplies `fs.readFile`; elsewhere pass one. */
   readFile?: ReadFile | undefined
-  /** @internal the profile this comes from, for error messages. */
-  profile?: string | undefined
 }
 
 interface StsCall {
@@ -101,10 +101,11 @@ function addCommonParams(params: Record<string, string>, options: StsOptions, de
   })
 }
 
-async function callSts(call: StsCall): Promise<XmlElement> {
+/** Calls STS and returns the response's XML (status 200). */
+async function callSts(call: StsCall): Promise<string> {
   const { details, options } = call
-  const timeout = checkTimeout(options.timeout, DEFAULT_TIMEOUT, details)
-  const attempts = checkAttempts(options.maxAttempts, DEFAULT_ATTEMPTS, details)
+  const timeout = requestTimeout(options.timeout, DEFAULT_TIMEOUT, details)
+  const attempts = requestAttempts(options.maxAttempts, DEFAULT_ATTEMPTS, details)
   let url: URL
   try {
     url = new URL(call.endpoint)
@@ -134,41 +135,36 @@ async function callSts(call: StsCall): Promise<XmlElement> {
       { url: url.href, method: 'POST', headers, body, timeout, fetch: options.fetch },
       details,
     )
-    let root: XmlElement | undefined
-    try {
-      root = parseXml(response.text)
-    } catch (error) {
-      if (!(error instanceof XmlParseError)) throw error
-      if (response.status === 200) {
-        fail('ERR_CREDENTIALS_PARSE', `STS ${call.action} answered with malformed XML`, { ...details, cause: error })
-      }
-    }
     if (response.status !== 200) {
-      // AWS answers <ErrorResponse><Error>; some emulators nest it in <Errors>.
-      const error = root && findDescendant(root, 'Error')
-      const awsCode = error && findText(error, ['Code'])
-      const message = error && findText(error, ['Message'])
-      const requestIdElement = root && findDescendant(root, 'RequestId')
-      const requestId = requestIdElement?.text.trim() || undefined
+      const { code: awsCode, message, requestId } = readErrorFields(response.headers, response.text)
       throw new CredentialsError(
         'ERR_CREDENTIALS_REQUEST',
         `STS ${call.action} at ${describeUrl(url.href)} failed with HTTP ${response.status}${awsCode ? ` ${awsCode}` : ''}${message ? `: ${message.slice(0, 300)}` : ''}`,
         { ...details, status: response.status, awsCode, requestId },
       )
     }
-    return root as XmlElement
+    return response.text
   })
 }
 
-function credentialsFromResult(root: XmlElement, action: string, source: string, details: CredentialsErrorDetails) {
+/** The credentials of an STS response; `ERR_CREDENTIALS_PARSE` when it is malformed or lacks one. */
+export function credentialsFromResult(xml: string, action: string, source: string, details: CredentialsErrorDetails) {
   const result = `${action}Result`
+  const read = (path: string[]) => {
+    try {
+      return xmlPathText(xml, path)
+    } catch (error) {
+      if (!(error instanceof XmlParseError)) throw error
+      return fail('ERR_CREDENTIALS_PARSE', `STS ${action} answered with malformed XML`, { ...details, cause: error })
+    }
+  }
   const field = (name: string) => {
-    const value = findText(root, [result, 'Credentials', name])
+    const value = read([result, 'Credentials', name])
     if (value === undefined || value === '')
       fail('ERR_CREDENTIALS_PARSE', `STS ${action} response has no ${name}`, details)
     return value
   }
-  const arn = findText(root, [result, 'AssumedRoleUser', 'Arn'])
+  const arn = read([result, 'AssumedRoleUser', 'Arn'])
   const accountId = arn?.split(':')[4]
   return createCredentials(
     {
@@ -190,14 +186,21 @@ function credentialsFromResult(root: XmlElement, action: string, source: string,
  * const provider = cached(fromAssumeRole({ roleArn, sourceCredentials: fromEnv(), region: 'eu-west-1' }))
  */
 export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<ResolvedCredentials> {
+  return assumeRoleProvider(options)
+}
+
+/** {@link fromAssumeRole}, naming in its errors the profile the role comes from. */
+export function assumeRoleProvider(
+  options: FromAssumeRoleOptions,
+  profile?: string,
+): () => Promise<ResolvedCredentials> {
   return async () => {
-    const details: CredentialsErrorDetails = { provider: 'assume-role', profile: options.profile }
+    const details: CredentialsErrorDetails = { provider: 'assume-role', profile }
     if (typeof options.roleArn !== 'string' || options.roleArn === '') {
       fail('ERR_CREDENTIALS_CONFIG', 'roleArn is required', details)
     }
     const { region, endpoint } = stsTarget(options)
-    const source = options.sourceCredentials
-    const credentials = typeof source === 'function' ? await source() : source
+    const credentials = await resolveCredentials(options.sourceCredentials)
     if (credentials === null || typeof credentials !== 'object') {
       fail('ERR_CREDENTIALS_CONFIG', 'sourceCredentials gave no credentials', details)
     }
@@ -214,8 +217,8 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<Re
       params.TokenCode = String(await options.mfaCode(options.mfaSerial))
     }
     addCommonParams(params, options, details)
-    const root = await callSts({ action: 'AssumeRole', params, credentials, region, endpoint, options, details })
-    return credentialsFromResult(root, 'AssumeRole', 'assume-role', details)
+    const xml = await callSts({ action: 'AssumeRole', params, credentials, region, endpoint, options, details })
+    return credentialsFromResult(xml, 'AssumeRole', 'assume-role', details)
   }
 }
 
@@ -227,9 +230,17 @@ export function fromAssumeRole(options: FromAssumeRoleOptions): () => Promise<Re
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
  */
 export function fromWebIdentity(options: FromWebIdentityOptions = {}): () => Promise<ResolvedCredentials> {
+  return webIdentityProvider(options)
+}
+
+/** {@link fromWebIdentity}, naming in its errors the profile it comes from. */
+export function webIdentityProvider(
+  options: FromWebIdentityOptions,
+  profile?: string,
+): () => Promise<ResolvedCredentials> {
   return async () => {
     const env = options.env ?? runtimeEnv()
-    const details: CredentialsErrorDetails = { provider: 'web-identity', profile: options.profile }
+    const details: CredentialsErrorDetails = { provider: 'web-identity', profile }
     const tokenFile =
       options.webIdentityToken === undefined
         ? (options.webIdentityTokenFile ?? envValue(env, 'AWS_WEB_IDENTITY_TOKEN_FILE'))
@@ -276,7 +287,7 @@ export function fromWebIdentity(options: FromWebIdentityOptions = {}): () => Pro
       WebIdentityToken: token,
     }
     addCommonParams(params, options, details)
-    const root = await callSts({
+    const xml = await callSts({
       action: 'AssumeRoleWithWebIdentity',
       params,
       credentials: undefined,
@@ -285,6 +296,6 @@ export function fromWebIdentity(options: FromWebIdentityOptions = {}): () => Pro
       options,
       details,
     })
-    return credentialsFromResult(root, 'AssumeRoleWithWebIdentity', 'web-identity', details)
+    return credentialsFromResult(xml, 'AssumeRoleWithWebIdentity', 'web-identity', details)
   }
 }

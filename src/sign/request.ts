@@ -1,5 +1,6 @@
 // Turning a request description into the pieces of a canonical request. Pure string work, no crypto.
 import { InvalidInputError } from '../errors.js'
+import { typeOf } from '../lib/type-of.js'
 import { normalizePath, reencode, toWirePath, uriEncode } from '../lib/uri.js'
 import type { HeadersInput } from './types.js'
 
@@ -168,9 +169,4 @@ export function canonicalHeaderValue(value: string): string {
   return NEEDS_TRIM.test(value) ? value.replace(EDGE_SPACE, '').replace(INNER_SPACE, ' ') : value
 }
 
-export function typeOf(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object'
-  return typeof value
-}
+export { typeOf } from '../lib/type-of.js'

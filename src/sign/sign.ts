@@ -173,7 +173,7 @@ function parseTarget(input: string | URL, normalize: boolean, doubleEncode: bool
     url,
     canonicalPath: signedPath,
     sendPath,
-    sendUrl: `${url.protocol}//${url.host}${sendPath}${queryString(url.query)}`,
+    sendUrl: `${url.protocol}//${url.host}${sendPath}${querySuffix(url.query)}`,
   }
   if (typeof input === 'string') {
     Object.freeze(url.query)
@@ -369,7 +369,7 @@ function signCanonical(p: PreparedRequest, canonical: string): Signed | Promise<
   })()
 }
 
-function queryString(pairs: ReadonlyArray<readonly [string, string]>): string {
+function querySuffix(pairs: ReadonlyArray<readonly [string, string]>): string {
   let out = ''
   for (const [k, v] of pairs) out += `${out === '' ? '?' : '&'}${k}=${v}`
   return out
@@ -379,7 +379,7 @@ function queryString(pairs: ReadonlyArray<readonly [string, string]>): string {
  * Headers as they are sent: repeated values each trimmed and folded, then joined with `,`, so that
  * what a server canonicalises from the one line it receives is exactly what was signed.
  */
-function headersToSend(headers: Map<string, string[]>, hostHeader: string | undefined): Record<string, string> {
+function sentHeaders(headers: Map<string, string[]>, hostHeader: string | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, values] of headers) {
     if (name === 'host') continue
@@ -450,7 +450,7 @@ export function signPrepared(
   })
   const signing = signCanonical(p, canonical.canonicalRequest)
   const finish = ({ toSign, signature }: Signed): SignedRequest => {
-    const out = headersToSend(headers, p.hostHeader)
+    const out = sentHeaders(headers, p.hostHeader)
     if (token && !p.signSessionToken) out[X_AMZ_SECURITY_TOKEN] = token
     out.authorization = `${p.algorithm.id} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`
     return {
@@ -542,9 +542,9 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   query.push([Q_SIGNATURE, signature])
   if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
   return {
-    url: `${p.url.protocol}//${p.url.host}${p.sendPath}${queryString(query)}`,
+    url: `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`,
     method: p.method,
-    headers: headersToSend(headers, p.hostHeader),
+    headers: sentHeaders(headers, p.hostHeader),
     signature,
     canonicalRequest: canonical.canonicalRequest,
     stringToSign: toSign,

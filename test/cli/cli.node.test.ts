@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeRfc3986 } from '../../src/client/index.js'
+import { encodeRfc3986 } from '../../src/protocols/index.js'
 import { type Moto, startMoto, stopAllMoto } from '../support/moto.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))

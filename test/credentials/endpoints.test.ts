@@ -146,7 +146,6 @@ describe('fromInstanceMetadata (IMDSv2 double)', () => {
     })
     const missing = await failure(provider()())
     expect(missing.code).toBe('ERR_CREDENTIALS_PARSE')
-    expect(missing.message).toContain('SecretAccessKey')
     imds.behaviour.credentialsBody = JSON.stringify({ Code: 'AssumeRoleUnauthorizedAccess', Message: 'no' })
     expect((await failure(provider()())).code).toBe('ERR_CREDENTIALS_REQUEST')
   })
@@ -267,7 +266,7 @@ describe('fromContainer (ECS / EKS double)', () => {
       SecretAccessKey: 'B',
       Expiration: '2030-01-01T00:00:00Z',
     })
-    expect((await failure(fromContainer({ env })())).message).toContain('Token')
+    expect((await failure(fromContainer({ env })())).code).toBe('ERR_CREDENTIALS_PARSE')
     const bad = await failure(
       fromContainer({ env: { ...env, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'a\r\nx-injected: 1' } })(),
     )
@@ -294,7 +293,7 @@ describe('SSO (portal and OIDC doubles, token cache files)', () => {
   })
   const options = (profile: string) => ({
     profile,
-    cacheDir: cacheDir(),
+    ssoCacheDir: cacheDir(),
     env: {
       AWS_CONFIG_FILE: config,
       AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
@@ -489,8 +488,8 @@ describe('STS (deterministic double): parameters, errors, retries', () => {
         await failure(
           fromAssumeRole({ ...target(), roleArn: 'arn:aws:iam::1:role/x', sourceCredentials: source, fetch: noKey })(),
         )
-      ).message,
-    ).toContain('AccessKeyId')
+      ).code,
+    ).toBe('ERR_CREDENTIALS_PARSE')
     const hang = (_url: string, init: RequestInit) =>
       new Promise<Response>((_resolve, reject) =>
         init.signal?.addEventListener('abort', () => reject(init.signal?.reason)),

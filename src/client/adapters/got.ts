@@ -2,15 +2,8 @@
 // serialised `json`/`form` bodies and merged `searchParams`, and again for every retry and redirect,
 // so each attempt is signed anew. Imports nothing from got.
 // https://github.com/sindresorhus/got/blob/main/documentation/9-hooks.md#beforerequest
-import { isStreamBody } from '../body.js'
-import {
-  type AdapterOptions,
-  checkAdapterOptions,
-  collectBytes,
-  headerPairsOf,
-  headersToSend,
-  signForAdapter,
-} from '../signer.js'
+import { headerPairsOf } from '../../lib/headers.js'
+import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 /** The parts of got's `Options` the hook reads and writes. */
 export interface GotOptionsLike {
@@ -33,26 +26,17 @@ export interface GotOptionsLike {
 export function createGotHook(options: AdapterOptions): (gotOptions: GotOptionsLike) => Promise<void> {
   checkAdapterOptions(options)
   return async (gotOptions) => {
-    let body = gotOptions.body
-    let hashable: string | Uint8Array | undefined
-    let payloadHash: string | undefined
-    if (body == null) hashable = undefined
-    else if (typeof body === 'string' || body instanceof Uint8Array) hashable = body
-    else if (options.payloadHash !== undefined) payloadHash = options.payloadHash
-    else if (isStreamBody(body) && typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-      hashable = await collectBytes(body as AsyncIterable<unknown>)
-      body = hashable
-      gotOptions.body = hashable
-    }
+    const body = await adapterBody(gotOptions.body, options, 'body')
+    if (body.send !== gotOptions.body) gotOptions.body = body.send
     const pairs = headerPairsOf(gotOptions.headers)
     const signed = await signForAdapter(options, {
       url: String(gotOptions.url),
       method: gotOptions.method,
       headers: pairs,
-      body: hashable,
-      payloadHash,
+      body: body.hashable,
+      payloadHash: body.payloadHash,
     })
     if (signed.url !== String(gotOptions.url)) gotOptions.url = new URL(signed.url)
-    for (const [name, value] of Object.entries(headersToSend(signed, pairs))) gotOptions.headers[name] = value
+    for (const [name, value] of Object.entries(signed.headers)) gotOptions.headers[name] = value
   }
 }

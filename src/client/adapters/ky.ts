@@ -1,7 +1,8 @@
 // ky: a `beforeRequest` hook that signs the `Request` ky is about to send. ky runs it for every
 // retry, so each attempt is signed anew. Universal, like ky; imports nothing from ky.
 // https://github.com/sindresorhus/ky#hooksbeforerequest
-import { type AdapterOptions, checkAdapterOptions, headerPairsOf, headersToSend, signForAdapter } from '../signer.js'
+import { headerPairsOf } from '../../lib/headers.js'
+import { type AdapterOptions, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 /**
  * A ky `beforeRequest` hook that signs each request with SigV4: URL (`prefixUrl` and `searchParams`
@@ -29,7 +30,7 @@ export function createKyHook(options: AdapterOptions): (request: Request) => Pro
       body,
       payloadHash,
     })
-    const headers = headersToSend(signed, pairs)
+    const headers = { ...signed.headers }
     if (signed.url === request.url) {
       for (const [name, value] of Object.entries(headers)) request.headers.set(name, value)
       return undefined

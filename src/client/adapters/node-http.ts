@@ -1,7 +1,10 @@
 // node:http / node:https: the options to pass to `http.request` with the signature in the headers.
-// Node-only in spirit (the options are node:http's); imports nothing at run time.
-import type { OutgoingHttpHeaders } from 'node:http'
-import { type AdapterOptions, checkAdapterOptions, headerPairsOf, headersToSend, signForAdapter } from '../signer.js'
+// Node-only in spirit (the options are node:http's); imports nothing from Node, not even types.
+import { headerPairsOf } from '../../lib/headers.js'
+import { type AdapterOptions, checkAdapterOptions, signForAdapter } from '../signer.js'
+
+/** node:http's `OutgoingHttpHeaders`, structurally. */
+export type OutgoingHttpHeaders = Readonly<Record<string, number | string | readonly string[] | undefined>>
 
 /** A request to sign for `http.request` / `https.request`. */
 export interface NodeHttpRequest {
@@ -53,7 +56,7 @@ export function createNodeHttpSigner(
     })
     const url = new URL(signed.url)
     const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
-    const headers = headersToSend(signed, pairs)
+    const headers = { ...signed.headers }
     if (headers.host === undefined) headers.host = url.host
     return {
       protocol: url.protocol as 'http:' | 'https:',

@@ -1,14 +1,8 @@
 // undici: a dispatcher interceptor that signs every request the dispatcher sends, for undici's
 // `request`, `fetch`, `stream` and `pipeline` alike. Node-only (undici is); imports nothing from undici.
 // https://undici.nodejs.org/#/docs/api/Dispatcher?id=dispatchercomposeinterceptors-interceptor
-import {
-  type AdapterOptions,
-  checkAdapterOptions,
-  collectBytes,
-  headerPairsOf,
-  headersToSend,
-  signForAdapter,
-} from '../signer.js'
+import { headerPairsOf } from '../../lib/headers.js'
+import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 // undici's dispatch(options, handler) → boolean. Typed loosely so that any undici version's fits.
 // biome-ignore lint/suspicious/noExplicitAny: undici's own types vary between versions
@@ -28,37 +22,24 @@ interface Handler {
   onError?(error: Error): void
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return value != null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-}
-
 async function signDispatch(options: AdapterOptions, opts: DispatchOptions): Promise<DispatchOptions> {
   const origin = String(opts.origin ?? '').replace(/\/+$/, '')
   const pairs = headerPairsOf(opts.headers)
-  let body = opts.body
-  let hashable: string | Uint8Array | undefined
-  let payloadHash: string | undefined
-  if (body == null) hashable = undefined
-  else if (typeof body === 'string' || body instanceof Uint8Array) hashable = body
-  else if (options.payloadHash !== undefined) payloadHash = options.payloadHash
-  else if (isAsyncIterable(body)) {
-    // A stream (undici's fetch always sends one): read it to hash it, then send the bytes.
-    hashable = await collectBytes(body)
-    body = hashable
-  }
+  // A stream (undici's fetch always sends one) is read to be hashed, then the bytes are sent.
+  const body = await adapterBody(opts.body, options, 'body')
   const signed = await signForAdapter(options, {
     url: `${origin}${opts.path}`,
     method: opts.method,
     headers: pairs,
-    body: hashable,
-    payloadHash,
+    body: body.hashable,
+    payloadHash: body.payloadHash,
   })
   const url = new URL(signed.url)
   return {
     ...opts,
     path: signed.url.slice(url.origin.length),
-    headers: headersToSend(signed, pairs),
-    body,
+    headers: signed.headers,
+    body: body.send,
   }
 }
 

@@ -1,45 +1,24 @@
-// Node-only: credentials from the shared config and credentials files, resolved in the AWS CLI's
-// order: role_arn (source_profile / credential_source, chained, cycles refused), web identity, SSO,
-// static keys of the credentials file, credential_process, static keys of the config file.
+// Node-only: how a profile of the shared config and credentials files gives credentials, in the AWS
+// CLI's order: role_arn (source_profile / credential_source, chained, cycles refused), web identity,
+// SSO, static keys of the credentials file, credential_process, static keys of the config file.
+// fromIni and the default chain both resolve profiles with it.
 // https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
-import { chainWith } from './chain.js'
-import {
-  type LoadedSharedConfig,
-  loadSharedConfig,
-  type SharedConfigFilesOptions,
-  selectProfile,
-} from './config.node.js'
+import { type LoadedSharedConfig, loadSharedConfig, selectProfile } from './config.node.js'
 import { fromContainer } from './container.js'
 import { checkNotExpired, createCredentials, fail, isCredentialsError } from './credentials.js'
 import { envValue, fromEnv, runtimeEnv } from './env.js'
+import type { FromIniOptions } from './from-ini.node.js'
 import { readText } from './fs.node.js'
 import { fromInstanceMetadata } from './imds.js'
 import type { IniValue } from './ini.js'
 import { runCredentialProcess } from './process.node.js'
 import { endpointFrom, type ProfileSettings, regionFrom } from './region.js'
 import { ssoCredentials } from './sso.node.js'
-import { fromAssumeRole, fromWebIdentity } from './sts.js'
-import type { Credentials, Env, FetchLike, ResolvedCredentials } from './types.js'
+import { assumeRoleProvider, webIdentityProvider } from './sts.js'
+import type { Credentials, Env, ResolvedCredentials } from './types.js'
 
-export interface FromIniOptions extends SharedConfigFilesOptions {
-  /** @default AWS_PROFILE, else 'default' */
-  profile?: string | undefined
-  /** Asked for the current code of `mfa_serial` each time a role that needs MFA is assumed. */
-  mfaCode?: ((mfaSerial: string) => string | Promise<string>) | undefined
-  /** For STS, SSO, container and IMDS requests. @default globalThis.fetch */
-  fetch?: FetchLike | undefined
-  /** Milliseconds per network request (each provider has its own default). */
-  timeout?: number | undefined
-  /** Milliseconds `credential_process` may run. @default 60 * 1000 */
-  processTimeout?: number | undefined
-  /** Region of STS calls. @default AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else 'us-east-1' */
-  region?: string | undefined
-  /** Directory of the SSO token cache. @default ~/.aws/sso/cache */
-  ssoCacheDir?: string | undefined
-}
-
-interface Context {
+export interface Context {
   config: LoadedSharedConfig
   env: Env
   options: FromIniOptions
@@ -50,7 +29,7 @@ interface Context {
 
 const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const
 
-const str = (value: IniValue | undefined): string | undefined => (typeof value === 'string' ? value : undefined)
+export const str = (value: IniValue | undefined): string | undefined => (typeof value === 'string' ? value : undefined)
 const hasStatic = (p: Record<string, IniValue>) =>
   p.aws_access_key_id !== undefined || p.aws_secret_access_key !== undefined
 const hasRole = (p: Record<string, IniValue>) => p.role_arn !== undefined && p.web_identity_token_file === undefined
@@ -106,18 +85,20 @@ function webIdentity(ctx: Context, profile: string, useEnv: boolean): Promise<Re
       },
     )
   }
-  return fromWebIdentity({
-    roleArn,
-    webIdentityTokenFile: tokenFile,
-    roleSessionName: pick('AWS_ROLE_SESSION_NAME', 'role_session_name'),
-    region: ctx.region,
-    endpoint: endpointFrom('sts', ctx.env, ctx.settings),
-    readFile: readText,
-    fetch: ctx.options.fetch,
-    timeout: ctx.options.timeout,
-    env: {},
+  return webIdentityProvider(
+    {
+      roleArn,
+      webIdentityTokenFile: tokenFile,
+      roleSessionName: pick('AWS_ROLE_SESSION_NAME', 'role_session_name'),
+      region: ctx.region,
+      endpoint: endpointFrom('sts', ctx.env, ctx.settings),
+      readFile: readText,
+      fetch: ctx.options.fetch,
+      timeout: ctx.options.timeout,
+      env: {},
+    },
     profile,
-  })()
+  )()
 }
 
 /** The providers a profile's own settings drive, in the AWS CLI's order (role_arn aside). */
@@ -134,7 +115,7 @@ async function profileProviders(
       env: ctx.env,
       fetch: ctx.options.fetch,
       timeout: ctx.options.timeout,
-      cacheDir: ctx.options.ssoCacheDir,
+      ssoCacheDir: ctx.options.ssoCacheDir,
       endpoint: endpointFrom('sso', ctx.env, ctx.settings),
     })
   }
@@ -239,28 +220,30 @@ async function assumeRole(ctx: Context, profile: string, visited: string[]): Pro
   const duration =
     durationText !== undefined && /^\s*[+-]?\d+\s*$/.test(durationText) ? Number(durationText) : undefined
   const mfaSerial = str(p.mfa_serial)
-  return fromAssumeRole({
-    roleArn: str(p.role_arn) as string,
-    sourceCredentials,
-    roleSessionName: str(p.role_session_name),
-    externalId: str(p.external_id),
-    durationSeconds: duration,
-    mfaSerial,
-    mfaCode: ctx.options.mfaCode,
-    region: ctx.region,
-    endpoint: endpointFrom('sts', ctx.env, ctx.settings),
-    fetch: ctx.options.fetch,
-    timeout: ctx.options.timeout,
-    env: {},
+  return assumeRoleProvider(
+    {
+      roleArn: str(p.role_arn) as string,
+      sourceCredentials,
+      roleSessionName: str(p.role_session_name),
+      externalId: str(p.external_id),
+      durationSeconds: duration,
+      mfaSerial,
+      mfaCode: ctx.options.mfaCode,
+      region: ctx.region,
+      endpoint: endpointFrom('sts', ctx.env, ctx.settings),
+      fetch: ctx.options.fetch,
+      timeout: ctx.options.timeout,
+      env: {},
+    },
     profile,
-  })()
+  )()
 }
 
 /**
  * Resolves a profile as the AWS CLI does. `useEnvWebIdentity`: the `AWS_WEB_IDENTITY_TOKEN_FILE`
  * family counts too (the default chain); `undefined` when the profile configures nothing.
  */
-async function resolveProfile(
+export async function resolveProfile(
   ctx: Context,
   profile: string,
   useEnvWebIdentity: boolean,
@@ -271,7 +254,7 @@ async function resolveProfile(
   return found === undefined ? undefined : checkNotExpired(found, profileDetails(profile))
 }
 
-function imdsSettings(ctx: Context) {
+export function imdsSettings(ctx: Context) {
   const p = ctx.settings.profile ?? {}
   const num = (v: IniValue | undefined) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : undefined)
   const timeout = num(p.metadata_service_timeout)
@@ -295,7 +278,7 @@ function imdsSettings(ctx: Context) {
   }
 }
 
-function notFound(ctx: Context, profile: string, extra = ''): never {
+export function notFound(ctx: Context, profile: string, extra = ''): never {
   const { configFile, credentialsFile } = ctx.config
   const exists = ctx.config.profiles[profile] !== undefined
   return fail(
@@ -308,141 +291,23 @@ function notFound(ctx: Context, profile: string, extra = ''): never {
 }
 
 /**
- * Credentials of a profile of the shared `config` and `credentials` files: static keys, `role_arn`
- * with `source_profile` (chains, with cycle detection) or `credential_source`, `role_session_name`,
- * `external_id`, `duration_seconds`, `mfa_serial` (through `mfaCode`), `web_identity_token_file`,
- * SSO, `credential_process`, in the AWS CLI's order.
- *
- * `ERR_CREDENTIALS_PROFILE_NOT_FOUND` when a profile asked for by name (option or `AWS_PROFILE`)
- * exists in neither file; `ERR_CREDENTIALS_NOT_FOUND` when the default profile is missing or
- * configures nothing.
- *
- * @example
- * const provider = cached(fromIni({ profile: 'prod', mfaCode: async (serial) => prompt(`MFA code for ${serial}: `) }))
+ * Reads the shared files and picks the profile: where fromIni and the default chain start. A profile
+ * asked for by name that neither file has fails here, before any provider runs.
  */
-export function fromIni(options: FromIniOptions = {}): () => Promise<ResolvedCredentials> {
-  return async () => {
-    const env = options.env ?? runtimeEnv()
-    const { name, explicit } = selectProfile(options.profile, env)
-    const config = await loadSharedConfig({ ...options, env })
-    const ctx = makeContext(config, name, env, options)
-    if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
-    return (await resolveProfile(ctx, name, false)) ?? notFound(ctx, name)
-  }
+export async function openProfile(options: FromIniOptions): Promise<{ ctx: Context; name: string }> {
+  const env = options.env ?? runtimeEnv()
+  const { name, explicit } = selectProfile(options.profile, env)
+  const config = await loadSharedConfig({ ...options, env })
+  const ctx = makeContext(config, name, env, options)
+  if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
+  return { ctx, name }
 }
 
+/** A profile asked for by name that neither file has. */
 function profileMissing(ctx: Context, profile: string): never {
   return fail(
     'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
     `profile ${profile} is in neither ${ctx.config.configFile} nor ${ctx.config.credentialsFile}`,
     { provider: 'ini', profile },
   )
-}
-
-export interface FromProcessOptions extends SharedConfigFilesOptions {
-  /** The command line to run. @default the profile's credential_process */
-  command?: string | undefined
-  /** @default AWS_PROFILE, else 'default' */
-  profile?: string | undefined
-  /** Milliseconds the process may run. @default 60 * 1000 */
-  timeout?: number | undefined
-}
-
-/**
- * Credentials printed by an external program: `command`, or the profile's `credential_process`.
- * `ERR_CREDENTIALS_NOT_FOUND` when there is neither.
- * https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html
- */
-export function fromProcess(options: FromProcessOptions = {}): () => Promise<ResolvedCredentials> {
-  return async () => {
-    const env = options.env ?? runtimeEnv()
-    if (options.command !== undefined) return runCredentialProcess(options.command, { env, timeout: options.timeout })
-    const { name } = selectProfile(options.profile, env)
-    const config = await loadSharedConfig({ ...options, env })
-    const command = str(config.profiles[name]?.credential_process)
-    if (command === undefined) {
-      fail('ERR_CREDENTIALS_NOT_FOUND', `profile ${name} has no credential_process`, {
-        provider: 'process',
-        profile: name,
-      })
-    }
-    return runCredentialProcess(command, { env, timeout: options.timeout, profile: name })
-  }
-}
-
-export interface DefaultChainOptions extends FromIniOptions {}
-
-/**
- * The AWS CLI's default chain: environment variables; the profile's `role_arn`; web identity
- * (`AWS_WEB_IDENTITY_TOKEN_FILE` or the profile); the profile's SSO; static keys of the credentials
- * file; `credential_process`; static keys of the config file; the container endpoint; the instance
- * metadata service (with the profile's `ec2_metadata_*` settings).
- *
- * As in the AWS CLI, the files are read first: a malformed file, or a profile asked for by name that
- * does not exist, fails at once. When nothing gives credentials, `ERR_CREDENTIALS_CHAIN` lists every
- * provider tried and why (`error.attempts`). Wrap it in `cached()` to reuse what it returns.
- *
- * @example
- * const credentials = cached(defaultChain())
- */
-export function defaultChain(options: DefaultChainOptions = {}): () => Promise<ResolvedCredentials> {
-  return async () => {
-    const env = options.env ?? runtimeEnv()
-    const { name, explicit } = selectProfile(options.profile, env)
-    const config = await loadSharedConfig({ ...options, env })
-    const ctx = makeContext(config, name, env, options)
-    if (config.profiles[name] === undefined && explicit) profileMissing(ctx, name)
-    const profileStep = async () => {
-      const found = await resolveProfile(ctx, name, true)
-      return found ?? notFound(ctx, name, ', and AWS_WEB_IDENTITY_TOKEN_FILE is not set')
-    }
-    const imds = fromInstanceMetadata({ ...imdsSettings(ctx), env, fetch: options.fetch })
-    return chainWith<ResolvedCredentials>(
-      [
-        fromEnv({ env }),
-        profileStep,
-        fromContainer({ env, fetch: options.fetch, timeout: options.timeout, readFile: readText }),
-        imds,
-      ],
-      {
-        continueOn: (error) =>
-          isCredentialsError(error, 'ERR_CREDENTIALS_NOT_FOUND') ||
-          (isCredentialsError(error) && error.provider === 'imds'),
-      },
-    )()
-  }
-}
-
-/**
- * The region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`; `undefined` when none.
- *
- * @example
- * const region = (await resolveRegion({ profile: 'dev' })) ?? 'us-east-1'
- */
-export async function resolveRegion(
-  options: SharedConfigFilesOptions & { profile?: string | undefined } = {},
-): Promise<string | undefined> {
-  const env = options.env ?? runtimeEnv()
-  const fromEnvironment = regionFrom(env)
-  if (fromEnvironment !== undefined) return fromEnvironment
-  const config = await loadSharedConfig({ ...options, env })
-  return regionFrom(env, { profile: config.profiles[selectProfile(options.profile, env).name] })
-}
-
-/**
- * The endpoint configured for a service, e.g. for an emulator: `AWS_ENDPOINT_URL_<SERVICE>`,
- * `AWS_ENDPOINT_URL`, the profile's `[services]` section, the profile's `endpoint_url`;
- * `undefined` when none. `serviceId` as in those variables: `s3`, `dynamodb`, `sts`, `sso-oidc`.
- * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
- */
-export async function resolveEndpoint(
-  serviceId: string,
-  options: SharedConfigFilesOptions & { profile?: string | undefined } = {},
-): Promise<string | undefined> {
-  const env = options.env ?? runtimeEnv()
-  const config = await loadSharedConfig({ ...options, env })
-  return endpointFrom(serviceId, env, {
-    profile: config.profiles[selectProfile(options.profile, env).name],
-    services: config.services,
-  })
 }

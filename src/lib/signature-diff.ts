@@ -1,22 +1,7 @@
 // S3 answers SignatureDoesNotMatch with the canonical request and string to sign it computed; next
-// to ours, a line diff points at the header, path or query parameter that differs.
-
-const TOKEN_HEADER = /^(x-amz-security-token:).*$/gim
-const TOKEN_PARAM = /(X-Amz-Security-Token=)[^&\n]*/g
-// S3's SignatureDoesNotMatch also gives the canonical request and string to sign as hex bytes, which
-// carry the token too: their whole content goes (up to the next tag, or to the end of a cut-off body).
-const BYTES_ELEMENT = /(<(?:[\w.-]+:)?(?:CanonicalRequestBytes|StringToSignBytes)(?:\s[^>]*)?>)[^<]*/g
-
-/**
- * Removes session tokens from a canonical request (header or presigned query form) or an error body
- * holding one, whose `<CanonicalRequestBytes>` and `<StringToSignBytes>` are redacted whole.
- */
-export function redactTokens(text: string): string {
-  return text
-    .replace(TOKEN_HEADER, '$1[redacted]')
-    .replace(TOKEN_PARAM, '$1[redacted]')
-    .replace(BYTES_ELEMENT, '$1[redacted]')
-}
+// to ours, a line diff points at the header, path or query parameter that differs. In lib/ because the
+// client (AWS's answer) and verification (a received request) both explain mismatches with it.
+import { redactTokens } from './redact.js'
 
 type Op = readonly [' ' | '-' | '+', string]
 
@@ -54,7 +39,8 @@ export function diffLines(ours: string, theirs: string): Op[] {
 // Lines whose difference may be invisible (spaces at the ends, control or non-ASCII characters) are quoted.
 const NEEDS_QUOTES = /^\s|\s$|[^\x20-\x7e]/
 
-function render(ops: readonly Op[]): string {
+/** A diff as text, one line per line: `  - ours`, `  + theirs`, `    same`. */
+export function render(ops: readonly Op[]): string {
   return ops
     .map(([mark, line]) => `  ${mark} ${mark !== ' ' && NEEDS_QUOTES.test(line) ? JSON.stringify(line) : line}`)
     .join('\n')

@@ -4,24 +4,26 @@ import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
   AwsError,
+  explainSignatureMismatch,
+  parseAwsError,
+  readAwsError,
+  retryAfterMs,
+} from '../../src/client/index.js'
+import { InvalidInputError } from '../../src/index.js'
+import {
   awsJson,
   awsQuery,
   encodeRfc3986,
-  explainSignatureMismatch,
   greedy,
-  parseAwsError,
   queryString,
-  readAwsError,
   restJson,
   restXml,
-  retryAfterMs,
   uriPath,
   xml,
   xmlElements,
   xmlText,
   xmlTexts,
-} from '../../src/client/index.js'
-import { InvalidInputError } from '../../src/index.js'
+} from '../../src/protocols/index.js'
 
 // Error responses as the services send them (bodies from the services' API references and from
 // responses recorded against AWS; ids shortened).
@@ -162,8 +164,6 @@ describe('parseAwsError on recorded error responses', () => {
     if (typeof message === 'string') expect(error.awsMessage).toBe(message)
     else expect(error.awsMessage).toMatch(message)
     expect(error.requestId).toBe(requestId)
-    expect(error.message).toContain(`${code}: `)
-    expect(error.message).toContain(`HTTP ${response.status}`)
     expect(error.body).toBe(response.body)
   })
 
@@ -368,7 +368,7 @@ describe('protocol helpers', () => {
     expect(request.body).toBe(
       'Action=CreateTopic&Version=2010-03-31&Name=a+b%2Ac~d&Attributes.entry.1.key=DisplayName&Attributes.entry.1.value=It%27s+%2850%25%29+off%21&Count=3',
     )
-    expect(() => awsQuery('ListUsers', 'latest')).toThrow(/version/)
+    expect(() => awsQuery('ListUsers', 'latest')).toThrow(expect.objectContaining({ field: 'version' }))
   })
 
   it('queryString, uriPath and greedy labels', () => {

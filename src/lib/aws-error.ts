@@ -1,17 +1,16 @@
-// AWS error responses, whatever the protocol, into one AwsError.
+// AWS error responses, whatever the protocol, into one AwsError: for the client, the STS and SSO
+// providers, event-stream responses and the CLI alike.
 // https://smithy.io/2.0/aws/protocols/aws-restxml-protocol.html#error-response-serialization
 // https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#operation-error-serialization
 // https://smithy.io/2.0/aws/protocols/aws-json-1_0-protocol.html#operation-error-serialization
 // https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html#operation-error-serialization
 import { AwsError } from '../errors.js'
-import { explainSignatureMismatch, redactTokens } from './signature-diff.js'
+import { type HeadersLike, headerRecord, headerValue } from './headers.js'
+import { redactTokens, redactUrl } from './redact.js'
+import { explainSignatureMismatch } from './signature-diff.js'
 import { xmlText } from './xml.js'
 
-/**
- * Response headers as any HTTP client gives them: an object with a `get(name)` method (fetch's
- * `Headers`, axios's `AxiosHeaders`) or a record of names to values (node:http, got); names in any case.
- */
-export type HeadersLike = { get(name: string): unknown } | Readonly<Record<string, unknown>> | object
+export type { HeadersLike }
 
 /** An error response: what `parseAwsError` needs. */
 export interface ErrorResponse {
@@ -58,55 +57,6 @@ const STATUS_CODES: Record<number, string> = {
   504: 'GatewayTimeout',
 }
 
-/** Reads a header from any of the shapes HTTP clients use. */
-export function headerValue(headers: HeadersLike | undefined, name: string): string | undefined {
-  if (headers == null) return undefined
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    const value = (headers as { get(name: string): unknown }).get(name)
-    if (value == null || value === false) return undefined
-    return Array.isArray(value) ? value.join(', ') : String(value)
-  }
-  const record = headers as Record<string, unknown>
-  let value = record[name]
-  if (value === undefined) {
-    for (const key of Object.keys(record)) {
-      if (key.toLowerCase() === name) {
-        value = record[key]
-        break
-      }
-    }
-  }
-  if (value == null) return undefined
-  return Array.isArray(value) ? value.join(', ') : String(value)
-}
-
-function headerRecord(headers: HeadersLike | undefined): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (headers == null) return out
-  if (typeof (headers as Headers).forEach === 'function' && typeof (headers as Headers).get === 'function') {
-    ;(headers as Headers).forEach((value, key) => {
-      out[key.toLowerCase()] = value
-    })
-    return out
-  }
-  // AxiosHeaders keeps its values behind toJSON().
-  const toJSON = (headers as { toJSON?: unknown }).toJSON
-  const record = typeof toJSON === 'function' ? (toJSON.call(headers) as Record<string, unknown>) : headers
-  for (const [key, value] of Object.entries(record as Record<string, unknown>)) {
-    if (value != null && value !== false && typeof value !== 'function') {
-      out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
-    }
-  }
-  return out
-}
-
-const AUTH_PARAM = /([?&])(X-Amz-Signature|X-Amz-Security-Token)=[^&#]*/gi
-
-/** The URL with presigning's signature and session token replaced by `[redacted]`. */
-export function redactUrl(url: string): string {
-  return url.replace(AUTH_PARAM, '$1$2=[redacted]')
-}
-
 /**
  * Milliseconds to wait that the response asks for: `x-amz-retry-after` (milliseconds) or `Retry-After`
  * (seconds, or an HTTP date taken relative to the response's `Date`, else to `now`). `undefined` when
@@ -144,7 +94,8 @@ function stringField(obj: Record<string, unknown>, ...names: string[]): string |
   return undefined
 }
 
-interface Parsed {
+/** The fields of an AWS error body and headers, whatever the protocol. */
+export interface ErrorFields {
   code?: string | undefined
   message?: string | undefined
   requestId?: string | undefined
@@ -154,7 +105,7 @@ interface Parsed {
   stringToSign?: string | undefined
 }
 
-function parseJson(text: string): Parsed {
+function readJsonError(text: string): ErrorFields {
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -167,8 +118,9 @@ function parseJson(text: string): Parsed {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return {}
   const obj = body as Record<string, unknown>
   return {
-    code: sanitizeCode(stringField(obj, 'code', 'Code', '__type', '__Type')),
-    message: stringField(obj, 'message', 'Message', 'errorMessage', 'ErrorMessage'),
+    // `error` and `error_description`: the OAuth form of SSO OIDC.
+    code: sanitizeCode(stringField(obj, 'code', 'Code', '__type', '__Type', 'error')),
+    message: stringField(obj, 'message', 'Message', 'errorMessage', 'ErrorMessage', 'error_description'),
     requestId: stringField(obj, 'RequestId', 'requestId'),
   }
 }
@@ -181,7 +133,7 @@ function unescapeJson(text: string): string {
   }
 }
 
-function parseXml(text: string): Parsed {
+function readXmlError(text: string): ErrorFields {
   // Query protocol: <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>;
   // EC2: <Response><Errors><Error>...</Error></Errors><RequestID/></Response>; S3: <Error><Code/>...</Error>.
   return {
@@ -192,6 +144,29 @@ function parseXml(text: string): Parsed {
     fault: xmlText(text, 'Type'),
     canonicalRequest: xmlText(text, 'CanonicalRequest'),
     stringToSign: xmlText(text, 'StringToSign'),
+  }
+}
+
+/**
+ * The code, message, request id and fault of an AWS error response of any protocol, from its headers
+ * (`x-amzn-errortype`, `x-amzn-query-error`, request id headers) and body (XML, JSON, or neither).
+ * What the client's `AwsError` and the credentials providers' STS and SSO errors are built from.
+ */
+export function readErrorFields(headers: HeadersLike | undefined, text: string): ErrorFields {
+  const trimmed = text.trimStart()
+  let parsed: ErrorFields = {}
+  if (trimmed.startsWith('{')) parsed = readJsonError(trimmed)
+  else if (trimmed.startsWith('<')) parsed = readXmlError(trimmed)
+  const queryError = headerValue(headers, 'x-amzn-query-error')
+  return {
+    ...parsed,
+    code: sanitizeCode(headerValue(headers, 'x-amzn-errortype')) ?? parsed.code,
+    requestId:
+      headerValue(headers, 'x-amzn-requestid') ??
+      headerValue(headers, 'x-amz-request-id') ??
+      headerValue(headers, 'x-amzn-request-id') ??
+      parsed.requestId,
+    fault: parsed.fault ?? (queryError?.includes(';') ? queryError.slice(queryError.indexOf(';') + 1) : undefined),
   }
 }
 
@@ -215,13 +190,8 @@ export function parseAwsError(response: ErrorResponse, context: ErrorContext = {
   const { status, headers } = response
   const text = bodyText(response.body)
   const trimmed = text.trimStart()
-  let parsed: Parsed = {}
-  if (trimmed.startsWith('{')) parsed = parseJson(trimmed)
-  else if (trimmed.startsWith('<')) parsed = parseXml(trimmed)
-
-  const headerType = sanitizeCode(headerValue(headers, 'x-amzn-errortype'))
-  const queryError = headerValue(headers, 'x-amzn-query-error')
-  let code = headerType ?? parsed.code
+  const parsed = readErrorFields(headers, text)
+  let code = parsed.code
   let message = parsed.message
   if (code === undefined) {
     code = STATUS_CODES[status] ?? `Http${status}`
@@ -234,12 +204,7 @@ export function parseAwsError(response: ErrorResponse, context: ErrorContext = {
           : `HTTP ${status}${statusText} with a body that is not an AWS error: ${snippet}${trimmed.length > 200 ? '…' : ''}`
     }
   }
-  const requestId =
-    headerValue(headers, 'x-amzn-requestid') ??
-    headerValue(headers, 'x-amz-request-id') ??
-    headerValue(headers, 'x-amzn-request-id') ??
-    parsed.requestId
-  const fault = parsed.fault ?? (queryError?.includes(';') ? queryError.slice(queryError.indexOf(';') + 1) : undefined)
+  const { requestId, fault } = parsed
   const signatureDiff =
     context.signed !== undefined && (parsed.canonicalRequest !== undefined || parsed.stringToSign !== undefined)
       ? explainSignatureMismatch(context.signed, parsed)

@@ -1,0 +1,93 @@
+// One attempt of a client request: sign, send, and classify what came back (a response to return,
+// or a failure for the retry decision).
+import { type AwsigError, NetworkError, TimeoutError } from '../errors.js'
+import { readAwsError } from '../lib/aws-error.js'
+import type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
+import type { SignedRequest } from '../sign/types.js'
+import type { PreparedBody } from './body.js'
+import { startDeadline } from './deadline.js'
+
+/** What an attempt needs besides the signature: how to send, and where the request goes. */
+export interface AttemptContext<R extends ResponseLike> {
+  fetch: FetchLike<R>
+  method: string
+  /** The URL as shown in errors (auth parameters redacted). */
+  shownUrl: string
+  /** The URL as given, for the error's signature diff and redaction. */
+  url: string
+  /** The caller's fetch options other than the client's own. */
+  passThrough: Readonly<Record<string, unknown>>
+  body: PreparedBody
+  timeout: number
+  signal: AbortSignal | undefined
+  /** With `throwOnError: false` an error response may be returned: its body is read from a copy. */
+  throwOnError: boolean
+  now: () => number
+}
+
+/** A response to return (status under 300, or 304), or a failure with the response that carried it. */
+export type AttemptResult<R> = { response: R; failure?: undefined } | { response: R | undefined; failure: AwsigError }
+
+/** Sends one signed attempt (`attempt` is its number, 1-based). Throws the caller's abort reason. */
+export async function sendAttempt<R extends ResponseLike>(
+  ctx: AttemptContext<R>,
+  signed: SignedRequest,
+  attempt: number,
+): Promise<AttemptResult<R>> {
+  const { method, shownUrl, signal, timeout } = ctx
+  const sendBody = await ctx.body.next()
+  const init: FetchInit = { ...ctx.passThrough, method: signed.method, headers: signed.headers }
+  if (sendBody !== undefined) init.body = sendBody as NonNullable<FetchInit['body']>
+  if (ctx.body.isStream) init.duplex = 'half'
+  const where = { method, url: shownUrl, attempts: attempt }
+  const deadline = startDeadline(timeout, signal, () => new TimeoutError({ timeout, ...where }))
+  if (deadline.signal !== undefined) init.signal = deadline.signal
+
+  let response: R
+  try {
+    response = await ctx.fetch(signed.url, init)
+  } catch (error) {
+    deadline.settle(false)
+    if (signal?.aborted) throw signal.reason
+    const failure = deadline.timedOut
+      ? new TimeoutError({ timeout, ...where, cause: error })
+      : new NetworkError(`${method} ${shownUrl}: no response (${describeFailure(error)})`, { ...where, cause: error })
+    return { response: undefined, failure }
+  }
+  const { status } = response
+  if (status < 300 || status === 304) {
+    deadline.settle(true)
+    return { response }
+  }
+  const readFrom = response
+  const error = await readAwsError(
+    {
+      status,
+      statusText: readFrom.statusText,
+      headers: readFrom.headers,
+      text: () => (ctx.throwOnError ? readFrom.text() : readFrom.clone().text()),
+    },
+    { service: signed.credentialScope.split('/')[2], method, url: ctx.url, attempts: attempt, signed, now: ctx.now() },
+  )
+  deadline.settle(false)
+  if (signal?.aborted) throw signal.reason
+  return { response, failure: deadline.timedOut ? new TimeoutError({ timeout, ...where, cause: error }) : error }
+}
+
+/** The fetch error in a line: the system code (`ECONNREFUSED`...) and the innermost message. */
+function describeFailure(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause
+  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown } | undefined)?.code
+  const message = error instanceof Error ? error.message : String(error)
+  const detail = cause !== undefined && typeof cause.message === 'string' ? cause.message : message
+  return typeof code === 'string' && !detail.includes(code) ? `${code}: ${detail}` : detail
+}
+
+/** Cancels a response's body that will not be read (a body already read or locked is left as it is). */
+export function discardBody(response: ResponseLike): void {
+  try {
+    ;(response as { body?: { cancel?(): Promise<void> } | null }).body?.cancel?.()?.catch?.(() => {})
+  } catch {
+    // a body that cannot be cancelled holds nothing to release
+  }
+}
