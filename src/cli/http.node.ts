@@ -189,6 +189,14 @@ function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | unde
       else pending.push(Buffer.from(view))
     }
 
+    /** Delivers up to `counter.remaining` bytes of `data` from `at`; returns where it stopped. */
+    const deliverCounted = (data: Buffer, at: number, counter: { remaining: number }) => {
+      const take = Math.min(counter.remaining, data.length - at)
+      deliver(data.subarray(at, at + take))
+      counter.remaining -= take
+      return at + take
+    }
+
     const bodyBytes = (data: Buffer) => {
       let at = 0
       while (at < data.length && !ended) {
@@ -197,10 +205,7 @@ function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | unde
           return
         }
         if (framing.kind === 'length') {
-          const take = Math.min(framing.remaining, data.length - at)
-          deliver(data.subarray(at, at + take))
-          framing.remaining -= take
-          at += take
+          deliverCounted(data, at, framing)
           if (framing.remaining === 0) finish()
           return
         }
@@ -210,10 +215,7 @@ function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | unde
         }
         // chunked
         if (framing.state === 'data') {
-          const take = Math.min(framing.remaining, data.length - at)
-          deliver(data.subarray(at, at + take))
-          framing.remaining -= take
-          at += take
+          at = deliverCounted(data, at, framing)
           if (framing.remaining === 0) framing.state = 'data-end'
           continue
         }
