@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const backend = (name: string) => fileURLToPath(new URL(`./src/lib/crypto/${name}.ts`, import.meta.url))
+const aliases = (name: 'node' | 'web') => ({ '#crypto': backend(name), '#crypto-ecdsa': backend(`ecdsa-${name}`) })
 
 // Tests mirror the source: test/<subpath>/. Every test runs with the node:crypto backend; the tests of the
 // universal modules (the folders below) run again with the WebCrypto backend that browsers and workers
@@ -13,11 +14,11 @@ export default defineConfig({
   test: {
     projects: [
       {
-        resolve: { alias: { '#crypto': backend('node') } },
+        resolve: { alias: aliases('node') },
         test: { name: 'node-crypto', include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 },
       },
       {
-        resolve: { alias: { '#crypto': backend('web') } },
+        resolve: { alias: aliases('web') },
         test: {
           name: 'webcrypto',
           include: UNIVERSAL.map((folder) => `test/${folder}/**/*.test.ts`),

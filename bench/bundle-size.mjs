@@ -39,6 +39,10 @@ const entries = [
   ['awsig: { sign }', "export { sign } from 'awsig'"],
   ['awsig: everything (export *)', "export * from 'awsig'"],
   ["awsig: import 'awsig' (nothing used)", "import 'awsig'"],
+  [
+    'awsig + awsig/sigv4a: { sign } + { sigv4a }',
+    "export { sign } from 'awsig'; export { sigv4a } from 'awsig/sigv4a'",
+  ],
   ['aws4fetch: { AwsV4Signer }', "export { AwsV4Signer } from 'aws4fetch'"],
   ['aws4fetch: everything (export *)', "export * from 'aws4fetch'"],
 ]
@@ -53,6 +57,14 @@ const webBackend = main.inputs.filter((f) => /lib\/crypto\/web\.js$/.test(f))
 if (nodeBackend.length > 0 || webBackend.length === 0) {
   console.error(`Wrong crypto backend in the browser bundle: ${main.inputs.join(', ')}`)
   process.exit(1)
+}
+// SigV4a is reachable only from awsig/sigv4a: nothing of it in a bundle that does not import that subpath.
+for (const name of ['awsig: { sign, presign }', 'awsig: { sign }', 'awsig: everything (export *)']) {
+  const leaked = results.get(name).inputs.filter((f) => /\/sigv4a\/|lib\/crypto\/(ecdsa-|p256)/.test(f))
+  if (leaked.length > 0) {
+    console.error(`${name} bundles SigV4a code: ${leaked.join(', ')}`)
+    process.exit(1)
+  }
 }
 // `sideEffects: false`: importing the package for nothing must bundle nothing.
 const empty = results.get("awsig: import 'awsig' (nothing used)")

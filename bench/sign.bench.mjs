@@ -11,6 +11,7 @@ import aws4 from 'aws4'
 import { AwsV4Signer } from 'aws4fetch'
 import { bench, do_not_optimize, group, run, summary } from 'mitata'
 import { presign, presignRequest, sign } from '../dist/index.js'
+import { cpuTimes } from './cpu-time.mjs'
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html (example keys)
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
@@ -377,7 +378,6 @@ console.log(
 // too) barely moves when other processes compete. ROUNDS rounds of ~80 ms per function, order
 // alternating, minimum per function.
 const ROUNDS = 7
-const cpu = new Map()
 const entries = []
 for (const [name, fns] of Object.entries(cases)) {
   for (const [lib, fn] of Object.entries(fns)) {
@@ -386,16 +386,7 @@ for (const [name, fns] of Object.entries(cases)) {
     entries.push({ label, fn, sync: SYNC.has(lib), iterations: Math.max(20, Math.round(80e6 / wall)) })
   }
 }
-for (let round = 0; round < ROUNDS; round++) {
-  for (const { label, fn, sync, iterations } of round % 2 ? [...entries].reverse() : entries) {
-    const start = process.cpuUsage()
-    if (sync) for (let i = 0; i < iterations; i++) do_not_optimize(fn())
-    else for (let i = 0; i < iterations; i++) do_not_optimize(await fn())
-    const used = process.cpuUsage(start)
-    const perOp = ((used.user + used.system) * 1000) / iterations
-    cpu.set(label, Math.min(cpu.get(label) ?? Number.POSITIVE_INFINITY, perOp))
-  }
-}
+const cpu = await cpuTimes(entries, ROUNDS)
 console.log(
   `load average after the CPU-time rounds: ${loadavg()
     .map((l) => l.toFixed(2))

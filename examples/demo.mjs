@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { sign, signChunked } from 'awsig'
-import { createClient } from 'awsig/client'
+import { createClient, send } from 'awsig/client'
 import { launchMoto, MotoNotInstalledError } from './moto.mjs'
 
 const run = promisify(execFile)
@@ -118,12 +118,9 @@ try {
       contentLength: size,
       checksum: 'crc32',
     })
-    const response = await fetch(upload.url, {
-      method: 'PUT',
-      headers: upload.headers,
-      body: upload.body,
-      duplex: 'half',
-    })
+    // send: node:http here (Node's fetch would keep the whole body in memory), fetch on Bun,
+    // a FixedLengthStream on Workers.
+    const response = await send(upload)
     await response.arrayBuffer()
     rows.push({
       service: 's3',

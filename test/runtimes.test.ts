@@ -8,75 +8,25 @@
 // A missing runtime fails under CI=true and is skipped, with a warning, elsewhere.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { delimiter, dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, type TestContext } from 'vitest'
+import { type RuntimeName, runtimeBinary } from './support/runtimes.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DIST = join(ROOT, 'dist', 'index.js')
 const RUNNER = join('test', 'runtimes', 'run-portable.mjs')
 const TIMEOUT = 60_000
-const require = createRequire(import.meta.url)
-
-/** A file inside an installed package, or undefined when the package is not installed. */
-function inPackage(name: string, file: string): string | undefined {
-  try {
-    return join(dirname(require.resolve(`${name}/package.json`)), file)
-  } catch {
-    return undefined
-  }
-}
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir !== '' && existsSync(join(dir, command))) return join(dir, command)
-  }
-  return undefined
-}
-
-function locate(candidates: (string | undefined)[]): string | undefined {
-  return candidates.find((path): path is string => path !== undefined && existsSync(path))
-}
-
-const runtimes = {
-  bun: {
-    path: () => locate([process.env.AWSIG_BUN, inPackage('@oven/bun-linux-x64', 'bin/bun'), onPath('bun')]),
-    install: 'npm ci (devDependency @oven/bun-linux-x64)',
-  },
-  deno: {
-    // The platform package ships the binary; found there, it does not depend on deno's postinstall.
-    path: () =>
-      locate([
-        process.env.AWSIG_DENO,
-        inPackage('@deno/linux-x64-glibc', 'deno'),
-        inPackage('deno', 'deno'),
-        onPath('deno'),
-      ]),
-    install: 'npm ci (devDependency deno, with its optional dependency @deno/linux-x64-glibc)',
-  },
-  chromium: {
-    path: () => locate([process.env.AWSIG_CHROMIUM, '/usr/bin/chromium']),
-    install: 'apt-get update && apt-get install -y chromium',
-  },
-}
-
 /** The runtime's binary; fails under CI, skips loudly elsewhere, when it is missing. */
-function binary(ctx: TestContext, name: keyof typeof runtimes): string {
+function binary(ctx: TestContext, name: RuntimeName): string {
   expect(existsSync(DIST), 'dist/index.js is missing: run `npm run build` first (`npm test` does)').toBe(true)
-  const path = runtimes[name].path()
-  if (path !== undefined) return path
-  const message = `${name} is not installed; install it with: ${runtimes[name].install}`
-  if (process.env.CI === 'true') throw new Error(message)
-  const bar = '!'.repeat(100)
-  console.warn(`\n${bar}\nSKIPPING the ${name} run of the vector suite: ${message}\n${bar}\n`)
-  ctx.skip(message)
-  return ''
+  return runtimeBinary(ctx, name, 'run of the vector suite')
 }
 
 interface Result {
   runtime: string
   backend: string
+  ecdsaBackend?: string
   passed: number
   failed: number
   ms: number
@@ -115,6 +65,7 @@ describe('vector suite on the built package in other runtimes', () => {
     const bun = binary(ctx, 'bun')
     const result = await runPortable(bun, [])
     expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 
@@ -122,6 +73,7 @@ describe('vector suite on the built package in other runtimes', () => {
     const deno = binary(ctx, 'deno')
     const result = await runPortable(deno, ['run', '--no-prompt', '--no-lock', `--allow-read=${ROOT}`])
     expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 

@@ -4,7 +4,7 @@ import { sha256Hex } from '#crypto'
 import { InvalidInputError, VerificationError } from '../errors.js'
 import { concat } from '../lib/hex.js'
 import { credentialScope, type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
-import { createChain, type SignatureChain } from '../sign/chain.js'
+import { createChain, isSignatureForm, type SignatureChain, unpaddedSignature } from '../sign/chain.js'
 import { EMPTY_SHA256, X_AMZ_TRAILER_SIGNATURE } from '../sign/constants.js'
 import { toAmzDate } from '../sign/date.js'
 import { defaultKeyCache, type SigningKeyCache } from '../sign/key-cache.js'
@@ -67,8 +67,9 @@ const MAX_HEADER_LINE = 256 // a chunk header is at most 16 hex digits + 81
 const MAX_TRAILER = 16 * 1024 // 16 KiB for all trailing headers
 // Lower-case hex only, as every SDK writes it: then no bit of the framing can change unnoticed.
 const SIGNED_HEADER = /^([0-9a-f]{1,13});chunk-signature=([0-9a-f]{64})$/
+// SigV4a: DER hex padded with '*' to 144 characters (aws-c-auth); checked further by isSignatureForm.
+const SIGNED_HEADER_PADDED = /^([0-9a-f]{1,13});chunk-signature=([0-9a-f]+\**)$/
 const UNSIGNED_HEADER = /^([0-9a-f]{1,13})$/
-const SIGNATURE = /^[0-9a-f]{64}$/
 const AMZ_DATE = /^\d{8}T\d{6}Z$/
 const TRAILER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
 const EMPTY: Uint8Array = new Uint8Array(0)
@@ -129,11 +130,26 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
     )
   }
   const signed = mode !== 'unsigned-trailer'
+  // SigV4a's chunk and trailer signatures are padded with '*' to a fixed width (144).
+  const width = algorithm.chainSignatureLength ?? 64
+  const padded = algorithm.chainSignatureLength !== undefined
+  const signedHeader = padded ? SIGNED_HEADER_PADDED : SIGNED_HEADER
+  /** A chunk or trailer signature from the wire, unpadded, or undefined when it is not of the algorithm's form. */
+  const wireSignature = (given: string): string | undefined => {
+    if (given.length > width) return undefined
+    const signature = padded ? unpaddedSignature(given) : given
+    return isSignatureForm(algorithm, signature) ? signature : undefined
+  }
   let amzDate = ''
   let scope = ''
   if (signed) {
-    if (typeof options.seedSignature !== 'string' || !SIGNATURE.test(options.seedSignature)) {
-      throw new InvalidInputError('seedSignature', 'must be 64 lower-case hex digits')
+    if (typeof options.seedSignature !== 'string' || !isSignatureForm(algorithm, options.seedSignature)) {
+      throw new InvalidInputError(
+        'seedSignature',
+        algorithm.chainSignatureLength === undefined
+          ? 'must be 64 lower-case hex digits'
+          : 'must be lower-case DER hex',
+      )
     }
     const credentials = options.credentials
     if (
@@ -243,11 +259,12 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       let previousSize = -1
       for (;;) {
         const header = await line(MAX_HEADER_LINE)
-        const match = (signed ? SIGNED_HEADER : UNSIGNED_HEADER).exec(header)
-        if (match === null) {
+        const match = (signed ? signedHeader : UNSIGNED_HEADER).exec(header)
+        const signature = signed && match !== null ? wireSignature(match[2] as string) : ''
+        if (match === null || signature === undefined) {
           throw malformed(
             signed
-              ? 'expected a chunk header "<hex size>;chunk-signature=<64 hex>"'
+              ? `expected a chunk header "<hex size>;chunk-signature=<${padded ? `signature padded with * to ${width}` : '64 hex'}>"`
               : 'expected a chunk header "<hex size>"',
           )
         }
@@ -266,7 +283,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         }
         if (size === 0) {
           if (signed) {
-            await verify('payload', `${EMPTY_SHA256}\n${EMPTY_SHA256}`, match[2] as string, 'final chunk')
+            await verify('payload', `${EMPTY_SHA256}\n${EMPTY_SHA256}`, signature, 'final chunk')
           }
           result.chunks++
           break
@@ -279,12 +296,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         if (signed) {
           const data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
           out = [data]
-          await verify(
-            'payload',
-            `${EMPTY_SHA256}\n${await sha256Hex(data)}`,
-            match[2] as string,
-            `chunk ${result.chunks}`,
-          )
+          await verify('payload', `${EMPTY_SHA256}\n${await sha256Hex(data)}`, signature, `chunk ${result.chunks}`)
         }
         for (const checksum of checksums.values()) for (const view of out) checksum.update(view)
         result.chunks++
@@ -314,7 +326,8 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         else trailerLines.push([name, value])
       }
       if (mode === 'signed-trailer') {
-        if (trailerSignature === undefined || !SIGNATURE.test(trailerSignature)) {
+        if (trailerSignature !== undefined) trailerSignature = wireSignature(trailerSignature)
+        if (trailerSignature === undefined) {
           throw malformed('the trailer has no x-amz-trailer-signature')
         }
         let canonical = ''

@@ -4,7 +4,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
 import { sha256Hex } from '#crypto'
 import { InvalidInputError, StreamError } from '../errors.js'
-import { createChain, type SignatureChain } from '../sign/chain.js'
+import { createChain, paddedSignature, type SignatureChain } from '../sign/chain.js'
 import {
   EMPTY_SHA256,
   STREAMING_UNSIGNED_PAYLOAD_TRAILER,
@@ -205,7 +205,8 @@ export async function signChunked(options: SignChunkedOptions): Promise<SignedCh
   const input = options.credentials
   const credentials = typeof input === 'function' ? await resolveCredentials(input) : checkCredentials(input)
   const p = prepareRequest(options, credentials)
-  const length = encodedLength(contentLength, chunkSize, mode, checksum)
+  const width = p.algorithm.chainSignatureLength ?? 64 // SigV4a pads its chunk signatures to 144
+  const length = encodedLength(contentLength, chunkSize, mode, checksum, width)
   const { headers } = p
   for (const name of ['content-length', X_AMZ_DECODED_CONTENT_LENGTH, X_AMZ_TRAILER, 'transfer-encoding']) {
     headers.delete(name)
@@ -226,7 +227,8 @@ export async function signChunked(options: SignChunkedOptions): Promise<SignedCh
     reader.release(signal.reason)
     throw abortError(signal)
   }
-  const { body, trailers } = encode({ reader, contentLength, chunkSize, mode, checksum, signal, chain })
+  const wire = (signature: string) => paddedSignature(p.algorithm, signature)
+  const { body, trailers } = encode({ reader, contentLength, chunkSize, mode, checksum, signal, chain, width, wire })
   return { ...signed, body, contentLength: length, trailers }
 }
 
@@ -239,6 +241,10 @@ interface EncodeContext {
   signal: AbortSignal | undefined
   /** The chain of chunk signatures, from the seed; `undefined` in 'unsigned-trailer' mode. */
   chain: SignatureChain | undefined
+  /** Characters of a chunk signature on the wire (64; SigV4a: 144, padded with `*`). */
+  width: number
+  /** A chained signature as it goes on the wire (padded); the chain keeps the unpadded one. */
+  wire: (signature: string) => string
 }
 
 const OPEN = 0
@@ -246,7 +252,7 @@ const DONE = 1
 const FAILED = 2
 
 function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailers: Promise<Record<string, string>> } {
-  const { reader, contentLength, chunkSize, mode, signal, chain } = ctx
+  const { reader, contentLength, chunkSize, mode, signal, chain, wire } = ctx
   const checksum = ctx.checksum === undefined ? undefined : checksumState(ctx.checksum)
   let state = OPEN
   let received = 0 // bytes taken from the source
@@ -332,7 +338,9 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
   const ending = async (): Promise<{ text: string; sent: Record<string, string> }> => {
     let out = sent > 0 ? '\r\n' : ''
     out +=
-      chain !== undefined ? `0;chunk-signature=${await chain.sign('payload', chunkHashes(EMPTY_SHA256))}\r\n` : '0\r\n'
+      chain !== undefined
+        ? `0;chunk-signature=${wire(await chain.sign('payload', chunkHashes(EMPTY_SHA256)))}\r\n`
+        : '0\r\n'
     const sentTrailers: Record<string, string> = {}
     if (checksum !== undefined && ctx.checksum !== undefined) {
       const line = `x-amz-checksum-${ctx.checksum}:${checksum.digest()}`
@@ -340,7 +348,7 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
       out += `${line}\r\n`
       if (mode === 'signed-trailer' && chain !== undefined) {
         const signature = await chain.sign('trailer', await sha256Hex(`${line}\n`))
-        out += `${X_AMZ_TRAILER_SIGNATURE}:${signature}\r\n`
+        out += `${X_AMZ_TRAILER_SIGNATURE}:${wire(signature)}\r\n`
       }
     }
     return { text: `${out}\r\n`, sent: sentTrailers }
@@ -355,13 +363,13 @@ function encode(ctx: EncodeContext): { body: ReadableStream<Uint8Array>; trailer
   }
 
   const fullHex = chunkSize.toString(16)
-  const extension = chain !== undefined ? SIGNATURE_EXTENSION + 64 : 0
+  const extension = chain !== undefined ? SIGNATURE_EXTENSION + ctx.width : 0
 
   /** Queues one chunk: its header (with the CRLF ending the chunk before), then its data. */
   const push = (data: Uint8Array, frame: Uint8Array | undefined, size: number, signature: string | undefined) => {
     const hex = size === chunkSize ? fullHex : size.toString(16)
     let header = sent > 0 ? `\r\n${hex}` : hex
-    header += signature === undefined ? '\r\n' : `;chunk-signature=${signature}\r\n`
+    header += signature === undefined ? '\r\n' : `;chunk-signature=${wire(signature)}\r\n`
     if (frame !== undefined) {
       ascii(header, frame)
       controller.enqueue(frame)

@@ -156,14 +156,7 @@ function sigv4aOptions(sigv4a: Sigv4a) {
 
 /** awsig/sigv4a, loaded only for --sigv4a (its elliptic-curve code is not needed otherwise). */
 async function loadSigv4a(): Promise<SigningAlgorithm> {
-  // A specifier in a variable: the module is a sibling subpath of the package, built next to this one.
-  const specifier = '../sigv4a/index.js'
-  try {
-    return ((await import(specifier)) as { sigv4a: SigningAlgorithm }).sigv4a
-  } catch (cause) {
-    if ((cause as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw cause
-    throw new UsageError('--sigv4a: this build of awsig has no SigV4a signer (awsig/sigv4a is missing)')
-  }
+  return (await import('../sigv4a/index.js')).sigv4a
 }
 
 /** Service and region: the flags, else the host (parseEndpoint), else the configured region. */

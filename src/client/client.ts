@@ -13,6 +13,7 @@ import { type AttemptContext, discardBody, sendAttempt } from './attempt.js'
 import { type PreparedBody, prepareBody, type RequestBody } from './body.js'
 import { decideRetry, type RetryKind, type RetryOptions, type RetryQuota, retryPolicy } from './retry.js'
 import { pickSigningOptions, SIGNING_KEYS, type SigningOptions } from './signer.js'
+import { fetchByRuntime } from './transport.js'
 
 export type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
 
@@ -46,7 +47,8 @@ export interface ClientOptions<R extends ResponseLike = Response> extends Signin
   service?: string | undefined
   /**
    * The function that sends requests.
-   * @default globalThis.fetch (looked up at each call)
+   * @default globalThis.fetch (looked up at each call); a stream body is sent the way `send` sends it
+   * (node:http on Node and Deno, a `FixedLengthStream` on Workers), so that it streams in flat memory
    */
   fetch?: FetchLike<R> | undefined
   /** Retry behaviour (AWS standard mode); `false` never retries. @default {} (3 attempts) */
@@ -247,14 +249,8 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
     throw new InvalidInputError('now', 'must be a function returning milliseconds since the epoch')
   }
   const endpoint = checkEndpoint(options.endpoint)
-  const fetchFn: FetchLike<R> =
-    options.fetch ??
-    ((url, init) => {
-      if (typeof globalThis.fetch !== 'function') {
-        throw new InvalidInputError('fetch', 'no global fetch in this runtime: pass one in the options')
-      }
-      return globalThis.fetch(url, init) as unknown as Promise<R>
-    })
+  // Without a fetch option, stream bodies go by the runtime's streaming transport (see awsig/client's `send`).
+  const fetchFn: FetchLike<R> = options.fetch ?? (fetchByRuntime as unknown as FetchLike<R>)
   const policy = retryPolicy(options.retry)
   const defaultTimeout = limitOption('timeout', options.timeout, 0)
   const now = options.now ?? Date.now

@@ -41,3 +41,4 @@ export {
   TRANSIENT_CODES,
 } from './retry.js'
 export type { AdapterOptions, SigningOptions } from './signer.js'
+export { type SendFetch, type SendOptions, type SendRequest, send, type Transport } from './transport.js'

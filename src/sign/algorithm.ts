@@ -20,6 +20,16 @@ export interface SigningAlgorithm {
    */
   readonly regionSet: boolean
   /**
+   * Width in characters of a chained signature (aws-chunked chunk or trailer) on the wire: shorter ones
+   * are padded on the right with `*` (`CHAIN_SIGNATURE_PADDING`) to this width, and the padding is
+   * removed again before the signature is chained into the next string to sign or verified. SigV4's
+   * signatures are always 64 hex characters; SigV4a's DER signatures vary (up to 144) and are padded to
+   * 144, as aws-c-auth does (source/aws_signing.c, `s_add_signature_property_to_result_set`). The
+   * request's own (seed) signature and event-stream signatures are never padded. Absent: never padded.
+   * @internal
+   */
+  readonly chainSignatureLength?: number
+  /**
    * The key that signs for these credentials (and, where the algorithm needs them, day `YYYYMMDD`, region
    * and service), from `cache` when it holds it. Opaque to callers. Synchronous when it can be.
    * @internal

@@ -2,7 +2,7 @@
 // signature before it, starting from the request's own ("seed") signature. One step for signing and
 // for verifying, whatever the algorithm.
 import type { SigningAlgorithm } from './algorithm.js'
-import { payloadAlgorithm, trailerAlgorithm } from './constants.js'
+import { CHAIN_SIGNATURE_PADDING, payloadAlgorithm, trailerAlgorithm } from './constants.js'
 
 /** What a link signs: a chunk or event-stream message (`payload`) or an aws-chunked trailer (`trailer`). */
 export type ChainLink = 'payload' | 'trailer'
@@ -78,4 +78,35 @@ export function createChain(
       })
     },
   }
+}
+
+/**
+ * A chunk or trailer signature as it goes on the wire (`chunk-signature=`, `x-amz-trailer-signature:`):
+ * padded on the right with `*` to `algorithm.chainSignatureLength` (SigV4a; SigV4's are full width).
+ * Chain and verify the unpadded signature.
+ */
+export function paddedSignature(algorithm: SigningAlgorithm, signature: string): string {
+  const width = algorithm.chainSignatureLength
+  return width !== undefined && signature.length < width ? signature.padEnd(width, CHAIN_SIGNATURE_PADDING) : signature
+}
+
+/** A chunk or trailer signature read from the wire, without its trailing `*` padding. */
+export function unpaddedSignature(wire: string): string {
+  let end = wire.length
+  while (end > 0 && wire.charCodeAt(end - 1) === 0x2a) end-- // '*'
+  return end === wire.length ? wire : wire.slice(0, end)
+}
+
+const FULL_WIDTH_SIGNATURE = /^[0-9a-f]{64}$/
+const DER_HEX_SIGNATURE = /^(?:[0-9a-f]{2})+$/
+
+/**
+ * Whether `signature` (unpadded) has the form of one of `algorithm`'s signatures: 64 lower-case hex
+ * digits, or with a `chainSignatureLength` (SigV4a's DER), whole bytes of lower-case hex up to that width.
+ */
+export function isSignatureForm(algorithm: SigningAlgorithm, signature: string): boolean {
+  const width = algorithm.chainSignatureLength
+  return width === undefined
+    ? FULL_WIDTH_SIGNATURE.test(signature)
+    : signature.length <= width && DER_HEX_SIGNATURE.test(signature)
 }

@@ -7,6 +7,11 @@
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256'
 /** SigV4a's algorithm id (ECDSA P-256, region sets). */
 export const SIGV4A_ALGORITHM = 'AWS4-ECDSA-P256-SHA256'
+/**
+ * Pads a SigV4a chunk or trailer signature to its fixed width on the wire (see
+ * `SigningAlgorithm.chainSignatureLength`). aws-c-auth: `AWS_SIGV4A_SIGNATURE_PADDING_BYTE`.
+ */
+export const CHAIN_SIGNATURE_PADDING = '*'
 /** The last part of every credential scope. */
 export const SCOPE_TERMINATOR = 'aws4_request'
 

@@ -102,7 +102,18 @@ const fingerprints = new WeakMap<object, { accessKeyId: string; secret: string; 
 export function credentialsId(accessKeyId: string, secret: string, holder: object): string | Promise<string> {
   const seen = fingerprints.get(holder)
   if (seen !== undefined && seen.secret === secret && seen.accessKeyId === accessKeyId) return seen.id
-  const id = sha256Hex(`${accessKeyId}\n${secret}`)
-  fingerprints.set(holder, { accessKeyId, secret, id })
+  const id = sha256Hex(`${accessKeyId}\n${secret}`) as string | Promise<string>
+  const entry = { accessKeyId, secret, id }
+  fingerprints.set(holder, entry)
+  // WebCrypto hashes asynchronously: once known, the id is kept as a string, so that later calls
+  // find cached keys without a promise.
+  if (typeof id !== 'string') {
+    id.then(
+      (hex) => {
+        entry.id = hex
+      },
+      () => {},
+    )
+  }
   return id
 }

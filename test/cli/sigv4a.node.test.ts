@@ -2,27 +2,11 @@
 // `aws_verify_sigv4a_signing`), which rebuilds the canonical request from the request printed by
 // --dry-run, requires it equal to the one awsig shows under -v, and checks the ECDSA signature.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { auth, http } from 'aws-crt'
 import { describe, expect, it } from 'vitest'
-
-// awsig/sigv4a comes from the signing-engine work; until it is in the tree these tests say so loudly and
-// stop (the command then refuses --sigv4a, which test/cli/cli.node.test.ts does not rely on).
-const SIGV4A = fileURLToPath(new URL('../../src/sigv4a/index.ts', import.meta.url))
-type PublicKeyFor = (
-  credentials: { accessKeyId: string; secretAccessKey: string },
-  options: { keyCache: null },
-) => Promise<{ x: string; y: string }>
-const sigv4aModule = SIGV4A
-const publicKeyFor: PublicKeyFor | undefined = existsSync(SIGV4A)
-  ? ((await import(sigv4aModule)) as { publicKeyFor: PublicKeyFor }).publicKeyFor
-  : undefined
-const missing = () => {
-  console.warn('!! SKIPPED: awsig --sigv4a against the CRT: src/sigv4a is not in this tree yet')
-  return true
-}
+import { publicKeyFor } from '../../src/sigv4a/index.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = join(ROOT, 'dist/cli/main.node.js')
@@ -67,7 +51,7 @@ function verify(
   const skip = new Set(['authorization', 'x-amz-date', 'x-amz-region-set', 'x-amz-content-sha256'])
   for (const [name, value] of request.headers) if (!skip.has(name)) crtHeaders.add(name, value)
   const crtRequest = new http.HttpRequest(options.method, request.url, crtHeaders)
-  return (publicKeyFor as PublicKeyFor)(credentials, { keyCache: null }).then(({ x, y }): boolean =>
+  return publicKeyFor(credentials, { keyCache: null }).then(({ x, y }): boolean =>
     auth.aws_verify_sigv4a_signing(
       crtRequest,
       {
@@ -94,7 +78,6 @@ function verify(
 
 describe('awsig --sigv4a', () => {
   it('a query request over a region set: the CRT accepts the signature', async () => {
-    if (publicKeyFor === undefined && missing()) return
     const request = dryRun([
       '--sigv4a',
       '--region-set',
@@ -128,7 +111,6 @@ describe('awsig --sigv4a', () => {
   })
 
   it('an S3 Multi-Region Access Point: region set * from the host', async () => {
-    if (publicKeyFor === undefined && missing()) return
     const request = dryRun(['--sigv4a', 'https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/key.txt'])
     expect(request.canonicalRequest).toContain('x-amz-region-set:*')
     const empty = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'

@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises'
 
 const VECTORS = new URL('../vectors/', import.meta.url)
 const AWS_C_AUTH = 'aws-c-auth/tests/aws-signing-test-suite/v4/'
+const AWS_C_AUTH_V4A = 'aws-c-auth/tests/aws-signing-test-suite/v4a/'
 const KOTLIN = 'smithy-kotlin/runtime/auth/aws-signing-tests/common/resources/aws-signing-test-suite/v4/'
 const SMITHY_RS = 'smithy-rs/aws/rust-runtime/aws-sigv4/aws-signing-test-suite/v4/'
 const BOTOCORE = 'botocore/tests/unit/auth/aws4_testsuite/'
@@ -57,7 +58,12 @@ function requestOptions(request) {
 
 const signatureOf = (authorization) => /Signature=([0-9a-f]{64})/.exec(authorization)?.[1]
 
-async function awsCAuthCases(root, source, names) {
+/**
+ * aws-c-auth's suite layout (v4 and v4a). For `sigv4a` the options name the algorithm as the string
+ * `'sigv4a'` (suite.mjs swaps in the value) and sign for `regionSet: [region]`; ECDSA signatures are
+ * random, so the case expects the public key they verify under, and carries upstream's signature.
+ */
+async function awsCAuthCases(root, source, names, algorithm = 'sigv4') {
   const cases = []
   for (const name of names) {
     const dir = `${root}${name}/`
@@ -74,7 +80,7 @@ async function awsCAuthCases(root, source, names) {
     const base = {
       ...requestOptions(request),
       service: context.service,
-      region: context.region,
+      ...(algorithm === 'sigv4a' ? { regionSet: [context.region], algorithm } : { region: context.region }),
       credentials,
       date: context.timestamp,
       normalizePath: context.normalize,
@@ -88,7 +94,7 @@ async function awsCAuthCases(root, source, names) {
       expected: {
         canonicalRequest: expectedCanonical,
         stringToSign: await read(`${dir}header-string-to-sign.txt`),
-        signature: (await read(`${dir}header-signature.txt`)).trim(),
+        ...(await expectedSignature(dir, 'header', algorithm)),
       },
     })
     cases.push({
@@ -98,11 +104,19 @@ async function awsCAuthCases(root, source, names) {
       expected: {
         canonicalRequest: await read(`${dir}query-canonical-request.txt`),
         stringToSign: await read(`${dir}query-string-to-sign.txt`),
-        signature: (await read(`${dir}query-signature.txt`)).trim(),
+        ...(await expectedSignature(dir, 'query', algorithm)),
       },
     })
   }
   return cases
+}
+
+/** v4: the signature itself. v4a: the public key it must verify under, and upstream's own signature. */
+async function expectedSignature(dir, mode, algorithm) {
+  const signature = (await read(`${dir}${mode}-signature.txt`)).trim()
+  if (algorithm !== 'sigv4a') return { signature }
+  const { X, Y } = await readJson(`${dir}public-key.json`)
+  return { publicKey: { x: X, y: Y }, upstreamSignature: signature }
 }
 
 async function listDirs(path) {
@@ -282,6 +296,11 @@ async function docsCases() {
       },
     }
   })
+}
+
+/** AWS's SigV4a suite (aws-c-auth), header and query: 38 complete cases. JSON-serialisable. */
+export async function loadV4aCases() {
+  return awsCAuthCases(AWS_C_AUTH_V4A, 'aws-c-auth-v4a', await listDirs(AWS_C_AUTH_V4A), 'sigv4a')
 }
 
 /** Every case, JSON-serialisable. */

@@ -9,6 +9,8 @@ function diff(field, expected, actual) {
 /** Runs one case; returns undefined or a description of what differs. */
 export async function runCase(awsig, testCase) {
   const options = { ...testCase.options, date: new Date(testCase.options.date) }
+  // SigV4a cases name the algorithm; `awsig` then holds awsig/sigv4a's exports too.
+  if (options.algorithm === 'sigv4a') options.algorithm = awsig.sigv4a
   const result = testCase.fn === 'sign' ? await awsig.sign(options) : await awsig.presignRequest(options)
   // Step by step: the first step that differs is the one worth reading.
   const problems = [
@@ -18,6 +20,21 @@ export async function runCase(awsig, testCase) {
     diff('authorization', testCase.expected.authorization, result.headers.authorization),
     diff('url', testCase.expected.url, result.url),
   ].filter(Boolean)
+  const publicKey = testCase.expected.publicKey
+  if (publicKey !== undefined) {
+    // ECDSA signatures are random: each must verify under the suite's public key, which awsig must
+    // derive from the credentials; upstream's own signature must verify under awsig's derived key.
+    const derived = await awsig.publicKeyFor(options.credentials)
+    if (derived.x !== publicKey.x || derived.y !== publicKey.y) problems.push('derived public key differs')
+    if (!(await awsig.verifyWithPublicKey(publicKey, result.stringToSign, result.signature))) {
+      problems.push(`signature ${result.signature} does not verify under the public key`)
+    }
+    const key = await awsig.sigv4a.key(options.credentials, '', '', '', null)
+    const upstream = testCase.expected.upstreamSignature
+    if (!(await awsig.sigv4a.verify(key, testCase.expected.stringToSign, upstream))) {
+      problems.push("upstream's signature does not verify under the derived key")
+    }
+  }
   if (testCase.fn === 'sign' && !result.headers.authorization?.endsWith(`Signature=${result.signature}`)) {
     problems.push('authorization header does not carry the signature')
   }

@@ -10,7 +10,7 @@ import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { chromium } from 'playwright-core'
-import { loadCases } from '../portable/cases.mjs'
+import { loadCases, loadV4aCases } from '../portable/cases.mjs'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PORTABLE = new URL('../portable/', import.meta.url)
@@ -31,7 +31,12 @@ export const CHROMIUM_ARGS = [
  */
 export async function bundleForBrowser() {
   const result = await build({
-    stdin: { contents: "export * from 'awsig'", resolveDir: ROOT, sourcefile: 'entry.js', loader: 'js' },
+    stdin: {
+      contents: "export * from 'awsig'\nexport * from 'awsig/sigv4a'",
+      resolveDir: ROOT,
+      sourcefile: 'entry.js',
+      loader: 'js',
+    },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -45,7 +50,13 @@ export async function bundleForBrowser() {
   if (!inputs.some((p) => p.endsWith('dist/lib/crypto/web.js'))) {
     throw new Error(`browser bundle does not contain dist/lib/crypto/web.js; inputs: ${inputs.join(', ')}`)
   }
-  if (inputs.some((p) => p.endsWith('dist/lib/crypto/node.js')) || code.includes('node:crypto')) {
+  if (!inputs.some((p) => p.endsWith('dist/lib/crypto/ecdsa-web.js'))) {
+    throw new Error(`browser bundle does not contain dist/lib/crypto/ecdsa-web.js; inputs: ${inputs.join(', ')}`)
+  }
+  if (
+    inputs.some((p) => p.endsWith('dist/lib/crypto/node.js') || p.endsWith('dist/lib/crypto/ecdsa-node.js')) ||
+    code.includes('node:crypto')
+  ) {
     throw new Error(`browser bundle contains the node:crypto backend; inputs: ${inputs.join(', ')}`)
   }
   if (!inputs.some((p) => p.endsWith('dist/index.js'))) {
@@ -105,7 +116,7 @@ async function serve(bundle) {
  */
 export async function runInChromium({ executablePath = '/usr/bin/chromium', cases, timeoutMs = 45_000 } = {}) {
   const started = performance.now()
-  const allCases = cases ?? (await loadCases())
+  const allCases = cases ?? [...(await loadCases()), ...(await loadV4aCases())]
   const bundle = await bundleForBrowser()
   const server = await serve(bundle)
   let browser

@@ -5,7 +5,8 @@
 // Prints one human line and one machine line (`AWSIG_RESULT {json}`), the failures on stderr, and
 // exits non-zero when a case fails or nothing ran.
 import * as awsig from 'awsig'
-import { loadCases } from '../portable/cases.mjs'
+import * as awsigSigv4a from 'awsig/sigv4a'
+import { loadCases, loadV4aCases } from '../portable/cases.mjs'
 import { runSuite } from '../portable/suite.mjs'
 
 const runtime =
@@ -19,15 +20,16 @@ const runtime =
 // the package, so the package's `imports` map and this runtime's conditions apply as they do to dist/.
 const backendUrl = import.meta.resolve('#crypto')
 const backend = backendUrl.slice(backendUrl.lastIndexOf('/') + 1)
+const ecdsaBackendUrl = import.meta.resolve('#crypto-ecdsa')
 
 const started = performance.now()
-const cases = await loadCases()
-const result = await runSuite(awsig, cases)
+const cases = [...(await loadCases()), ...(await loadV4aCases())]
+const result = await runSuite({ ...awsig, ...awsigSigv4a }, cases)
 const ms = Math.round(performance.now() - started)
 
 for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
 console.log(`${runtime} (#crypto -> ${backend}): ${result.passed} vectors passed, ${result.failed} failed in ${ms} ms`)
 console.log(
-  `AWSIG_RESULT ${JSON.stringify({ runtime, backend: backendUrl, passed: result.passed, failed: result.failed, ms })}`,
+  `AWSIG_RESULT ${JSON.stringify({ runtime, backend: backendUrl, ecdsaBackend: ecdsaBackendUrl, passed: result.passed, failed: result.failed, ms })}`,
 )
 if (result.failed > 0 || result.passed === 0) globalThis.process.exitCode = 1

@@ -12,6 +12,7 @@ import {
   SigningKeyCache,
   type SignOptions,
   sign,
+  sigv4,
 } from '../../src/index.js'
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
@@ -421,6 +422,15 @@ describe('SigningKeyCache', () => {
     expect(keyCache.size).toBe(2)
     keyCache.clear()
     expect(keyCache.size).toBe(0)
+  })
+
+  it('finds a cached key without a promise on both backends (WebCrypto hashes the fingerprint once)', async () => {
+    const keyCache = new SigningKeyCache()
+    const first = await sigv4.key(credentials, '20150830', 'us-east-1', 'service', keyCache)
+    await sign({ ...base, keyCache }) // the fingerprint's promise has settled by now
+    const again = sigv4.key(credentials, '20150830', 'us-east-1', 'service', keyCache)
+    expect(again).not.toBeInstanceOf(Promise)
+    expect(again).toBe(first)
   })
 
   it('notices a changed secret on the same credentials object', async () => {

@@ -95,3 +95,13 @@ describe('awsig/protocols', () => {
     expectTypeOf(protocols.xml).returns.toEqualTypeOf<protocols.XmlFragment>()
   })
 })
+
+describe('awsig/sigv4a', () => {
+  it('sigv4a is an algorithm value; publicKeyFor gives hex coordinates and the raw point', async () => {
+    const { publicKeyFor, sigv4a, verifyWithPublicKey } = await import('../../src/sigv4a/index.js')
+    const { sign } = await import('../../src/index.js')
+    expectTypeOf(sigv4a).toMatchTypeOf<NonNullable<Parameters<typeof sign>[0]['algorithm']>>()
+    expectTypeOf(publicKeyFor).returns.resolves.toEqualTypeOf<{ x: string; y: string; raw: Uint8Array }>()
+    expectTypeOf(verifyWithPublicKey).returns.resolves.toEqualTypeOf<boolean>()
+  })
+})
