@@ -199,6 +199,48 @@ export class VerificationError extends AwsigError {
   }
 }
 
+/**
+ * What can be wrong with `application/vnd.amazon.eventstream` framing (awsig/event-stream).
+ * https://docs.aws.amazon.com/transcribe/latest/dg/event-stream.html
+ */
+export type EventStreamErrorCode =
+  /** The prelude (total length, headers length) does not match its CRC-32. */
+  | 'ERR_EVENT_STREAM_PRELUDE_CRC'
+  /** The message does not match its CRC-32. */
+  | 'ERR_EVENT_STREAM_MESSAGE_CRC'
+  /** A message is longer than the frame limit (16 MiB unless changed), or its headers than 128 KiB. */
+  | 'ERR_EVENT_STREAM_TOO_LARGE'
+  /** The stream ended inside a message, or before the message that must end it. */
+  | 'ERR_EVENT_STREAM_TRUNCATED'
+  /** Lengths that cannot be (a message shorter than 16 bytes, headers that overrun), a header cut short. */
+  | 'ERR_EVENT_STREAM_MALFORMED'
+  /** A header value type other than the ten the format defines (0 to 9). */
+  | 'ERR_EVENT_STREAM_HEADER_TYPE'
+
+/**
+ * An event stream could not be decoded. `offset` is where in the stream the message in question
+ * starts (bytes), `index` its position (0 = first message).
+ */
+export class EventStreamError extends AwsigError {
+  declare readonly code: EventStreamErrorCode
+  /** Byte offset in the stream of the message where the problem was found. */
+  readonly offset: number | undefined
+  /** Index of that message (0 = first). */
+  readonly index: number | undefined
+  constructor(
+    code: EventStreamErrorCode,
+    message: string,
+    options?: ErrorOptions & { offset?: number | undefined; index?: number | undefined },
+  ) {
+    super(code, message, options)
+    this.offset = options?.offset
+    this.index = options?.index
+  }
+  static {
+    named(EventStreamError, 'EventStreamError')
+  }
+}
+
 /** What an {@link AwsError} knows. Only what AWS sent back and where the request went: never a secret. */
 export interface AwsErrorDetails extends ErrorOptions {
   /** HTTP status. */
@@ -402,6 +444,13 @@ export interface AwsigErrorCodes {
   ERR_SIGNATURE_MISMATCH: VerificationError
   ERR_CHECKSUM_MISMATCH: VerificationError
   ERR_DECODED_LENGTH: VerificationError
+  // Event streams (awsig/event-stream)
+  ERR_EVENT_STREAM_PRELUDE_CRC: EventStreamError
+  ERR_EVENT_STREAM_MESSAGE_CRC: EventStreamError
+  ERR_EVENT_STREAM_TOO_LARGE: EventStreamError
+  ERR_EVENT_STREAM_TRUNCATED: EventStreamError
+  ERR_EVENT_STREAM_MALFORMED: EventStreamError
+  ERR_EVENT_STREAM_HEADER_TYPE: EventStreamError
   // Client (awsig/client)
   /** AWS answered with an error: see `status`, `awsCode` and `requestId`. */
   ERR_AWS: AwsError

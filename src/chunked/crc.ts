@@ -186,3 +186,49 @@ export function crc64nvme(data: Uint8Array, crc: readonly [number, number] = [0,
   }
   return [~h >>> 0, ~l >>> 0]
 }
+
+// CRC-32 combination (zlib's crc32_combine): the CRC of A || B from the CRCs of A and B and B's length,
+// in time logarithmic in the length, by multiplying by x^(8 * length) modulo the polynomial.
+// https://github.com/madler/zlib/blob/develop/crc32.c (multmodp, x2nmodp)
+const POLY32 = 0xedb88320
+
+/** a * b modulo the CRC-32 polynomial (reflected). */
+function multModP(a: number, b: number): number {
+  let m = 0x80000000
+  let p = 0
+  for (;;) {
+    if (a & m) {
+      p ^= b
+      if ((a & (m - 1)) === 0) break
+    }
+    m >>>= 1
+    b = b & 1 ? (b >>> 1) ^ POLY32 : b >>> 1
+  }
+  return p >>> 0
+}
+
+let x2nTable: Uint32Array | undefined
+/** x^(n * 2^k) modulo the polynomial. */
+function x2nModP(n: number, k: number): number {
+  if (x2nTable === undefined) {
+    x2nTable = new Uint32Array(32)
+    let p = 0x40000000 // x^1
+    x2nTable[0] = p
+    for (let i = 1; i < 32; i++) {
+      p = multModP(p, p)
+      x2nTable[i] = p
+    }
+  }
+  let p = 0x80000000 // x^0
+  while (n > 0) {
+    if (n & 1) p = multModP(x2nTable[k & 31] as number, p)
+    n = Math.floor(n / 2)
+    k++
+  }
+  return p
+}
+
+/** CRC-32 of A || B from `crcA` = crc32(A), `crcB` = crc32(B) and B's length in bytes. */
+export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
+  return (multModP(x2nModP(lengthB, 3), crcA) ^ crcB) >>> 0
+}

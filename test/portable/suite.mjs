@@ -1,5 +1,7 @@
 // The vector suite, runnable anywhere: Node (vitest), Bun, Deno and a browser. No node: imports.
 // `awsig` is the module namespace of the package under test; cases come from cases.mjs.
+// Event-stream cases (event-stream-cases.mjs) run against `awsig.eventStream` (awsig/event-stream).
+import { runEventStreamCase } from './event-stream.mjs'
 
 function diff(field, expected, actual) {
   if (expected === undefined || expected === actual) return undefined
@@ -8,6 +10,7 @@ function diff(field, expected, actual) {
 
 /** Runs one case; returns undefined or a description of what differs. */
 export async function runCase(awsig, testCase) {
+  if (testCase.fn.startsWith('event-stream:')) return runEventStreamCase(awsig.eventStream, testCase)
   const options = { ...testCase.options, date: new Date(testCase.options.date) }
   // SigV4a cases name the algorithm; `awsig` then holds awsig/sigv4a's exports too.
   if (options.algorithm === 'sigv4a') options.algorithm = awsig.sigv4a

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { chromium } from 'playwright-core'
 import { loadCases, loadV4aCases } from '../portable/cases.mjs'
+import { loadEventStreamCases } from '../portable/event-stream-cases.mjs'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PORTABLE = new URL('../portable/', import.meta.url)
@@ -32,7 +33,8 @@ export const CHROMIUM_ARGS = [
 export async function bundleForBrowser() {
   const result = await build({
     stdin: {
-      contents: "export * from 'awsig'\nexport * from 'awsig/sigv4a'",
+      contents:
+        "export * from 'awsig'\nexport * from 'awsig/sigv4a'\nexport * as eventStream from 'awsig/event-stream'",
       resolveDir: ROOT,
       sourcefile: 'entry.js',
       loader: 'js',
@@ -116,7 +118,7 @@ async function serve(bundle) {
  */
 export async function runInChromium({ executablePath = '/usr/bin/chromium', cases, timeoutMs = 45_000 } = {}) {
   const started = performance.now()
-  const allCases = cases ?? [...(await loadCases()), ...(await loadV4aCases())]
+  const allCases = cases ?? [...(await loadCases()), ...(await loadV4aCases()), ...(await loadEventStreamCases())]
   const bundle = await bundleForBrowser()
   const server = await serve(bundle)
   let browser

@@ -5,8 +5,10 @@
 // Prints one human line and one machine line (`AWSIG_RESULT {json}`), the failures on stderr, and
 // exits non-zero when a case fails or nothing ran.
 import * as awsig from 'awsig'
+import * as eventStream from 'awsig/event-stream'
 import * as awsigSigv4a from 'awsig/sigv4a'
 import { loadCases, loadV4aCases } from '../portable/cases.mjs'
+import { loadEventStreamCases } from '../portable/event-stream-cases.mjs'
 import { runSuite } from '../portable/suite.mjs'
 
 const runtime =
@@ -23,8 +25,8 @@ const backend = backendUrl.slice(backendUrl.lastIndexOf('/') + 1)
 const ecdsaBackendUrl = import.meta.resolve('#crypto-ecdsa')
 
 const started = performance.now()
-const cases = [...(await loadCases()), ...(await loadV4aCases())]
-const result = await runSuite({ ...awsig, ...awsigSigv4a }, cases)
+const cases = [...(await loadCases()), ...(await loadV4aCases()), ...(await loadEventStreamCases())]
+const result = await runSuite({ ...awsig, ...awsigSigv4a, eventStream }, cases)
 const ms = Math.round(performance.now() - started)
 
 for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
