@@ -1,10 +1,11 @@
-// The vector suite against the BUILT package (dist/) in Bun, Deno and headless Chromium: the same
+// The vector suite against the BUILT package (dist/) in Bun, Deno, headless Chromium and workerd: the same
 // cases and checks as test/vectors.test.ts, through the package's own `exports` and `#crypto`
 // conditions (node:crypto on Bun and Deno, WebCrypto in the browser bundle). `npm test` builds dist/
 // before vitest runs.
 //
 // Runtimes come from devDependencies (@oven/bun-linux-x64, deno with @deno/linux-x64-glibc) and from
-// Debian (`apt-get install -y chromium`). AWSIG_BUN, AWSIG_DENO and AWSIG_CHROMIUM override the paths.
+// Debian (`apt-get install -y chromium`); workerd comes with miniflare. AWSIG_BUN, AWSIG_DENO,
+// AWSIG_CHROMIUM and AWSIG_WORKERD override the paths.
 // A missing runtime fails under CI=true and is skipped, with a warning, elsewhere.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -85,6 +86,19 @@ describe('vector suite on the built package in other runtimes', () => {
     for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
     report(
       { runtime: result.browser, backend: 'web.js', passed: result.passed, failed: result.failed, ms: result.ms },
+      `WebCrypto bundle, ${result.bundleBytes} bytes`,
+    )
+  })
+  it('workerd (Cloudflare Workers; WebCrypto, bundled by esbuild with the workerd conditions)', {
+    timeout: TIMEOUT,
+  }, async (ctx) => {
+    binary(ctx, 'workerd')
+    const { runInWorkerd } = await import('./runtimes/workerd.mjs')
+    const result = await runInWorkerd()
+    for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
+    expect(result.runtime).toMatch(/^workerd \d/)
+    report(
+      { runtime: result.runtime, backend: 'web.js', passed: result.passed, failed: result.failed, ms: result.ms },
       `WebCrypto bundle, ${result.bundleBytes} bytes`,
     )
   })

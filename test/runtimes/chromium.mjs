@@ -8,12 +8,11 @@
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { chromium } from 'playwright-core'
 import { loadCases, loadV4aCases } from '../portable/cases.mjs'
 import { loadEventStreamCases } from '../portable/event-stream-cases.mjs'
+import { bundleForWeb, SUITE_EXPORTS } from './web-bundle.mjs'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PORTABLE = new URL('../portable/', import.meta.url)
 
 export const CHROMIUM_ARGS = [
@@ -26,46 +25,8 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ]
 
-/**
- * Bundles the built package for browsers and checks that the WebCrypto backend is the one inside.
- * Returns the bundle's text.
- */
-export async function bundleForBrowser() {
-  const result = await build({
-    stdin: {
-      contents:
-        "export * from 'awsig'\nexport * from 'awsig/sigv4a'\nexport * as eventStream from 'awsig/event-stream'",
-      resolveDir: ROOT,
-      sourcefile: 'entry.js',
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  })
-  const code = result.outputFiles[0].text
-  const inputs = Object.keys(result.metafile.inputs)
-  if (!inputs.some((p) => p.endsWith('dist/lib/crypto/web.js'))) {
-    throw new Error(`browser bundle does not contain dist/lib/crypto/web.js; inputs: ${inputs.join(', ')}`)
-  }
-  if (!inputs.some((p) => p.endsWith('dist/lib/crypto/ecdsa-web.js'))) {
-    throw new Error(`browser bundle does not contain dist/lib/crypto/ecdsa-web.js; inputs: ${inputs.join(', ')}`)
-  }
-  if (
-    inputs.some((p) => p.endsWith('dist/lib/crypto/node.js') || p.endsWith('dist/lib/crypto/ecdsa-node.js')) ||
-    code.includes('node:crypto')
-  ) {
-    throw new Error(`browser bundle contains the node:crypto backend; inputs: ${inputs.join(', ')}`)
-  }
-  if (!inputs.some((p) => p.endsWith('dist/index.js'))) {
-    throw new Error(`browser bundle was not built from dist/; inputs: ${inputs.join(', ')}`)
-  }
-  return code
-}
+/** The suite's exports bundled for browsers (WebCrypto backend, checked). Returns the bundle's text. */
+export const bundleForBrowser = () => bundleForWeb(SUITE_EXPORTS)
 
 // The page loads the bundle and the suite and exposes `awsigRun(cases)`. This lives in the page, not in
 // a function passed to page.evaluate: under vitest, vite rewrites `import()` inside such functions.
