@@ -15,6 +15,9 @@ export const SUITE_EXPORTS =
 /**
  * Bundles `contents` (ES module source, resolved from the repository root) with the given export
  * `conditions` (esbuild adds `browser` for the platform). Returns the bundle's text.
+ * @param {string} contents
+ * @param {{ conditions?: string[] }} [options]
+ * @returns {Promise<string>}
  */
 export async function bundleForWeb(contents, { conditions = [] } = {}) {
   const result = await build({
