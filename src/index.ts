@@ -30,6 +30,7 @@ export {
   isAwsigError,
   StreamError,
   type StreamErrorCode,
+  UnsupportedRuntimeError,
   VerificationError,
   type VerificationErrorCode,
 } from './errors.js'

@@ -102,4 +102,22 @@ describe('vector suite on the built package in other runtimes', () => {
       `WebCrypto bundle, ${result.bundleBytes} bytes`,
     )
   })
+  it('a runtime without crypto.subtle (a plain-HTTP page, as on Hermes): UnsupportedRuntimeError', {
+    timeout: TIMEOUT,
+  }, async (ctx) => {
+    const executablePath = binary(ctx, 'chromium')
+    const { runWithoutWebCrypto } = await import('./runtimes/chromium.mjs')
+    const result = await runWithoutWebCrypto({ executablePath })
+    // The page really lacks WebCrypto, or the test proves nothing.
+    expect(result).toMatchObject({ secureContext: false, subtle: 'undefined' })
+    for (const call of ['sign', 'presign', 'sigv4a'] as const) {
+      expect(result[call], call).toMatchObject({
+        name: 'UnsupportedRuntimeError',
+        code: 'ERR_UNSUPPORTED_RUNTIME',
+        missing: 'crypto.subtle',
+        typed: true,
+      })
+      expect(result[call]?.message).not.toContain('wJalrXUtnFEMI')
+    }
+  })
 })

@@ -48,15 +48,15 @@ const PAGE = `<!doctype html>
 </script>
 `
 
-/** Serves `/` (the page above), `/awsig.js` (the bundle) and `/portable/*.mjs` on 127.0.0.1. */
-async function serve(bundle) {
+/** Serves `/` (the page above, or `page`), `/awsig.js` (the bundle) and `/portable/*.mjs` on 127.0.0.1. */
+async function serve(bundle, page = PAGE) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
     const send = (status, type, body) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
       res.end(body)
     }
-    if (path === '/') return send(200, 'text/html; charset=utf-8', PAGE)
+    if (path === '/') return send(200, 'text/html; charset=utf-8', page)
     if (path === '/awsig.js') return send(200, 'text/javascript; charset=utf-8', bundle)
     const file = /^\/portable\/([\w-]+\.mjs)$/.exec(path)?.[1]
     if (file !== undefined && file !== 'cases.mjs') {
@@ -102,6 +102,59 @@ export async function runInChromium({ executablePath = '/usr/bin/chromium', case
       bundleBytes: bundle.length,
       ms: Math.round(performance.now() - started),
     }
+  } finally {
+    await browser?.close()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+// A page without WebCrypto, as on React Native's Hermes: served over plain HTTP from a host that is not
+// loopback by name (awsig.test, mapped to 127.0.0.1), so it is not a secure context and has no
+// `crypto.subtle`. Signing must fail with UnsupportedRuntimeError, not a TypeError.
+const NO_WEBCRYPTO_PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>awsig without WebCrypto</title>
+<script type="module">
+  const failure = (promise) =>
+    promise.then(
+      () => ({ resolved: true }),
+      (e) => ({ name: e?.name, code: e?.code, missing: e?.missing, message: String(e?.message), typed: awsig.isAwsigError(e, 'ERR_UNSUPPORTED_RUNTIME') }),
+    )
+  let awsig
+  try {
+    awsig = await import('/awsig.js')
+    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
+    const request = { url: 'https://examplebucket.s3.amazonaws.com/a.txt', service: 's3', region: 'us-east-1', credentials }
+    globalThis.awsigResult = {
+      secureContext: globalThis.isSecureContext,
+      subtle: typeof globalThis.crypto?.subtle,
+      sign: await failure(awsig.sign(request)),
+      presign: await failure(awsig.presign(request)),
+      sigv4a: await failure(awsig.sign({ ...request, region: undefined, regionSet: ['*'], algorithm: awsig.sigv4a })),
+    }
+  } catch (error) {
+    globalThis.awsigResult = { error: String(error?.stack ?? error) }
+  }
+</script>
+`
+
+/**
+ * Loads `sign`, `presign` and SigV4a in a Chromium page that has no `crypto.subtle` and returns what each
+ * call rejected with: `{ secureContext, subtle, sign, presign, sigv4a }`.
+ */
+export async function runWithoutWebCrypto({ executablePath = '/usr/bin/chromium', timeoutMs = 45_000 } = {}) {
+  const bundle = await bundleForWeb(
+    "export { isAwsigError, presign, sign } from 'awsig'\nexport { sigv4a } from 'awsig/sigv4a'",
+  )
+  const server = await serve(bundle, NO_WEBCRYPTO_PAGE)
+  let browser
+  try {
+    const args = [...CHROMIUM_ARGS, '--host-resolver-rules=MAP awsig.test 127.0.0.1']
+    browser = await chromium.launch({ executablePath, headless: true, args, timeout: timeoutMs })
+    const page = await browser.newPage()
+    page.setDefaultTimeout(timeoutMs)
+    await page.goto(`http://awsig.test:${server.address().port}/`)
+    return await (await page.waitForFunction(() => globalThis.awsigResult)).jsonValue()
   } finally {
     await browser?.close()
     await new Promise((resolve) => server.close(resolve))
