@@ -19,6 +19,7 @@ export {
   streamingPayloadHash,
 } from './chunked/sign-chunked.js'
 export type { StreamSource } from './chunked/source.js'
+export { type ParsedEndpoint, type Partition, parseEndpoint } from './endpoint/index.js'
 export {
   type AnyAwsigError,
   AwsigError,

@@ -1,6 +1,8 @@
 // createClient: sign and send over any fetch-like function, with the AWS SDKs' standard retries,
 // clock-skew correction and typed errors. Each attempt is signed anew (attempt.ts); the retry
 // decision is a pure function (retry.ts); this file wires them into the request loop.
+
+import { parseEndpoint } from '../endpoint/index.js'
 import { type AwsigError, BodyNotReplayableError, InvalidInputError, isAwsigError } from '../errors.js'
 import { hasHeader, headerPairsOf } from '../lib/headers.js'
 import { redactUrl } from '../lib/redact.js'
@@ -186,6 +188,20 @@ function checkEndpoint(endpoint: unknown): string | undefined {
   return text.replace(/\/+$/, '')
 }
 
+/**
+ * Refuses a client region that contradicts a standard AWS endpoint's (`sqs.eu-west-1.amazonaws.com` with
+ * `region: 'us-east-1'`): every request would be signed for the wrong region. Custom hosts, global
+ * endpoints and multi-region ones say nothing, and pass.
+ */
+function checkEndpointRegion(endpoint: string, region: string): void {
+  const parsed = parseEndpoint(endpoint)
+  if (parsed === undefined || parsed.global || parsed.region === '*' || parsed.region === region) return
+  throw new InvalidInputError(
+    'region',
+    `is ${JSON.stringify(region)} but the endpoint ${new URL(endpoint).host} is in ${JSON.stringify(parsed.region)}: give region: ${JSON.stringify(parsed.region)}, or a request's own region`,
+  )
+}
+
 /** The URL to sign: absolute as given, or a relative one appended to the client's `endpoint`. */
 function resolveUrl(url: unknown, endpoint: string | undefined): string {
   if (url instanceof URL) return url.href
@@ -249,6 +265,7 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
     throw new InvalidInputError('now', 'must be a function returning milliseconds since the epoch')
   }
   const endpoint = checkEndpoint(options.endpoint)
+  if (endpoint !== undefined) checkEndpointRegion(endpoint, options.region)
   // Without a fetch option, stream bodies go by the runtime's streaming transport (see awsig/client's `send`).
   const fetchFn: FetchLike<R> = options.fetch ?? (fetchByRuntime as unknown as FetchLike<R>)
   const policy = retryPolicy(options.retry)
@@ -286,6 +303,11 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
     if (init.payloadHash !== undefined) base.payloadHash = init.payloadHash
     pickSigningOptions(defaults, base as SignOptions)
     pickSigningOptions(init, base as SignOptions)
+    // A region-set algorithm (SigV4a) signs for `regionSet`, by default the request's region alone.
+    if (base.algorithm?.regionSet) {
+      base.regionSet ??= [region]
+      delete base.region
+    }
     return base
   }
 

@@ -17,6 +17,8 @@ export const SIGNING_KEYS = [
   'signSessionToken',
   'unsignedHeaders',
   'keyCache',
+  'algorithm',
+  'regionSet',
 ] as const satisfies ReadonlyArray<keyof SignOptions>
 
 /** The options of `sign` that change how requests are signed, settable per client, adapter or request. */

@@ -17,6 +17,7 @@ import {
 } from '../../src/client/index.js'
 import { type AwsigError, type Credentials, InvalidInputError } from '../../src/index.js'
 import { awsJson } from '../../src/protocols/index.js'
+import { sigv4a } from '../../src/sigv4a/index.js'
 import { type FaultServer, parseAmzDate, signatureIsValid, startFaultServer } from '../support/fault-server.js'
 
 const credentials: Credentials = {
@@ -140,6 +141,25 @@ describe('sending', () => {
     expect(() => createClient({ credentials, region: 'us-east-1', endpoint: 'not a url' })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'endpoint' }),
     )
+  })
+
+  it("refuses a region that contradicts a standard endpoint's; custom, global and matching ones pass", () => {
+    const make = (endpoint: string, region: string) => () => createClient({ credentials, region, endpoint })
+    expect(make('https://sqs.eu-west-1.amazonaws.com/123456789012', 'us-east-1')).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'region' }),
+    )
+    expect(make('https://sqs.eu-west-1.amazonaws.com/123456789012', 'eu-west-1')).not.toThrow()
+    expect(make('https://iam.amazonaws.com', 'eu-west-1')).not.toThrow()
+    expect(make('http://127.0.0.1:9000', 'eu-west-1')).not.toThrow()
+  })
+
+  it('signs with SigV4a for the region set, by default the request region', async () => {
+    const { client } = testClient({ algorithm: sigv4a })
+    const signed = await client.sign(server.url, { service: 's3' })
+    expect(signed.headers['x-amz-region-set']).toBe('us-east-1')
+    expect(signed.headers.authorization).toMatch(/^AWS4-ECDSA-P256-SHA256 Credential=[^/]+\/\d{8}\/s3\/aws4_request/)
+    const wider = await client.sign(server.url, { service: 's3', regionSet: ['*'] })
+    expect(wider.headers['x-amz-region-set']).toBe('*')
   })
 
   it('uses the request service and region over the defaults', async () => {
