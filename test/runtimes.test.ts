@@ -61,6 +61,12 @@ function report(result: Result, extra: string): void {
   expect(result.passed).toBeGreaterThan(0)
 }
 
+/** `report` for a run of the suite bundled by esbuild (WebCrypto): prints its failures first. */
+function reportBundle(result: Omit<Result, 'backend'> & { failures: string[]; bundleBytes: number }): void {
+  for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
+  report({ ...result, backend: 'web.js' }, `WebCrypto bundle, ${result.bundleBytes} bytes`)
+}
+
 describe('vector suite on the built package in other runtimes', () => {
   it('Bun (node:crypto through the package conditions)', { timeout: TIMEOUT }, async (ctx) => {
     const bun = binary(ctx, 'bun')
@@ -83,25 +89,19 @@ describe('vector suite on the built package in other runtimes', () => {
     // Plain JS, also run on its own with `node test/runtimes/chromium.mjs`.
     const { runInChromium } = await import('./runtimes/chromium.mjs')
     const result = await runInChromium({ executablePath })
-    for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
-    report(
-      { runtime: result.browser, backend: 'web.js', passed: result.passed, failed: result.failed, ms: result.ms },
-      `WebCrypto bundle, ${result.bundleBytes} bytes`,
-    )
+    reportBundle({ ...result, runtime: result.browser })
   })
+
   it('workerd (Cloudflare Workers; WebCrypto, bundled by esbuild with the workerd conditions)', {
     timeout: TIMEOUT,
   }, async (ctx) => {
     binary(ctx, 'workerd')
     const { runInWorkerd } = await import('./runtimes/workerd.mjs')
     const result = await runInWorkerd()
-    for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
     expect(result.runtime).toMatch(/^workerd \d/)
-    report(
-      { runtime: result.runtime, backend: 'web.js', passed: result.passed, failed: result.failed, ms: result.ms },
-      `WebCrypto bundle, ${result.bundleBytes} bytes`,
-    )
+    reportBundle(result)
   })
+
   it('a runtime without crypto.subtle (a plain-HTTP page, as on Hermes): UnsupportedRuntimeError', {
     timeout: TIMEOUT,
   }, async (ctx) => {
