@@ -28,7 +28,7 @@ for (const [name, contents] of entries) results.set(name, await bundle(contents)
 
 // The point of the `#crypto` conditions: a browser bundle must not contain the node:crypto backend.
 const main = results.get('awsig: { sign, presign }')
-const nodeBackend = main.inputs.filter((f) => /lib\/crypto\/node\.js$/.test(f) || f.startsWith('node:'))
+const nodeBackend = main.inputs.filter((f) => /lib\/crypto\/crypto\.node\.js$/.test(f) || f.startsWith('node:'))
 const webBackend = main.inputs.filter((f) => /lib\/crypto\/web\.js$/.test(f))
 if (nodeBackend.length > 0 || webBackend.length === 0) {
   console.error(`Wrong crypto backend in the browser bundle: ${main.inputs.join(', ')}`)

@@ -71,16 +71,16 @@ describe('vector suite on the built package in other runtimes', () => {
   it('Bun (node:crypto through the package conditions)', { timeout: TIMEOUT }, async (ctx) => {
     const bun = binary(ctx, 'bun')
     const result = await runPortable(bun, [])
-    expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
-    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
+    expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/crypto.node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa.node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 
   it('Deno (node:crypto through the package conditions)', { timeout: TIMEOUT }, async (ctx) => {
     const deno = binary(ctx, 'deno')
     const result = await runPortable(deno, ['run', '--no-prompt', '--no-lock', `--allow-read=${ROOT}`])
-    expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
-    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
+    expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/crypto.node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa.node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 

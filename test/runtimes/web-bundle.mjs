@@ -38,7 +38,7 @@ export async function bundleForWeb(contents, { conditions = [] } = {}) {
   if (!has('dist/lib/crypto/web.js') || (sigv4a && !has('dist/lib/crypto/ecdsa-web.js'))) {
     throw new Error(`the bundle lacks the WebCrypto backends; inputs: ${inputs.join(', ')}`)
   }
-  if (has('dist/lib/crypto/node.js') || has('dist/lib/crypto/ecdsa-node.js') || code.includes('node:crypto')) {
+  if (has('dist/lib/crypto/crypto.node.js') || has('dist/lib/crypto/ecdsa.node.js') || code.includes('node:crypto')) {
     throw new Error(`the bundle contains the node:crypto backend; inputs: ${inputs.join(', ')}`)
   }
   if (!inputs.some((p) => p.startsWith('dist/'))) {

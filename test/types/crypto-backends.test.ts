@@ -3,23 +3,23 @@
 // so universal code cannot lean on one backend's synchronous answers. Checked by `npm run typecheck`.
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type * as declared from '../../src/lib/crypto/backend.js'
+import * as node from '../../src/lib/crypto/crypto.node.js'
+import * as ecdsaNode from '../../src/lib/crypto/ecdsa.node.js'
 import type * as declaredEcdsa from '../../src/lib/crypto/ecdsa-backend.js'
-import * as ecdsaNode from '../../src/lib/crypto/ecdsa-node.js'
 import type { EcdsaBackend } from '../../src/lib/crypto/ecdsa-types.js'
 import * as ecdsaWeb from '../../src/lib/crypto/ecdsa-web.js'
-import * as node from '../../src/lib/crypto/node.js'
 import type { CryptoBackend } from '../../src/lib/crypto/types.js'
 import * as web from '../../src/lib/crypto/web.js'
 
 describe('crypto backends', () => {
-  it('node.ts and web.ts are each a CryptoBackend', () => {
+  it('crypto.node.ts and web.ts are each a CryptoBackend', () => {
     expectTypeOf(node).toExtend<CryptoBackend>()
     expectTypeOf(web).toExtend<CryptoBackend>()
     // Nothing more than the interface: an extra export would be reachable through one backend only.
     expect(Object.keys(node).sort()).toEqual(Object.keys(web).sort())
   })
 
-  it('ecdsa-node.ts and ecdsa-web.ts are each an EcdsaBackend', () => {
+  it('ecdsa.node.ts and ecdsa-web.ts are each an EcdsaBackend', () => {
     expectTypeOf(ecdsaNode).toExtend<EcdsaBackend>()
     expectTypeOf(ecdsaWeb).toExtend<EcdsaBackend>()
     expect(Object.keys(ecdsaNode).sort()).toEqual(Object.keys(ecdsaWeb).sort())

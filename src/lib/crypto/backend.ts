@@ -1,5 +1,5 @@
 // The type of the `#crypto` import: the backend interface, not one backend. tsc resolves `#crypto` here
-// (tsconfig paths, package.json `imports` types); at run time it is node.ts or web.ts by condition.
+// (tsconfig paths, package.json `imports` types); at run time it is crypto.node.ts or web.ts by condition.
 import type { CryptoBackend } from './types.js'
 
 export declare const sha256Hex: CryptoBackend['sha256Hex']

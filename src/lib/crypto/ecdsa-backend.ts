@@ -1,5 +1,5 @@
 // The type of the `#crypto-ecdsa` import: the backend interface, not one backend. tsc resolves
-// `#crypto-ecdsa` here; at run time it is ecdsa-node.ts or ecdsa-web.ts by condition.
+// `#crypto-ecdsa` here; at run time it is ecdsa.node.ts or ecdsa-web.ts by condition.
 import type { EcdsaBackend } from './ecdsa-types.js'
 
 export declare const hmacSha256: EcdsaBackend['hmacSha256']
