@@ -65,6 +65,23 @@ export class InvalidInputError extends AwsigError {
   }
 }
 
+/**
+ * The runtime lacks something awsig needs: `crypto.subtle` (WebCrypto) on React Native's Hermes, or in
+ * a page served over plain HTTP from a host other than localhost. `missing` names it; the message says
+ * what to install. Thrown when the missing piece is first needed, never at import.
+ */
+export class UnsupportedRuntimeError extends AwsigError {
+  declare readonly code: 'ERR_UNSUPPORTED_RUNTIME'
+  readonly missing: string
+  constructor(missing: string, remedy: string, options?: ErrorOptions) {
+    super('ERR_UNSUPPORTED_RUNTIME', `${missing} is not available in this runtime: ${remedy}`, options)
+    this.missing = missing
+  }
+  static {
+    named(UnsupportedRuntimeError, 'UnsupportedRuntimeError')
+  }
+}
+
 /** The codes of {@link CredentialsError}. */
 export type CredentialsErrorCode =
   /** The provider has nothing configured (no env vars, no such file or section): a chain moves on. */
@@ -566,6 +583,8 @@ export class UploadError extends AwsigError {
  */
 export interface AwsigErrorCodes {
   ERR_INVALID_INPUT: InvalidInputError
+  /** The runtime lacks what awsig needs (`missing`), e.g. `crypto.subtle`. */
+  ERR_UNSUPPORTED_RUNTIME: UnsupportedRuntimeError
   // Credentials
   ERR_CREDENTIALS_NOT_FOUND: CredentialsError
   ERR_CREDENTIALS_CONFIG: CredentialsError
