@@ -3,6 +3,11 @@
 // through `process.getBuiltinModule`, never a static import, so bundles for other runtimes stay clean.
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import { builtinModuleLoader } from '../lib/builtin-module.js'
+import { concat } from '../lib/hex.js'
+
+interface BufferModule {
+  Buffer: { byteLength(text: string): number }
+}
 
 interface HttpModule {
   request(url: URL, options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest
@@ -51,7 +56,8 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
     // Frame the body whatever the method: node:http leaves a GET's or DELETE's body unframed.
     const { body } = request
     if (body !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
-      if (typeof body === 'string') headers['content-length'] = String(Buffer.byteLength(body))
+      if (typeof body === 'string')
+        headers['content-length'] = String((load('node:buffer') as BufferModule).Buffer.byteLength(body))
       else if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength)
       else headers['transfer-encoding'] = 'chunked'
     }
@@ -144,13 +150,12 @@ function smallBody(res: IncomingMessage): Promise<Response> | undefined {
     return undefined
   }
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    res.on('data', (chunk: Buffer) => chunks.push(chunk))
+    const chunks: Uint8Array[] = []
+    res.on('data', (chunk: Uint8Array) => chunks.push(chunk))
     res.on('error', reject)
     res.on('close', () => reject(new Error('the connection closed before the response body ended')))
     res.on('end', () => {
-      const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
-      const bytes = new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength)
+      const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, length)
       resolve(
         new Response(bytes as Uint8Array<ArrayBuffer>, {
           status,
