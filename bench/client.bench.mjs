@@ -153,9 +153,9 @@ async function main() {
     'awsig, undici.request + interceptor',
     'fetch, unsigned (ceiling)',
   ]
-  // ONLY=name,name runs a subset (awsig is always kept: the ratios are to it).
+  // ONLY='name;name' runs a subset (awsig is always kept: the ratios are to it).
   if (process.env.ONLY)
-    names.splice(0, names.length, ...names.filter((n) => n === 'awsig' || process.env.ONLY.split(',').includes(n)))
+    names.splice(0, names.length, ...names.filter((n) => n === 'awsig' || process.env.ONLY.split(';').includes(n)))
   const results = new Map(names.map((name) => [name, []]))
   console.log(
     `GetItem through each client to ${url}: ${requests} requests, ${concurrency} in flight, ${rounds} rounds; node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}`,
