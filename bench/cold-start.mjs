@@ -51,7 +51,9 @@ const median = (values) => {
 const samples = cases.map(() => [])
 for (const [, source] of cases) launch(source) // warm-up: the OS file cache
 const loadBefore = loadavg()[0]
-for (let run = 0; run < RUNS; run++) cases.forEach(([, source], i) => samples[i].push(launch(source)))
+for (let run = 0; run < RUNS; run++) {
+  for (const [i, [, source]] of cases.entries()) samples[i].push(launch(source))
+}
 const medians = samples.map(median)
 const floor = medians[1]
 
