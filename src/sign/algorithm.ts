@@ -4,7 +4,7 @@
 import { deriveSigningKey, hmacHex } from '#crypto'
 import { timingSafeEqualHex } from '../lib/hex.js'
 import { SCOPE_TERMINATOR, SIGV4_ALGORITHM } from './constants.js'
-import { cachedKey, cacheKey, credentialsId, type SigningKeyCache } from './key-cache.js'
+import { cachedKeyOf, cacheKey, credentialsId, type SigningKeyCache } from './key-cache.js'
 import type { Credentials } from './types.js'
 
 /**
@@ -49,10 +49,23 @@ export interface SigningAlgorithm {
 
 /** The credential scope: `day/region/service/aws4_request`, without the region for region-set algorithms. */
 export function credentialScope(algorithm: SigningAlgorithm, day: string, region: string, service: string): string {
-  return algorithm.regionSet
+  const last = lastScope
+  if (
+    day === last.day &&
+    region === last.region &&
+    service === last.service &&
+    algorithm.regionSet === last.regionSet
+  ) {
+    return last.scope
+  }
+  const scope = algorithm.regionSet
     ? `${day}/${service}/${SCOPE_TERMINATOR}`
     : `${day}/${region}/${service}/${SCOPE_TERMINATOR}`
+  lastScope = { day, region, service, regionSet: algorithm.regionSet, scope }
+  return scope
 }
+// The last scope built: one day, region and service sign many requests.
+let lastScope = { day: '', region: '', service: '', regionSet: false, scope: '' }
 
 /**
  * The SigV4 signing key for credentials, day, region and service, from `cache` when it holds it.
@@ -69,7 +82,7 @@ function sigv4Key(
   if (cache === null) return deriveSigningKey(secret, day, region, service)
   const fingerprint = credentialsId(credentials.accessKeyId, secret, credentials)
   if (typeof fingerprint === 'string') {
-    const key = cachedKey(cache, `${fingerprint}/${day}/${region}/${service}`)
+    const key = cachedKeyOf(cache, fingerprint, day, region, service)
     if (key !== undefined) return key
   }
   return (async () => {

@@ -10,6 +10,7 @@ export interface SigningKeyCacheOptions {
 
 // Set by the class's static block: the engine's way in, kept out of the public type.
 let lookupKey: (cache: SigningKeyCache, id: string) => unknown
+let lookupKeyOf: (cache: SigningKeyCache, a: string, b: string, c: string, d: string) => unknown
 let storeKey: (cache: SigningKeyCache, id: string, key: unknown) => void
 
 /**
@@ -37,7 +38,8 @@ export class SigningKeyCache {
     return this.#keys.size
   }
 
-  #last: { id: string; key: unknown } | undefined
+  // The last key found, with the parts of its id when looked up by parts (`cachedKeyOf`).
+  #last: { id: string; key: unknown; parts?: readonly [string, string, string, string] } | undefined
 
   clear(): void {
     this.#keys.clear()
@@ -58,6 +60,16 @@ export class SigningKeyCache {
         }
         cache.#last = { id, key }
       }
+      return key
+    }
+    lookupKeyOf = (cache, a, b, c, d) => {
+      // The same key as last time is found without building its id.
+      const parts = cache.#last?.parts
+      if (parts !== undefined && parts[0] === a && parts[1] === b && parts[2] === c && parts[3] === d) {
+        return cache.#last?.key
+      }
+      const key = lookupKey(cache, `${a}/${b}/${c}/${d}`)
+      if (key !== undefined) (cache.#last as { parts?: readonly [string, string, string, string] }).parts = [a, b, c, d]
       return key
     }
     storeKey = (cache, id, key) => {
@@ -86,6 +98,11 @@ export function cachedKey(cache: SigningKeyCache, id: string): unknown {
   return lookupKey(cache, id)
 }
 
+/** `cachedKey(cache, `${a}/${b}/${c}/${d}`)`, without building the id when it is the last key found. */
+export function cachedKeyOf(cache: SigningKeyCache, a: string, b: string, c: string, d: string): unknown {
+  return lookupKeyOf(cache, a, b, c, d)
+}
+
 /** Caches `key` under `id`, evicting the least recently used entry beyond `maxEntries`. */
 export function cacheKey(cache: SigningKeyCache, id: string, key: unknown): void {
   storeKey(cache, id, key)
@@ -98,13 +115,23 @@ export const defaultKeyCache = new SigningKeyCache()
 // string is held only as long as the caller's own object lives, to notice if it is mutated.
 const fingerprints = new WeakMap<object, { accessKeyId: string; secret: string; id: string | Promise<string> }>()
 
+// The last holder looked up, to skip the WeakMap for the object a signer uses again and again.
+let lastHolder: object | undefined
+let lastSeen: { accessKeyId: string; secret: string; id: string | Promise<string> } | undefined
+
 /** A stable id for (access key, secret) that does not reveal the secret. */
 export function credentialsId(accessKeyId: string, secret: string, holder: object): string | Promise<string> {
-  const seen = fingerprints.get(holder)
-  if (seen !== undefined && seen.secret === secret && seen.accessKeyId === accessKeyId) return seen.id
+  const seen = holder === lastHolder ? lastSeen : fingerprints.get(holder)
+  if (seen !== undefined && seen.secret === secret && seen.accessKeyId === accessKeyId) {
+    lastHolder = holder
+    lastSeen = seen
+    return seen.id
+  }
   const id = sha256Hex(`${accessKeyId}\n${secret}`) as string | Promise<string>
   const entry = { accessKeyId, secret, id }
   fingerprints.set(holder, entry)
+  lastHolder = holder
+  lastSeen = entry
   // WebCrypto hashes asynchronously: once known, the id is kept as a string, so that later calls
   // find cached keys without a promise.
   if (typeof id !== 'string') {

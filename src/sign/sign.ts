@@ -75,6 +75,8 @@ export interface PreparedRequest {
   regionSet: string | undefined
   credentials: Credentials
   amzDate: string
+  /** `YYYYMMDD` of `amzDate`. */
+  day: string
   scope: string
   canonicalPath: string
   /** Path for the URL to send. */
@@ -94,7 +96,8 @@ export type RequestOptions = Omit<SignOptions, 'body' | 'payloadHash' | 'content
 /** Validates the options shared by every signing function; nothing is hashed or derived yet. */
 export function prepareRequest(options: RequestOptions, credentials: Credentials): PreparedRequest {
   const algorithm = checkAlgorithm(options.algorithm)
-  const service = checkScopePart('service', options.service)
+  if (options.service !== okService) okService = checkScopePart('service', options.service)
+  const service = okService as string
   let region = ''
   let regionSet: string | undefined
   if (algorithm.regionSet) {
@@ -112,9 +115,11 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
         `needs a region-set algorithm (algorithm: sigv4a from 'awsig/sigv4a'); ${algorithm.id} signs for one region`,
       )
     }
-    region = checkScopePart('region', options.region)
+    if (options.region !== okRegion) okRegion = checkScopePart('region', options.region)
+    region = okRegion as string
   }
   const amzDate = toAmzDate(options.date)
+  const day = amzDate.slice(0, 8)
   const method = options.method === undefined ? 'GET' : options.method
   if (typeof method !== 'string' || !METHOD.test(method)) {
     throw new InvalidInputError('method', 'must be an HTTP method name such as GET or PUT')
@@ -138,7 +143,8 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
     regionSet,
     credentials,
     amzDate,
-    scope: credentialScope(algorithm, amzDate.slice(0, 8), region, service),
+    day,
+    scope: credentialScope(algorithm, day, region, service),
     canonicalPath: target.canonicalPath,
     sendPath: target.sendPath,
     sendUrl: target.sendUrl,
@@ -229,7 +235,20 @@ export async function resolveCredentials(input: CredentialsInput): Promise<Crede
   return checkCredentials(credentials, 'credentials (returned by the provider)')
 }
 
+// The last credentials that passed, and the strings they held then: a signer signs with one object again
+// and again, so a call that finds the same strings skips the checks.
+let okCredentials: object | null = null
+let okAccessKeyId: unknown
+let okSecret: unknown
+let okToken: unknown
+
 export function checkCredentials(credentials: unknown, field = 'credentials'): Credentials {
+  if (credentials === okCredentials && credentials !== null) {
+    const c = credentials as Record<string, unknown>
+    if (c.accessKeyId === okAccessKeyId && c.secretAccessKey === okSecret && c.sessionToken === okToken) {
+      return credentials as Credentials
+    }
+  }
   if (credentials === null || typeof credentials !== 'object') {
     throw new InvalidInputError(
       field,
@@ -266,8 +285,16 @@ export function checkCredentials(credentials: unknown, field = 'credentials'): C
       )
     }
   }
+  okCredentials = credentials
+  okAccessKeyId = accessKeyId
+  okSecret = secretAccessKey
+  okToken = sessionToken
   return credentials as Credentials
 }
+
+// The last service and region that passed `checkScopePart` (null: none yet).
+let okService: string | null = null
+let okRegion: string | null = null
 
 function checkScopePart(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new InvalidInputError(field, `must be a string, got ${typeOf(value)}`)
@@ -341,7 +368,7 @@ export function stringToSign(
 
 /** The signing key of a prepared request, from its cache when held. */
 export function keyFor(p: PreparedRequest): unknown | Promise<unknown> {
-  return p.algorithm.key(p.credentials, p.amzDate.slice(0, 8), p.region, p.service, p.keyCache)
+  return p.algorithm.key(p.credentials, p.day, p.region, p.service, p.keyCache)
 }
 
 interface Signed {
