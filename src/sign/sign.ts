@@ -497,14 +497,28 @@ export function signPrepared(
 }
 
 // The credential parameter is the same for every URL presigned with one key on one day.
-let lastCredential = ''
+// Compared by its parts: comparing a freshly joined string would cost as much as encoding it.
+let lastAccessKeyId = ''
+let lastScope = ''
 let lastEncodedCredential = ''
-function encodedCredential(credential: string): string {
-  if (credential !== lastCredential) {
-    lastEncodedCredential = uriEncode(credential)
-    lastCredential = credential
+function encodedCredential(accessKeyId: string, scope: string): string {
+  if (accessKeyId !== lastAccessKeyId || scope !== lastScope) {
+    lastEncodedCredential = uriEncode(`${accessKeyId}/${scope}`)
+    lastAccessKeyId = accessKeyId
+    lastScope = scope
   }
   return lastEncodedCredential
+}
+
+// The signed-header list as a query value: the same few names request after request.
+let lastSignedNames = ''
+let lastEncodedSignedNames = ''
+function encodedSignedNames(names: string): string {
+  if (names !== lastSignedNames) {
+    lastEncodedSignedNames = uriEncode(names)
+    lastSignedNames = names
+  }
+  return lastEncodedSignedNames
 }
 
 /**
@@ -512,13 +526,25 @@ function encodedCredential(credential: string): string {
  * until it expires. Returns the URL and, for debugging, the canonical request and string-to-sign.
  */
 export async function presignRequest(options: PresignOptions): Promise<PresignedRequest> {
+  const presigned = presignAny(options)
+  return presigned instanceof Promise ? await presigned : presigned
+}
+
+/**
+ * `presignRequest`, synchronous where every step is (a credentials object, node:crypto, a cached key):
+ * `presign` and `presignRequest` then settle with one promise instead of a chain of them.
+ */
+function presignAny(options: PresignOptions): PresignedRequest | Promise<PresignedRequest> {
   if (options === null || typeof options !== 'object') {
     throw new InvalidInputError('options', `must be an object, got ${typeOf(options)}`)
   }
   const input = options.credentials
-  const credentials = typeof input === 'function' ? await resolveCredentials(input) : checkCredentials(input)
+  if (typeof input === 'function') return resolveCredentials(input).then((c) => presignWith(options, c))
+  return presignWith(options, checkCredentials(input))
+}
+
+function presignWith(options: PresignOptions, credentials: Credentials): PresignedRequest | Promise<PresignedRequest> {
   const p = prepareRequest(options, credentials)
-  const { headers } = p
   const expiresIn = options.expiresIn ?? 3600
   if (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
     throw new InvalidInputError('expiresIn', `must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN} (7 days)`)
@@ -527,9 +553,20 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   if (options.payloadHash !== undefined) payloadHash = checkPayloadHash('payloadHash', options.payloadHash)
   else if (S3_SIGNING_NAMES.has(p.service)) payloadHash = UNSIGNED_PAYLOAD
   else payloadHash = hashBody(bodyBytes(options.body))
-  if (typeof payloadHash !== 'string') payloadHash = await payloadHash
+  // Everything is validated: from here on nothing throws for bad input.
+  if (typeof payloadHash !== 'string') return payloadHash.then((hash) => presignHashed(p, options, expiresIn, hash))
+  return presignHashed(p, options, expiresIn, payloadHash)
+}
 
-  const query = p.url.query.filter(([k]) => !AUTH_QUERY_PARAMS.has(k))
+function presignHashed(
+  p: PreparedRequest,
+  options: PresignOptions,
+  expiresIn: number,
+  payloadHash: string,
+): PresignedRequest | Promise<PresignedRequest> {
+  const { headers } = p
+  const given = p.url.query
+  const query = given.length === 0 ? [] : given.filter(([k]) => !AUTH_QUERY_PARAMS.has(k))
   headers.delete('authorization')
   headers.delete(X_AMZ_DATE)
   headers.delete(X_AMZ_SECURITY_TOKEN)
@@ -547,13 +584,13 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   const token = p.credentials.sessionToken
   query.push(
     [Q_ALGORITHM, p.algorithm.id],
-    [Q_CREDENTIAL, encodedCredential(`${p.credentials.accessKeyId}/${p.scope}`)],
+    [Q_CREDENTIAL, encodedCredential(p.credentials.accessKeyId, p.scope)],
     [Q_DATE, p.amzDate],
     [Q_EXPIRES, String(expiresIn)],
   )
   if (p.regionSet !== undefined) query.push([Q_REGION_SET, uriEncode(p.regionSet)])
   if (token && p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-  query.push([Q_SIGNED_HEADERS, uriEncode(signedNames.join(';'))])
+  query.push([Q_SIGNED_HEADERS, encodedSignedNames(signedNames.join(';'))])
   const canonical = canonicalRequest({
     method: p.method,
     path: p.canonicalPath,
@@ -563,23 +600,24 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
     payloadHash,
     host: p.url.host,
   })
-  let signing = signCanonical(p, canonical.canonicalRequest)
-  if (signing instanceof Promise) signing = await signing
-  const { toSign, signature } = signing
-  query.push([Q_SIGNATURE, signature])
-  if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-  return {
-    url: `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`,
-    method: p.method,
-    headers: sentHeaders(headers, p.hostHeader),
-    signature,
-    canonicalRequest: canonical.canonicalRequest,
-    stringToSign: toSign,
-    signedHeaders: canonical.signedHeaders,
-    credentialScope: p.scope,
-    payloadHash,
-    amzDate: p.amzDate,
+  const signing = signCanonical(p, canonical.canonicalRequest)
+  const finish = ({ toSign, signature }: Signed): PresignedRequest => {
+    query.push([Q_SIGNATURE, signature])
+    if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
+    return {
+      url: `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`,
+      method: p.method,
+      headers: sentHeaders(headers, p.hostHeader),
+      signature,
+      canonicalRequest: canonical.canonicalRequest,
+      stringToSign: toSign,
+      signedHeaders: canonical.signedHeaders,
+      credentialScope: p.scope,
+      payloadHash,
+      amzDate: p.amzDate,
+    }
   }
+  return signing instanceof Promise ? signing.then(finish) : finish(signing)
 }
 
 /**
@@ -589,5 +627,6 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
  * const url = await presign({ url: 'https://bucket.s3.amazonaws.com/key', service: 's3', region, credentials, expiresIn: 600 })
  */
 export async function presign(options: PresignOptions): Promise<string> {
-  return (await presignRequest(options)).url
+  const presigned = presignAny(options)
+  return (presigned instanceof Promise ? await presigned : presigned).url
 }
