@@ -1,8 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-const backend = (name: string) => fileURLToPath(new URL(`./src/lib/crypto/${name}.ts`, import.meta.url))
-const aliases = (name: 'node' | 'web') => ({ '#crypto': backend(name), '#crypto-ecdsa': backend(`ecdsa-${name}`) })
+const backend = (file: string) => fileURLToPath(new URL(`./src/lib/crypto/${file}.ts`, import.meta.url))
+const BACKENDS = { node: ['crypto.node', 'ecdsa.node'], web: ['web', 'ecdsa-web'] } as const
+const aliases = (name: keyof typeof BACKENDS) => ({
+  '#crypto': backend(BACKENDS[name][0]),
+  '#crypto-ecdsa': backend(BACKENDS[name][1]),
+})
 
 // Tests mirror the source: test/<subpath>/. Every test runs with the node:crypto backend; the tests of the
 // universal modules (the folders below) run again with the WebCrypto backend that browsers and workers

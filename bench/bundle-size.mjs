@@ -1,38 +1,14 @@
 // Browser bundle size: what `import { sign, presign } from 'awsig'` adds to an app, against aws4fetch's
 // AwsV4Signer. esbuild, minified, platform browser, so `#crypto` resolves to the WebCrypto backend;
-// gzip at level 9 (node:zlib). Also checks that `sideEffects: false` lets unused exports go.
+// gzip at level 9 (node:zlib). Also checks that `sideEffects: false` lets unused exports go. The
+// bundling is scripts/bundle.mjs, shared with the budget check in `npm test` (`npm run size`, every entry).
 // Run: npm run build (in the repo root), then here: node bundle-size.mjs
 import { fileURLToPath } from 'node:url'
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
+import { measureBundle } from '../scripts/bundle.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-
-async function bundle(contents) {
-  const result = await build({
-    stdin: { contents, resolveDir: here, loader: 'js', sourcefile: 'entry.js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser', // conditions: browser, import, default: never `node`
-    target: 'es2022',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  })
-  const code = result.outputFiles[0].contents
-  const inputs = Object.keys(result.metafile.inputs)
-  const output = Object.values(result.metafile.outputs)[0]
-  return {
-    code,
-    inputs,
-    // Bytes each input file contributes to the minified output (before compression).
-    contributions: Object.entries(output.inputs).map(([file, { bytesInOutput }]) => [file, bytesInOutput]),
-    min: code.byteLength,
-    gzip: gzipSync(code, { level: 9 }).byteLength,
-    brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).byteLength,
-  }
-}
+// Resolved from bench/: `awsig` is the file:.. dependency (the built package), aws4fetch the peer.
+const bundle = (contents) => measureBundle(contents, { resolveDir: here })
 
 const entries = [
   ['awsig: { sign, presign }', "export { sign, presign } from 'awsig'"],
@@ -52,7 +28,7 @@ for (const [name, contents] of entries) results.set(name, await bundle(contents)
 
 // The point of the `#crypto` conditions: a browser bundle must not contain the node:crypto backend.
 const main = results.get('awsig: { sign, presign }')
-const nodeBackend = main.inputs.filter((f) => /lib\/crypto\/node\.js$/.test(f) || f.startsWith('node:'))
+const nodeBackend = main.inputs.filter((f) => /lib\/crypto\/crypto\.node\.js$/.test(f) || f.startsWith('node:'))
 const webBackend = main.inputs.filter((f) => /lib\/crypto\/web\.js$/.test(f))
 if (nodeBackend.length > 0 || webBackend.length === 0) {
   console.error(`Wrong crypto backend in the browser bundle: ${main.inputs.join(', ')}`)

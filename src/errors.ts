@@ -23,11 +23,20 @@ export class AwsigError extends Error {
     this.code = code
     // The class names of the instance, most derived first: what `instanceof` checks across copies.
     const kinds: string[] = []
-    for (let p = Object.getPrototypeOf(this); p !== null && p !== Error.prototype; p = Object.getPrototypeOf(p)) {
-      if (Object.hasOwn(p, 'name')) kinds.push(p.name as string)
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'errorName')) kinds.push((c as typeof AwsigError).errorName)
     }
+    // Not enumerable, as Error's own `name`: JSON and util.inspect show it as they show a TypeError's.
+    Object.defineProperty(this, 'name', { value: kinds[0], writable: true, configurable: true })
     Object.defineProperty(this, BRAND, { value: kinds })
   }
+
+  /**
+   * The class's name, as `name` and the cross-copy brand read it. A static field, not a static block,
+   * so that bundlers drop the classes a program never uses.
+   * @internal
+   */
+  static readonly errorName: string = 'AwsigError'
 
   // `this` is the class on the right of `instanceof`: a subclass inherits this method.
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -36,17 +45,8 @@ export class AwsigError extends Error {
     const checked: { prototype: object } = this
     if (Function.prototype[Symbol.hasInstance].call(checked, value)) return true
     const kinds = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND]
-    return Array.isArray(kinds) && kinds.includes((checked.prototype as { name: string }).name)
+    return Array.isArray(kinds) && kinds.includes((checked as typeof AwsigError).errorName)
   }
-
-  static {
-    // On the prototype, as Error's own `name`: readable before construction, and by `instanceof`.
-    named(AwsigError, 'AwsigError')
-  }
-}
-
-function named(errorClass: { prototype: object }, name: string): void {
-  Object.defineProperty(errorClass.prototype, 'name', { value: name, writable: true, configurable: true })
 }
 
 /**
@@ -60,9 +60,24 @@ export class InvalidInputError extends AwsigError {
     super('ERR_INVALID_INPUT', `${field}: ${problem}`, options)
     this.field = field
   }
-  static {
-    named(InvalidInputError, 'InvalidInputError')
+  /** @internal */
+  static override readonly errorName: string = 'InvalidInputError'
+}
+
+/**
+ * The runtime lacks something awsig needs: `crypto.subtle` (WebCrypto) on React Native's Hermes, or in
+ * a page served over plain HTTP from a host other than localhost. `missing` names it; the message says
+ * what to install. Thrown when the missing piece is first needed, never at import.
+ */
+export class UnsupportedRuntimeError extends AwsigError {
+  declare readonly code: 'ERR_UNSUPPORTED_RUNTIME'
+  readonly missing: string
+  constructor(missing: string, remedy: string, options?: ErrorOptions) {
+    super('ERR_UNSUPPORTED_RUNTIME', `${missing} is not available in this runtime: ${remedy}`, options)
+    this.missing = missing
   }
+  /** @internal */
+  static override readonly errorName: string = 'UnsupportedRuntimeError'
 }
 
 /** The codes of {@link CredentialsError}. */
@@ -129,9 +144,8 @@ export class CredentialsError extends AwsigError {
     this.requestId = details.requestId
     this.attempts = details.attempts
   }
-  static {
-    named(CredentialsError, 'CredentialsError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'CredentialsError'
 }
 
 /** The codes of {@link StreamError}. */
@@ -163,12 +177,11 @@ export class StreamError extends AwsigError {
     this.expected = options?.expected
     this.received = options?.received
   }
-  static {
-    named(StreamError, 'StreamError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'StreamError'
 }
 
-/** The codes of {@link VerificationError}. */
+/** The codes of {@link VerificationError}: aws-chunked bodies, then received requests (awsig/verify). */
 export type VerificationErrorCode =
   /** aws-chunked framing is wrong: chunk header, size, line ending or trailer. */
   | 'ERR_MALFORMED_CHUNK'
@@ -180,6 +193,28 @@ export type VerificationErrorCode =
   | 'ERR_CHECKSUM_MISMATCH'
   /** The data length differs from `x-amz-decoded-content-length`. */
   | 'ERR_DECODED_LENGTH'
+  /** The request carries no signature at all (neither `Authorization` nor `X-Amz-Signature`). */
+  | 'ERR_NOT_SIGNED'
+  /** The `Authorization` header or the `X-Amz-*` query parameters are malformed, duplicated or both present. */
+  | 'ERR_AUTH_MALFORMED'
+  /** The credential scope names another region or service than expected, or another day than `x-amz-date`. */
+  | 'ERR_SCOPE_MISMATCH'
+  /** The access key is unknown to the `credentials` lookup. */
+  | 'ERR_UNKNOWN_ACCESS_KEY'
+  /** The session token is missing, unsigned, or not the one issued with the access key. */
+  | 'ERR_INVALID_TOKEN'
+  /** Header auth: `x-amz-date` is more than the allowed skew away from now. */
+  | 'ERR_CLOCK_SKEW'
+  /** A presigned URL used after `X-Amz-Date + X-Amz-Expires`. */
+  | 'ERR_EXPIRED'
+  /** A presigned URL used before its `X-Amz-Date` (beyond the allowed skew). */
+  | 'ERR_NOT_YET_VALID'
+  /** The body does not hash to its `x-amz-content-sha256`. */
+  | 'ERR_CONTENT_SHA256_MISMATCH'
+  /** The request cannot be verified as sent: a required header missing, a bad `x-amz-content-sha256`, a body too large. */
+  | 'ERR_INVALID_REQUEST'
+  /** The replay-protection hook has seen this signature before. */
+  | 'ERR_REPLAYED'
   // Received POST policy forms (verifyPost; `awsCode` and `status` say what S3 answers):
   /** The form lacks a field S3 requires, repeats one, or names an unknown algorithm or access key. */
   | 'ERR_POST_FORM'
@@ -190,40 +225,85 @@ export type VerificationErrorCode =
   /** A field or the file breaks a policy condition, or a field is not covered by any condition. */
   | 'ERR_POLICY_CONDITION'
 
+// What S3 answers for each failure (status, error code), so that a server can answer as AWS does.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
+const VERIFICATION_ANSWER: Readonly<Record<VerificationErrorCode, readonly [number, string]>> = {
+  ERR_MALFORMED_CHUNK: [400, 'InvalidRequest'],
+  ERR_INCOMPLETE_BODY: [400, 'IncompleteBody'],
+  ERR_SIGNATURE_MISMATCH: [403, 'SignatureDoesNotMatch'],
+  ERR_CHECKSUM_MISMATCH: [400, 'BadDigest'],
+  ERR_DECODED_LENGTH: [400, 'IncompleteBody'],
+  ERR_NOT_SIGNED: [403, 'AccessDenied'],
+  ERR_AUTH_MALFORMED: [400, 'AuthorizationHeaderMalformed'],
+  ERR_SCOPE_MISMATCH: [400, 'AuthorizationHeaderMalformed'],
+  ERR_UNKNOWN_ACCESS_KEY: [403, 'InvalidAccessKeyId'],
+  ERR_INVALID_TOKEN: [400, 'InvalidToken'],
+  ERR_CLOCK_SKEW: [403, 'RequestTimeTooSkewed'],
+  ERR_EXPIRED: [403, 'AccessDenied'],
+  ERR_NOT_YET_VALID: [403, 'AccessDenied'],
+  ERR_CONTENT_SHA256_MISMATCH: [400, 'XAmzContentSHA256Mismatch'],
+  ERR_INVALID_REQUEST: [400, 'InvalidRequest'],
+  ERR_REPLAYED: [403, 'AccessDenied'],
+  // verifyPost passes its own; these are S3's usual answers.
+  ERR_POST_FORM: [400, 'InvalidArgument'],
+  ERR_POLICY_INVALID: [400, 'InvalidPolicyDocument'],
+  ERR_POLICY_EXPIRED: [403, 'AccessDenied'],
+  ERR_POLICY_CONDITION: [403, 'AccessDenied'],
+}
+
+/** Details of a {@link VerificationError}. Never a secret, never the signature that was expected. */
+export interface VerificationErrorDetails extends ErrorOptions {
+  /** Index of the aws-chunked chunk where the problem was found. */
+  chunk?: number | undefined
+  /** The AWS error code to answer, when it differs from the code's usual one (see {@link VerificationError}). */
+  awsCode?: string | undefined
+  /** The HTTP status to answer, when it differs from the code's usual one. */
+  status?: number | undefined
+  /** `ERR_SIGNATURE_MISMATCH` of a request: the canonical request rebuilt from what was received. */
+  canonicalRequest?: string | undefined
+  /** `ERR_SIGNATURE_MISMATCH` of a request: the string to sign rebuilt from what was received. */
+  stringToSign?: string | undefined
+  /** The access key id the request claimed, once it is known. */
+  accessKeyId?: string | undefined
+  /** verifyPost: the form field (or policy part) at fault. */
+  field?: string | undefined
+}
+
 /**
- * A received request body failed verification: `ERR_MALFORMED_CHUNK`, `ERR_INCOMPLETE_BODY`,
- * `ERR_SIGNATURE_MISMATCH` (`chunk` says which), `ERR_CHECKSUM_MISMATCH` or `ERR_DECODED_LENGTH`.
- * The message never quotes a signature that was expected.
+ * A received request (or its body) failed verification. `code` says why; `status` and `awsCode` are what
+ * AWS (S3) would answer (`403 SignatureDoesNotMatch`, `403 InvalidAccessKeyId`, `403 AccessDenied` for
+ * an expired presigned URL, `400 XAmzContentSHA256Mismatch`...), so a server can answer the standard error
+ * body (`s3ErrorXml` in `awsig/verify`). The message never quotes a signature that was expected.
  */
 export class VerificationError extends AwsigError {
   declare readonly code: VerificationErrorCode
+  /** HTTP status AWS answers for this failure. */
+  readonly status: number
+  /** AWS error code AWS answers for this failure, e.g. `SignatureDoesNotMatch`. */
+  readonly awsCode: string
   /** Index of the chunk where the problem was found (0 = first), where it applies. */
   readonly chunk: number | undefined
-  /** The error code S3 answers in this case (`AccessDenied`, `EntityTooLarge`...), where one is known. */
-  readonly awsCode: string | undefined
-  /** The HTTP status S3 answers in this case, where one is known. */
-  readonly status: number | undefined
-  /** The form field (or policy part) at fault, where there is one. */
+  /** `ERR_SIGNATURE_MISMATCH`: the canonical request rebuilt from the request received (session token redacted). */
+  readonly canonicalRequest: string | undefined
+  /** `ERR_SIGNATURE_MISMATCH`: the string to sign rebuilt from the request received. */
+  readonly stringToSign: string | undefined
+  /** The access key id the request claimed, when known. */
+  readonly accessKeyId: string | undefined
+  /** verifyPost: the form field (or policy part) at fault, where there is one. */
   readonly field: string | undefined
-  constructor(
-    code: VerificationErrorCode,
-    message: string,
-    options?: ErrorOptions & {
-      chunk?: number | undefined
-      awsCode?: string | undefined
-      status?: number | undefined
-      field?: string | undefined
-    },
-  ) {
+  constructor(code: VerificationErrorCode, message: string, options?: VerificationErrorDetails) {
     super(code, message, options)
+    const [status, awsCode] = VERIFICATION_ANSWER[code] ?? [400, 'InvalidRequest']
+    this.status = options?.status ?? status
+    this.awsCode = options?.awsCode ?? awsCode
     this.chunk = options?.chunk
-    this.awsCode = options?.awsCode
-    this.status = options?.status
+    this.canonicalRequest = options?.canonicalRequest
+    this.stringToSign = options?.stringToSign
+    this.accessKeyId = options?.accessKeyId
     this.field = options?.field
   }
-  static {
-    named(VerificationError, 'VerificationError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'VerificationError'
 }
 
 /**
@@ -263,9 +343,8 @@ export class EventStreamError extends AwsigError {
     this.offset = options?.offset
     this.index = options?.index
   }
-  static {
-    named(EventStreamError, 'EventStreamError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'EventStreamError'
 }
 
 /** What an {@link AwsError} knows. Only what AWS sent back and where the request went: never a secret. */
@@ -356,9 +435,8 @@ export class AwsError extends AwsigError {
     this.stringToSign = details.stringToSign
     this.signatureDiff = details.signatureDiff
   }
-  static {
-    named(AwsError, 'AwsError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'AwsError'
 }
 
 /** Where a request that got no (usable) response was going. */
@@ -382,9 +460,8 @@ export class NetworkError extends AwsigError {
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
-  static {
-    named(NetworkError, 'NetworkError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'NetworkError'
 }
 
 /** What a {@link TimeoutError} knows: the limit that was reached and where the request was going. */
@@ -408,9 +485,8 @@ export class TimeoutError extends AwsigError {
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
-  static {
-    named(TimeoutError, 'TimeoutError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'TimeoutError'
 }
 
 /** What a {@link BodyNotReplayableError} knows: the failure that called for a retry is its `cause`. */
@@ -439,9 +515,8 @@ export class BodyNotReplayableError extends AwsigError {
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
-  static {
-    named(BodyNotReplayableError, 'BodyNotReplayableError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'BodyNotReplayableError'
 }
 
 /** The step of an upload that failed. `read` is the source (or the part limit), the rest are S3 calls. */
@@ -487,9 +562,8 @@ export class UploadError extends AwsigError {
     this.aborted = details.aborted
     this.abortError = details.abortError
   }
-  static {
-    named(UploadError, 'UploadError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'UploadError'
 }
 
 /**
@@ -498,6 +572,8 @@ export class UploadError extends AwsigError {
  */
 export interface AwsigErrorCodes {
   ERR_INVALID_INPUT: InvalidInputError
+  /** The runtime lacks what awsig needs (`missing`), e.g. `crypto.subtle`. */
+  ERR_UNSUPPORTED_RUNTIME: UnsupportedRuntimeError
   // Credentials
   ERR_CREDENTIALS_NOT_FOUND: CredentialsError
   ERR_CREDENTIALS_CONFIG: CredentialsError
@@ -519,6 +595,17 @@ export interface AwsigErrorCodes {
   ERR_SIGNATURE_MISMATCH: VerificationError
   ERR_CHECKSUM_MISMATCH: VerificationError
   ERR_DECODED_LENGTH: VerificationError
+  ERR_NOT_SIGNED: VerificationError
+  ERR_AUTH_MALFORMED: VerificationError
+  ERR_SCOPE_MISMATCH: VerificationError
+  ERR_UNKNOWN_ACCESS_KEY: VerificationError
+  ERR_INVALID_TOKEN: VerificationError
+  ERR_CLOCK_SKEW: VerificationError
+  ERR_EXPIRED: VerificationError
+  ERR_NOT_YET_VALID: VerificationError
+  ERR_CONTENT_SHA256_MISMATCH: VerificationError
+  ERR_INVALID_REQUEST: VerificationError
+  ERR_REPLAYED: VerificationError
   // Event streams (awsig/event-stream)
   ERR_EVENT_STREAM_PRELUDE_CRC: EventStreamError
   ERR_EVENT_STREAM_MESSAGE_CRC: EventStreamError

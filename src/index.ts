@@ -31,6 +31,7 @@ export {
   isAwsigError,
   StreamError,
   type StreamErrorCode,
+  UnsupportedRuntimeError,
   VerificationError,
   type VerificationErrorCode,
 } from './errors.js'

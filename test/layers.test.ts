@@ -18,7 +18,8 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['sign'], // the engine
   ['sigv4a'], // an algorithm on the engine
   ['chunked'], // aws-chunked, payload hashing, checksums, CRCs
-  ['event-stream', 'verify'], // on the engine and chunked's decoder and CRCs
+  ['event-stream'], // on the engine and chunked's CRCs
+  ['verify'], // on the engine, chunked's decoder and event-stream's verifier
   ['index.ts'], // `awsig` itself
   ['protocols'], // wire-protocol builders, FetchLike, credentials sources
   ['client', 'credentials'],

@@ -51,7 +51,7 @@ function subpathSources(): Record<string, string[]> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     exports: Record<string, string | { node?: { types: string }; types?: string; default?: { types: string } }>
   }
-  const paths: Record<string, string[]> = { '#crypto': [join(ROOT, 'src/lib/crypto/node.ts')] }
+  const paths: Record<string, string[]> = { '#crypto': [join(ROOT, 'src/lib/crypto/crypto.node.ts')] }
   for (const [subpath, target] of Object.entries(pkg.exports)) {
     if (typeof target === 'string') continue
     const types = target.node?.types ?? target.types ?? target.default?.types

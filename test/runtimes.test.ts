@@ -1,10 +1,11 @@
-// The vector suite against the BUILT package (dist/) in Bun, Deno and headless Chromium: the same
+// The vector suite against the BUILT package (dist/) in Bun, Deno, headless Chromium and workerd: the same
 // cases and checks as test/vectors.test.ts, through the package's own `exports` and `#crypto`
 // conditions (node:crypto on Bun and Deno, WebCrypto in the browser bundle). `npm test` builds dist/
 // before vitest runs.
 //
 // Runtimes come from devDependencies (@oven/bun-linux-x64, deno with @deno/linux-x64-glibc) and from
-// Debian (`apt-get install -y chromium`). AWSIG_BUN, AWSIG_DENO and AWSIG_CHROMIUM override the paths.
+// Debian (`apt-get install -y chromium`); workerd comes with miniflare. AWSIG_BUN, AWSIG_DENO,
+// AWSIG_CHROMIUM and AWSIG_WORKERD override the paths.
 // A missing runtime fails under CI=true and is skipped, with a warning, elsewhere.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -60,20 +61,26 @@ function report(result: Result, extra: string): void {
   expect(result.passed).toBeGreaterThan(0)
 }
 
+/** `report` for a run of the suite bundled by esbuild (WebCrypto): prints its failures first. */
+function reportBundle(result: Omit<Result, 'backend'> & { failures: string[]; bundleBytes: number }): void {
+  for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
+  report({ ...result, backend: 'web.js' }, `WebCrypto bundle, ${result.bundleBytes} bytes`)
+}
+
 describe('vector suite on the built package in other runtimes', () => {
   it('Bun (node:crypto through the package conditions)', { timeout: TIMEOUT }, async (ctx) => {
     const bun = binary(ctx, 'bun')
     const result = await runPortable(bun, [])
-    expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
-    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
+    expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/crypto.node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa.node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 
   it('Deno (node:crypto through the package conditions)', { timeout: TIMEOUT }, async (ctx) => {
     const deno = binary(ctx, 'deno')
     const result = await runPortable(deno, ['run', '--no-prompt', '--no-lock', `--allow-read=${ROOT}`])
-    expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/node.js')}`)
-    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa-node.js')}`)
+    expect(result.backend).toBe(`file://${join(ROOT, 'dist/lib/crypto/crypto.node.js')}`)
+    expect(result.ecdsaBackend).toBe(`file://${join(ROOT, 'dist/lib/crypto/ecdsa.node.js')}`)
     report(result, `#crypto -> ${result.backend}`)
   })
 
@@ -82,10 +89,35 @@ describe('vector suite on the built package in other runtimes', () => {
     // Plain JS, also run on its own with `node test/runtimes/chromium.mjs`.
     const { runInChromium } = await import('./runtimes/chromium.mjs')
     const result = await runInChromium({ executablePath })
-    for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
-    report(
-      { runtime: result.browser, backend: 'web.js', passed: result.passed, failed: result.failed, ms: result.ms },
-      `WebCrypto bundle, ${result.bundleBytes} bytes`,
-    )
+    reportBundle({ ...result, runtime: result.browser })
+  })
+
+  it('workerd (Cloudflare Workers; WebCrypto, bundled by esbuild with the workerd conditions)', {
+    timeout: TIMEOUT,
+  }, async (ctx) => {
+    binary(ctx, 'workerd')
+    const { runInWorkerd } = await import('./runtimes/workerd.mjs')
+    const result = await runInWorkerd()
+    expect(result.runtime).toMatch(/^workerd \d/)
+    reportBundle(result)
+  })
+
+  it('a runtime without crypto.subtle (a plain-HTTP page, as on Hermes): UnsupportedRuntimeError', {
+    timeout: TIMEOUT,
+  }, async (ctx) => {
+    const executablePath = binary(ctx, 'chromium')
+    const { runWithoutWebCrypto } = await import('./runtimes/chromium.mjs')
+    const result = await runWithoutWebCrypto({ executablePath })
+    // The page really lacks WebCrypto, or the test proves nothing.
+    expect(result).toMatchObject({ secureContext: false, subtle: 'undefined' })
+    for (const call of ['sign', 'presign', 'sigv4a'] as const) {
+      expect(result[call], call).toMatchObject({
+        name: 'UnsupportedRuntimeError',
+        code: 'ERR_UNSUPPORTED_RUNTIME',
+        missing: 'crypto.subtle',
+        typed: true,
+      })
+      expect(result[call]?.message).not.toContain('wJalrXUtnFEMI')
+    }
   })
 })

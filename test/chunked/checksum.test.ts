@@ -13,7 +13,7 @@ import {
   InvalidInputError,
   sign,
 } from '../../src/index.js'
-import * as nodeBackend from '../../src/lib/crypto/node.js'
+import * as nodeBackend from '../../src/lib/crypto/crypto.node.js'
 import type { CryptoBackend } from '../../src/lib/crypto/types.js'
 import * as webBackend from '../../src/lib/crypto/web.js'
 import { randomBytes, textBytes } from '../support/chunked.js'

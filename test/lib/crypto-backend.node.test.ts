@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as nodeBackend from '../../src/lib/crypto/node.js'
+import * as nodeBackend from '../../src/lib/crypto/crypto.node.js'
 import * as webBackend from '../../src/lib/crypto/web.js'
 
 describe('hmacHexWith (node)', () => {

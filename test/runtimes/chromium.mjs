@@ -8,12 +8,11 @@
 import { readFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { chromium } from 'playwright-core'
 import { loadCases, loadV4aCases } from '../portable/cases.mjs'
 import { loadEventStreamCases } from '../portable/event-stream-cases.mjs'
+import { bundleForWeb, SUITE_EXPORTS } from './web-bundle.mjs'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PORTABLE = new URL('../portable/', import.meta.url)
 
 export const CHROMIUM_ARGS = [
@@ -26,46 +25,8 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ]
 
-/**
- * Bundles the built package for browsers and checks that the WebCrypto backend is the one inside.
- * Returns the bundle's text.
- */
-export async function bundleForBrowser() {
-  const result = await build({
-    stdin: {
-      contents:
-        "export * from 'awsig'\nexport * from 'awsig/sigv4a'\nexport * as eventStream from 'awsig/event-stream'",
-      resolveDir: ROOT,
-      sourcefile: 'entry.js',
-      loader: 'js',
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  })
-  const code = result.outputFiles[0].text
-  const inputs = Object.keys(result.metafile.inputs)
-  if (!inputs.some((p) => p.endsWith('dist/lib/crypto/web.js'))) {
-    throw new Error(`browser bundle does not contain dist/lib/crypto/web.js; inputs: ${inputs.join(', ')}`)
-  }
-  if (!inputs.some((p) => p.endsWith('dist/lib/crypto/ecdsa-web.js'))) {
-    throw new Error(`browser bundle does not contain dist/lib/crypto/ecdsa-web.js; inputs: ${inputs.join(', ')}`)
-  }
-  if (
-    inputs.some((p) => p.endsWith('dist/lib/crypto/node.js') || p.endsWith('dist/lib/crypto/ecdsa-node.js')) ||
-    code.includes('node:crypto')
-  ) {
-    throw new Error(`browser bundle contains the node:crypto backend; inputs: ${inputs.join(', ')}`)
-  }
-  if (!inputs.some((p) => p.endsWith('dist/index.js'))) {
-    throw new Error(`browser bundle was not built from dist/; inputs: ${inputs.join(', ')}`)
-  }
-  return code
-}
+/** The suite's exports bundled for browsers (WebCrypto backend, checked). Returns the bundle's text. */
+export const bundleForBrowser = () => bundleForWeb(SUITE_EXPORTS)
 
 // The page loads the bundle and the suite and exposes `awsigRun(cases)`. This lives in the page, not in
 // a function passed to page.evaluate: under vitest, vite rewrites `import()` inside such functions.
@@ -87,15 +48,15 @@ const PAGE = `<!doctype html>
 </script>
 `
 
-/** Serves `/` (the page above), `/awsig.js` (the bundle) and `/portable/*.mjs` on 127.0.0.1. */
-async function serve(bundle) {
+/** Serves `/` (the page above, or `page`), `/awsig.js` (the bundle) and `/portable/*.mjs` on 127.0.0.1. */
+async function serve(bundle, page = PAGE) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
     const send = (status, type, body) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
       res.end(body)
     }
-    if (path === '/') return send(200, 'text/html; charset=utf-8', PAGE)
+    if (path === '/') return send(200, 'text/html; charset=utf-8', page)
     if (path === '/awsig.js') return send(200, 'text/javascript; charset=utf-8', bundle)
     const file = /^\/portable\/([\w-]+\.mjs)$/.exec(path)?.[1]
     if (file !== undefined && file !== 'cases.mjs') {
@@ -141,6 +102,59 @@ export async function runInChromium({ executablePath = '/usr/bin/chromium', case
       bundleBytes: bundle.length,
       ms: Math.round(performance.now() - started),
     }
+  } finally {
+    await browser?.close()
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+// A page without WebCrypto, as on React Native's Hermes: served over plain HTTP from a host that is not
+// loopback by name (awsig.test, mapped to 127.0.0.1), so it is not a secure context and has no
+// `crypto.subtle`. Signing must fail with UnsupportedRuntimeError, not a TypeError.
+const NO_WEBCRYPTO_PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>awsig without WebCrypto</title>
+<script type="module">
+  const failure = (promise) =>
+    promise.then(
+      () => ({ resolved: true }),
+      (e) => ({ name: e?.name, code: e?.code, missing: e?.missing, message: String(e?.message), typed: awsig.isAwsigError(e, 'ERR_UNSUPPORTED_RUNTIME') }),
+    )
+  let awsig
+  try {
+    awsig = await import('/awsig.js')
+    const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
+    const request = { url: 'https://examplebucket.s3.amazonaws.com/a.txt', service: 's3', region: 'us-east-1', credentials }
+    globalThis.awsigResult = {
+      secureContext: globalThis.isSecureContext,
+      subtle: typeof globalThis.crypto?.subtle,
+      sign: await failure(awsig.sign(request)),
+      presign: await failure(awsig.presign(request)),
+      sigv4a: await failure(awsig.sign({ ...request, region: undefined, regionSet: ['*'], algorithm: awsig.sigv4a })),
+    }
+  } catch (error) {
+    globalThis.awsigResult = { error: String(error?.stack ?? error) }
+  }
+</script>
+`
+
+/**
+ * Loads `sign`, `presign` and SigV4a in a Chromium page that has no `crypto.subtle` and returns what each
+ * call rejected with: `{ secureContext, subtle, sign, presign, sigv4a }`.
+ */
+export async function runWithoutWebCrypto({ executablePath = '/usr/bin/chromium', timeoutMs = 45_000 } = {}) {
+  const bundle = await bundleForWeb(
+    "export { isAwsigError, presign, sign } from 'awsig'\nexport { sigv4a } from 'awsig/sigv4a'",
+  )
+  const server = await serve(bundle, NO_WEBCRYPTO_PAGE)
+  let browser
+  try {
+    const args = [...CHROMIUM_ARGS, '--host-resolver-rules=MAP awsig.test 127.0.0.1']
+    browser = await chromium.launch({ executablePath, headless: true, args, timeout: timeoutMs })
+    const page = await browser.newPage()
+    page.setDefaultTimeout(timeoutMs)
+    await page.goto(`http://awsig.test:${server.address().port}/`)
+    return await (await page.waitForFunction(() => globalThis.awsigResult)).jsonValue()
   } finally {
     await browser?.close()
     await new Promise((resolve) => server.close(resolve))

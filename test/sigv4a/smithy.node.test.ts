@@ -131,7 +131,8 @@ describe('SigV4a: awsig and @smithy/signature-v4a compute the same canonical req
         { numRuns: RUNS },
       )
       expect(compared).toBeGreaterThan(RUNS * 0.4)
-      expect(asciiSecrets).toBeGreaterThan(RUNS * 0.2)
+      // About a fifth of the generated secrets are ASCII (75 to 95 of 400 seen): enough to mean something.
+      expect(asciiSecrets).toBeGreaterThan(RUNS * 0.1)
     })
   }
 

@@ -1,5 +1,6 @@
 // Where the other runtimes' binaries are: devDependencies (@oven/bun-linux-x64, deno with
-// @deno/linux-x64-glibc), Debian's chromium, or PATH. AWSIG_BUN, AWSIG_DENO and AWSIG_CHROMIUM override.
+// @deno/linux-x64-glibc, miniflare's workerd), Debian's chromium, or PATH. AWSIG_BUN, AWSIG_DENO,
+// AWSIG_CHROMIUM and AWSIG_WORKERD override (miniflare itself runs the workerd it depends on).
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { delimiter, dirname, join } from 'node:path'
@@ -46,6 +47,11 @@ export const runtimes = {
   chromium: {
     path: () => locate([process.env.AWSIG_CHROMIUM, '/usr/bin/chromium']),
     install: 'apt-get update && apt-get install -y chromium',
+  },
+  workerd: {
+    // miniflare (a devDependency) starts the binary of its dependency `workerd`, from this platform package.
+    path: () => locate([process.env.AWSIG_WORKERD, inPackage('@cloudflare/workerd-linux-64', 'bin/workerd')]),
+    install: 'npm ci (devDependency miniflare, with workerd and its platform package @cloudflare/workerd-linux-64)',
   },
 }
 
