@@ -419,6 +419,30 @@ function sentHeaders(headers: Map<string, string[]>, hostHeader: string | undefi
   return out
 }
 
+/** What `sign` and `presignRequest` return, once signed. */
+function result(
+  p: PreparedRequest,
+  url: string,
+  headers: Record<string, string>,
+  canonical: { canonicalRequest: string; signedHeaders: string },
+  stringToSign: string,
+  signature: string,
+  payloadHash: string,
+): SignedRequest {
+  return {
+    url,
+    method: p.method,
+    headers,
+    signature,
+    canonicalRequest: canonical.canonicalRequest,
+    stringToSign,
+    signedHeaders: canonical.signedHeaders,
+    credentialScope: p.scope,
+    payloadHash,
+    amzDate: p.amzDate,
+  }
+}
+
 /** The payload hash to sign: `payloadHash`, an `x-amz-content-sha256` header, or the body's hash. */
 function payloadHashOf(options: SignOptions, headers: Map<string, string[]>): string | Promise<string> {
   if (options.payloadHash !== undefined) return checkPayloadHash('payloadHash', options.payloadHash)
@@ -480,18 +504,7 @@ export function signPrepared(
     const out = sentHeaders(headers, p.hostHeader)
     if (token && !p.signSessionToken) out[X_AMZ_SECURITY_TOKEN] = token
     out.authorization = `${p.algorithm.id} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`
-    return {
-      url: p.sendUrl,
-      method: p.method,
-      headers: out,
-      signature,
-      canonicalRequest: canonical.canonicalRequest,
-      stringToSign: toSign,
-      signedHeaders: canonical.signedHeaders,
-      credentialScope: p.scope,
-      payloadHash,
-      amzDate: p.amzDate,
-    }
+    return result(p, p.sendUrl, out, canonical, toSign, signature, payloadHash)
   }
   return signing instanceof Promise ? signing.then(finish) : finish(signing)
 }
@@ -604,18 +617,8 @@ function presignHashed(
   const finish = ({ toSign, signature }: Signed): PresignedRequest => {
     query.push([Q_SIGNATURE, signature])
     if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-    return {
-      url: `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`,
-      method: p.method,
-      headers: sentHeaders(headers, p.hostHeader),
-      signature,
-      canonicalRequest: canonical.canonicalRequest,
-      stringToSign: toSign,
-      signedHeaders: canonical.signedHeaders,
-      credentialScope: p.scope,
-      payloadHash,
-      amzDate: p.amzDate,
-    }
+    const url = `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`
+    return result(p, url, sentHeaders(headers, p.hostHeader), canonical, toSign, signature, payloadHash)
   }
   return signing instanceof Promise ? signing.then(finish) : finish(signing)
 }
