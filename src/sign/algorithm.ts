@@ -49,23 +49,10 @@ export interface SigningAlgorithm {
 
 /** The credential scope: `day/region/service/aws4_request`, without the region for region-set algorithms. */
 export function credentialScope(algorithm: SigningAlgorithm, day: string, region: string, service: string): string {
-  const last = lastScope
-  if (
-    day === last.day &&
-    region === last.region &&
-    service === last.service &&
-    algorithm.regionSet === last.regionSet
-  ) {
-    return last.scope
-  }
-  const scope = algorithm.regionSet
+  return algorithm.regionSet
     ? `${day}/${service}/${SCOPE_TERMINATOR}`
     : `${day}/${region}/${service}/${SCOPE_TERMINATOR}`
-  lastScope = { day, region, service, regionSet: algorithm.regionSet, scope }
-  return scope
 }
-// The last scope built: one day, region and service sign many requests.
-let lastScope = { day: '', region: '', service: '', regionSet: false, scope: '' }
 
 /**
  * The SigV4 signing key for credentials, day, region and service, from `cache` when it holds it.

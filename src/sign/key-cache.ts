@@ -115,23 +115,13 @@ export const defaultKeyCache = new SigningKeyCache()
 // string is held only as long as the caller's own object lives, to notice if it is mutated.
 const fingerprints = new WeakMap<object, { accessKeyId: string; secret: string; id: string | Promise<string> }>()
 
-// The last holder looked up, to skip the WeakMap for the object a signer uses again and again.
-let lastHolder: object | undefined
-let lastSeen: { accessKeyId: string; secret: string; id: string | Promise<string> } | undefined
-
 /** A stable id for (access key, secret) that does not reveal the secret. */
 export function credentialsId(accessKeyId: string, secret: string, holder: object): string | Promise<string> {
-  const seen = holder === lastHolder ? lastSeen : fingerprints.get(holder)
-  if (seen !== undefined && seen.secret === secret && seen.accessKeyId === accessKeyId) {
-    lastHolder = holder
-    lastSeen = seen
-    return seen.id
-  }
+  const seen = fingerprints.get(holder)
+  if (seen !== undefined && seen.secret === secret && seen.accessKeyId === accessKeyId) return seen.id
   const id = sha256Hex(`${accessKeyId}\n${secret}`) as string | Promise<string>
   const entry = { accessKeyId, secret, id }
   fingerprints.set(holder, entry)
-  lastHolder = holder
-  lastSeen = entry
   // WebCrypto hashes asynchronously: once known, the id is kept as a string, so that later calls
   // find cached keys without a promise.
   if (typeof id !== 'string') {

@@ -96,8 +96,7 @@ export type RequestOptions = Omit<SignOptions, 'body' | 'payloadHash' | 'content
 /** Validates the options shared by every signing function; nothing is hashed or derived yet. */
 export function prepareRequest(options: RequestOptions, credentials: Credentials): PreparedRequest {
   const algorithm = checkAlgorithm(options.algorithm)
-  if (options.service !== okService) okService = checkScopePart('service', options.service)
-  const service = okService as string
+  const service = checkScopePart('service', options.service)
   let region = ''
   let regionSet: string | undefined
   if (algorithm.regionSet) {
@@ -115,8 +114,7 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
         `needs a region-set algorithm (algorithm: sigv4a from 'awsig/sigv4a'); ${algorithm.id} signs for one region`,
       )
     }
-    if (options.region !== okRegion) okRegion = checkScopePart('region', options.region)
-    region = okRegion as string
+    region = checkScopePart('region', options.region)
   }
   const amzDate = toAmzDate(options.date)
   const day = amzDate.slice(0, 8)
@@ -291,10 +289,6 @@ export function checkCredentials(credentials: unknown, field = 'credentials'): C
   okToken = sessionToken
   return credentials as Credentials
 }
-
-// The last service and region that passed `checkScopePart` (null: none yet).
-let okService: string | null = null
-let okRegion: string | null = null
 
 function checkScopePart(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new InvalidInputError(field, `must be a string, got ${typeOf(value)}`)
@@ -523,17 +517,6 @@ function encodedCredential(accessKeyId: string, scope: string): string {
   return lastEncodedCredential
 }
 
-// The signed-header list as a query value: the same few names request after request.
-let lastSignedNames = ''
-let lastEncodedSignedNames = ''
-function encodedSignedNames(names: string): string {
-  if (names !== lastSignedNames) {
-    lastEncodedSignedNames = uriEncode(names)
-    lastSignedNames = names
-  }
-  return lastEncodedSignedNames
-}
-
 /**
  * Presigns a request: the signature goes in the query string, so the URL alone authorises the request
  * until it expires. Returns the URL and, for debugging, the canonical request and string-to-sign.
@@ -603,7 +586,7 @@ function presignHashed(
   )
   if (p.regionSet !== undefined) query.push([Q_REGION_SET, uriEncode(p.regionSet)])
   if (token && p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-  query.push([Q_SIGNED_HEADERS, encodedSignedNames(signedNames.join(';'))])
+  query.push([Q_SIGNED_HEADERS, uriEncode(signedNames.join(';'))])
   const canonical = canonicalRequest({
     method: p.method,
     path: p.canonicalPath,
