@@ -233,17 +233,18 @@ export async function resolveCredentials(input: CredentialsInput): Promise<Crede
   return checkCredentials(credentials, 'credentials (returned by the provider)')
 }
 
-// The last credentials that passed, and the strings they held then: a signer signs with one object again
-// and again, so a call that finds the same strings skips the checks.
-let okCredentials: object | null = null
+// The last credentials that passed, and the id and token they held then: a signer signs with one object
+// again and again, so a call that finds the same values skips the checks. The object is held weakly and
+// the secret not at all (its only rule, a non-empty string, is checked again).
+let okCredentials: WeakRef<object> | undefined
 let okAccessKeyId: unknown
-let okSecret: unknown
 let okToken: unknown
 
 export function checkCredentials(credentials: unknown, field = 'credentials'): Credentials {
-  if (credentials === okCredentials && credentials !== null) {
+  if (okCredentials !== undefined && okCredentials.deref() === credentials) {
     const c = credentials as Record<string, unknown>
-    if (c.accessKeyId === okAccessKeyId && c.secretAccessKey === okSecret && c.sessionToken === okToken) {
+    const secret = c.secretAccessKey
+    if (c.accessKeyId === okAccessKeyId && c.sessionToken === okToken && typeof secret === 'string' && secret !== '') {
       return credentials as Credentials
     }
   }
@@ -283,9 +284,8 @@ export function checkCredentials(credentials: unknown, field = 'credentials'): C
       )
     }
   }
-  okCredentials = credentials
+  okCredentials = new WeakRef(credentials)
   okAccessKeyId = accessKeyId
-  okSecret = secretAccessKey
   okToken = sessionToken
   return credentials as Credentials
 }
