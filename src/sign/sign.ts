@@ -233,18 +233,23 @@ export async function resolveCredentials(input: CredentialsInput): Promise<Crede
   return checkCredentials(credentials, 'credentials (returned by the provider)')
 }
 
-// The last credentials that passed, and the id and token they held then: a signer signs with one object
-// again and again, so a call that finds the same values skips the checks. The object is held weakly and
-// the secret not at all (its only rule, a non-empty string, is checked again).
-let okCredentials: WeakRef<object> | undefined
-let okAccessKeyId: unknown
-let okToken: unknown
+// Credentials objects that passed, with the id and token they held then: a signer signs with one object
+// again and again, so a call that finds the same values skips the checks. Kept only as long as the
+// caller's object lives (a WeakMap: Workers have no WeakRef), and the secret not at all (its only rule,
+// a non-empty string, is checked again).
+const checked = new WeakMap<object, { accessKeyId: unknown; token: unknown }>()
 
 export function checkCredentials(credentials: unknown, field = 'credentials'): Credentials {
-  if (okCredentials !== undefined && okCredentials.deref() === credentials) {
+  const ok = credentials !== null && typeof credentials === 'object' ? checked.get(credentials) : undefined
+  if (ok !== undefined) {
     const c = credentials as Record<string, unknown>
     const secret = c.secretAccessKey
-    if (c.accessKeyId === okAccessKeyId && c.sessionToken === okToken && typeof secret === 'string' && secret !== '') {
+    if (
+      c.accessKeyId === ok.accessKeyId &&
+      c.sessionToken === ok.token &&
+      typeof secret === 'string' &&
+      secret !== ''
+    ) {
       return credentials as Credentials
     }
   }
@@ -284,9 +289,7 @@ export function checkCredentials(credentials: unknown, field = 'credentials'): C
       )
     }
   }
-  okCredentials = new WeakRef(credentials)
-  okAccessKeyId = accessKeyId
-  okToken = sessionToken
+  checked.set(credentials, { accessKeyId, token: sessionToken })
   return credentials as Credentials
 }
 
