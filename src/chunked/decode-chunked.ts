@@ -203,6 +203,17 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       pos = 0
       return true
     }
+    /**
+     * The next line when the current piece holds all of it, well formed (the common case: no await,
+     * no second scan); otherwise undefined, nothing consumed, and `line` reads it and names any fault.
+     */
+    const lineNow = (max: number): string | undefined => {
+      const newline = buffer.indexOf(10, pos)
+      if (newline === -1 || newline + 1 - pos > max || newline === pos || buffer[newline - 1] !== 13) return undefined
+      const text = String.fromCharCode.apply(null, buffer.subarray(pos, newline - 1) as unknown as number[])
+      pos = newline + 1
+      return text
+    }
     /** A CRLF-terminated line (without the CRLF), at most `max` bytes with it. */
     const line = async (max: number): Promise<string> => {
       let text = ''
@@ -231,34 +242,37 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       return views
     }
     let chain: SignatureChain | undefined
-    const verify = async (link: 'payload' | 'trailer', hashes: string, given: string, what: string) => {
-      if (chain === undefined) {
-        const key =
-          options.key ??
-          (await algorithm.key(
-            options.credentials as Credentials,
-            amzDate.slice(0, 8),
-            options.region ?? '',
-            options.service as string,
-            options.keyCache === undefined ? defaultKeyCache : options.keyCache,
-          ))
-        chain = createChain(algorithm, key, amzDate, scope, options.seedSignature as string)
-      }
-      if (!(await chain.verify(link, hashes, given))) {
-        throw new VerificationError(
-          'ERR_SIGNATURE_MISMATCH',
-          `aws-chunked body: the ${what} signature does not match`,
-          {
-            chunk: result.chunks,
-          },
-        )
-      }
+    const mismatch = (what: string) =>
+      new VerificationError('ERR_SIGNATURE_MISMATCH', `aws-chunked body: the ${what} signature does not match`, {
+        chunk: result.chunks,
+      })
+    const startChain = async () => {
+      const key =
+        options.key ??
+        (await algorithm.key(
+          options.credentials as Credentials,
+          amzDate.slice(0, 8),
+          options.region ?? '',
+          options.service as string,
+          options.keyCache === undefined ? defaultKeyCache : options.keyCache,
+        ))
+      chain = createChain(algorithm, key, amzDate, scope, options.seedSignature as string)
+    }
+    /** Throws unless `given` signs the next link; a promise only when the key or the backend is asynchronous. */
+    const verify = (link: 'payload' | 'trailer', hashes: string, given: string, what: string): void | Promise<void> => {
+      if (chain === undefined) return startChain().then(() => verify(link, hashes, given, what))
+      const ok = chain.verify(link, hashes, given)
+      if (ok === true) return
+      if (ok === false) throw mismatch(what)
+      return ok.then((valid) => {
+        if (!valid) throw mismatch(what)
+      })
     }
 
     try {
       let previousSize = -1
       for (;;) {
-        const header = await line(MAX_HEADER_LINE)
+        const header = lineNow(MAX_HEADER_LINE) ?? (await line(MAX_HEADER_LINE))
         const match = (signed ? signedHeader : UNSIGNED_HEADER).exec(header)
         const signature = signed && match !== null ? wireSignature(match[2] as string) : ''
         if (match === null || signature === undefined) {
@@ -283,20 +297,38 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         }
         if (size === 0) {
           if (signed) {
-            await verify('payload', `${EMPTY_SHA256}\n${EMPTY_SHA256}`, signature, 'final chunk')
+            const pending = verify('payload', `${EMPTY_SHA256}\n${EMPTY_SHA256}`, signature, 'final chunk')
+            if (pending !== undefined) await pending
           }
           result.chunks++
           break
         }
-        const views = await bytes(size)
-        const crlf = await bytes(2)
-        const end = crlf.length === 1 ? (crlf[0] as Uint8Array) : concat(crlf, 2)
-        if (end[0] !== 13 || end[1] !== 10) throw malformed('chunk data is not followed by CRLF')
-        let out = views
-        if (signed) {
-          const data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
+        let out: Uint8Array[]
+        let data: Uint8Array | undefined
+        if (buffer.length - pos >= size + 2) {
+          // The whole chunk and its CRLF are in this piece: a view of it, no await, no copy.
+          data = buffer.subarray(pos, pos + size)
+          if (buffer[pos + size] !== 13 || buffer[pos + size + 1] !== 10) {
+            throw malformed('chunk data is not followed by CRLF')
+          }
+          pos += size + 2
           out = [data]
-          await verify('payload', `${EMPTY_SHA256}\n${await sha256Hex(data)}`, signature, `chunk ${result.chunks}`)
+        } else {
+          const views = await bytes(size)
+          const crlf = await bytes(2)
+          const end = crlf.length === 1 ? (crlf[0] as Uint8Array) : concat(crlf, 2)
+          if (end[0] !== 13 || end[1] !== 10) throw malformed('chunk data is not followed by CRLF')
+          out = views
+          if (signed) {
+            data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
+            out = [data]
+          }
+        }
+        if (signed) {
+          const hash = sha256Hex(data as Uint8Array)
+          const hex = typeof hash === 'string' ? hash : await hash
+          const pending = verify('payload', `${EMPTY_SHA256}\n${hex}`, signature, `chunk ${result.chunks}`)
+          if (pending !== undefined) await pending
         }
         for (const checksum of checksums.values()) for (const view of out) checksum.update(view)
         result.chunks++
@@ -312,7 +344,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       let trailerSignature: string | undefined
       let trailerBytes = 0
       for (;;) {
-        const text = await line(MAX_TRAILER)
+        const text = lineNow(MAX_TRAILER) ?? (await line(MAX_TRAILER))
         if (text === '') break
         trailerBytes += text.length + 2
         if (mode === 'signed' || trailerBytes > MAX_TRAILER || trailerSignature !== undefined) {
@@ -332,7 +364,8 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         }
         let canonical = ''
         for (const [name, value] of trailerLines) canonical += `${name}:${value}\n`
-        await verify('trailer', await sha256Hex(canonical), trailerSignature, 'trailer')
+        const pending = verify('trailer', await sha256Hex(canonical), trailerSignature, 'trailer')
+        if (pending !== undefined) await pending
       }
       if (pos < buffer.length || (await more())) throw malformed('data after the end of the body')
       if (expectedTrailers !== undefined) {
