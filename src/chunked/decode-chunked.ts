@@ -180,6 +180,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       checksums.set(name, checksumState(algorithm as ChecksumAlgorithm))
     }
   }
+  const checksumList = [...checksums.values()]
   const signal = options.signal
   const reader = openSource('body', body, { signal })
 
@@ -242,7 +243,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       return views
     }
     let chain: SignatureChain | undefined
-    const mismatch = (what: string) =>
+    const mismatch = (what = `chunk ${result.chunks}`) =>
       new VerificationError('ERR_SIGNATURE_MISMATCH', `aws-chunked body: the ${what} signature does not match`, {
         chunk: result.chunks,
       })
@@ -259,7 +260,13 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       chain = createChain(algorithm, key, amzDate, scope, options.seedSignature as string)
     }
     /** Throws unless `given` signs the next link; a promise only when the key or the backend is asynchronous. */
-    const verify = (link: 'payload' | 'trailer', hashes: string, given: string, what: string): void | Promise<void> => {
+    /** `what` names the link in the error: the current chunk unless said. */
+    const verify = (
+      link: 'payload' | 'trailer',
+      hashes: string,
+      given: string,
+      what?: string,
+    ): void | Promise<void> => {
       if (chain === undefined) return startChain().then(() => verify(link, hashes, given, what))
       const ok = chain.verify(link, hashes, given)
       if (ok === true) return
@@ -274,7 +281,8 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       for (;;) {
         const header = lineNow(MAX_HEADER_LINE) ?? (await line(MAX_HEADER_LINE))
         const match = (signed ? signedHeader : UNSIGNED_HEADER).exec(header)
-        const signature = signed && match !== null ? wireSignature(match[2] as string) : ''
+        // Unpadded, the header's pattern has checked the signature's form already.
+        const signature = !signed || match === null ? '' : padded ? wireSignature(match[2] as string) : match[2]
         if (match === null || signature === undefined) {
           throw malformed(
             signed
@@ -303,8 +311,10 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
           result.chunks++
           break
         }
-        let out: Uint8Array[]
+        // The chunk as one view (always in signed modes, which hash it whole), or as the views of the
+        // pieces it spans (unsigned).
         let data: Uint8Array | undefined
+        let views: Uint8Array[] | undefined
         if (buffer.length - pos >= size + 2) {
           // The whole chunk and its CRLF are in this piece: a view of it, no await, no copy.
           data = buffer.subarray(pos, pos + size)
@@ -312,30 +322,34 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
             throw malformed('chunk data is not followed by CRLF')
           }
           pos += size + 2
-          out = [data]
         } else {
-          const views = await bytes(size)
+          views = await bytes(size)
           const crlf = await bytes(2)
           const end = crlf.length === 1 ? (crlf[0] as Uint8Array) : concat(crlf, 2)
           if (end[0] !== 13 || end[1] !== 10) throw malformed('chunk data is not followed by CRLF')
-          out = views
-          if (signed) {
+          if (signed || views.length === 1) {
             data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
-            out = [data]
+            views = undefined
           }
         }
         if (signed) {
           const hash = sha256Hex(data as Uint8Array)
           const hex = typeof hash === 'string' ? hash : await hash
-          const pending = verify('payload', `${EMPTY_SHA256}\n${hex}`, signature, `chunk ${result.chunks}`)
+          const pending = verify('payload', `${EMPTY_SHA256}\n${hex}`, signature)
           if (pending !== undefined) await pending
         }
-        for (const checksum of checksums.values()) for (const view of out) checksum.update(view)
         result.chunks++
         previousSize = size
-        for (const view of out) {
-          result.length += view.length
-          yield view
+        if (views === undefined) {
+          for (const checksum of checksumList) checksum.update(data as Uint8Array)
+          result.length += size
+          yield data as Uint8Array
+        } else {
+          for (const checksum of checksumList) for (const view of views) checksum.update(view)
+          for (const view of views) {
+            result.length += view.length
+            yield view
+          }
         }
       }
 
