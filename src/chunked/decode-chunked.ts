@@ -1,8 +1,8 @@
 // The inverse of signChunked: reads an aws-chunked body, checks its framing, every chunk signature
 // and the trailer (signature and checksum), and yields the payload. The base of server-side verification.
-import { sha256Hex } from '#crypto'
+import { createHash, sha256Hex } from '#crypto'
 import { InvalidInputError, VerificationError } from '../errors.js'
-import { concat } from '../lib/hex.js'
+import { concat, toHex } from '../lib/hex.js'
 import { credentialScope, type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { createChain, isSignatureForm, type SignatureChain, unpaddedSignature } from '../sign/chain.js'
 import { EMPTY_SHA256, X_AMZ_TRAILER_SIGNATURE } from '../sign/constants.js'
@@ -278,6 +278,9 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
 
     try {
       let previousSize = -1
+      // Whether sha256Hex answered synchronously: node:crypto, whose incremental hash is native too
+      // (WebCrypto's backend hashes incrementally in JavaScript).
+      let nativeHash = false
       for (;;) {
         const header = lineNow(MAX_HEADER_LINE) ?? (await line(MAX_HEADER_LINE))
         const match = (signed ? signedHeader : UNSIGNED_HEADER).exec(header)
@@ -311,8 +314,8 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
           result.chunks++
           break
         }
-        // The chunk as one view (always in signed modes, which hash it whole), or as the views of the
-        // pieces it spans (unsigned).
+        // The chunk as one view, or as the views of the pieces it spans (hashed in place where hashing
+        // is native; else copied into one, which WebCrypto's one-shot digest hashes faster).
         let data: Uint8Array | undefined
         let views: Uint8Array[] | undefined
         if (buffer.length - pos >= size + 2) {
@@ -327,14 +330,22 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
           const crlf = await bytes(2)
           const end = crlf.length === 1 ? (crlf[0] as Uint8Array) : concat(crlf, 2)
           if (end[0] !== 13 || end[1] !== 10) throw malformed('chunk data is not followed by CRLF')
-          if (signed || views.length === 1) {
+          if (views.length === 1 || (signed && !nativeHash)) {
             data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
             views = undefined
           }
         }
         if (signed) {
-          const hash = sha256Hex(data as Uint8Array)
-          const hex = typeof hash === 'string' ? hash : await hash
+          let hex: string
+          if (views !== undefined) {
+            const hash = createHash('sha256')
+            for (const view of views) hash.update(view)
+            hex = toHex(hash.digest())
+          } else {
+            const hash = sha256Hex(data as Uint8Array)
+            nativeHash = typeof hash === 'string'
+            hex = typeof hash === 'string' ? hash : await hash
+          }
           const pending = verify('payload', `${EMPTY_SHA256}\n${hex}`, signature)
           if (pending !== undefined) await pending
         }
