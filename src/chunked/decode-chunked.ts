@@ -276,12 +276,72 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       })
     }
 
+    let previousSize = -1
+    // Whether sha256Hex answered synchronously: node:crypto, whose incremental hash is native too
+    // (WebCrypto's backend hashes incrementally in JavaScript).
+    let nativeHash = false
+    let pendingVerify: Promise<boolean> | undefined
+    /**
+     * The next chunk when its header, data and CRLF are all in the current piece, well formed, and
+     * hashing is synchronous (node:crypto): parsed, hashed and verified in one plain function, which
+     * the engine optimizes after a few calls (the generator's body, run once per body, stays slower).
+     * Otherwise undefined with nothing consumed, and the general path reads the chunk and names any fault.
+     * A verification that answers with a promise is left in `pendingVerify`.
+     */
+    const chunkNow = (): Uint8Array | undefined => {
+      if (signed && (chain === undefined || !nativeHash)) return undefined
+      const newline = buffer.indexOf(10, pos)
+      if (newline === -1 || newline + 1 - pos > MAX_HEADER_LINE || newline === pos || buffer[newline - 1] !== 13) {
+        return undefined
+      }
+      const header = String.fromCharCode.apply(null, buffer.subarray(pos, newline - 1) as unknown as number[])
+      const match = (signed ? signedHeader : UNSIGNED_HEADER).exec(header)
+      if (match === null) return undefined
+      const signature = !signed ? '' : padded ? wireSignature(match[2] as string) : (match[2] as string)
+      if (signature === undefined) return undefined
+      const size = Number.parseInt(match[1] as string, 16)
+      const start = newline + 1
+      if (
+        size === 0 ||
+        size > maxChunkSize ||
+        (previousSize !== -1 && previousSize < minChunkSize) ||
+        (decodedContentLength !== undefined && result.length + size > decodedContentLength) ||
+        buffer.length - start < size + 2 ||
+        buffer[start + size] !== 13 ||
+        buffer[start + size + 1] !== 10
+      ) {
+        return undefined
+      }
+      const data = buffer.subarray(start, start + size)
+      if (signed) {
+        const hash = sha256Hex(data)
+        if (typeof hash !== 'string') return undefined
+        pos = start + size + 2
+        const ok = (chain as SignatureChain).verify('payload', `${EMPTY_SHA256}\n${hash}`, signature)
+        if (ok === false) throw mismatch()
+        if (ok !== true) pendingVerify = ok
+      } else {
+        pos = start + size + 2
+      }
+      return data
+    }
+
     try {
-      let previousSize = -1
-      // Whether sha256Hex answered synchronously: node:crypto, whose incremental hash is native too
-      // (WebCrypto's backend hashes incrementally in JavaScript).
-      let nativeHash = false
       for (;;) {
+        const now = chunkNow()
+        if (now !== undefined) {
+          if (pendingVerify !== undefined) {
+            const valid = await pendingVerify
+            pendingVerify = undefined
+            if (!valid) throw mismatch()
+          }
+          for (const checksum of checksumList) checksum.update(now)
+          result.chunks++
+          previousSize = now.length
+          result.length += now.length
+          yield now
+          continue
+        }
         const header = lineNow(MAX_HEADER_LINE) ?? (await line(MAX_HEADER_LINE))
         const match = (signed ? signedHeader : UNSIGNED_HEADER).exec(header)
         // Unpadded, the header's pattern has checked the signature's form already.
