@@ -23,11 +23,20 @@ export class AwsigError extends Error {
     this.code = code
     // The class names of the instance, most derived first: what `instanceof` checks across copies.
     const kinds: string[] = []
-    for (let p = Object.getPrototypeOf(this); p !== null && p !== Error.prototype; p = Object.getPrototypeOf(p)) {
-      if (Object.hasOwn(p, 'name')) kinds.push(p.name as string)
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'errorName')) kinds.push((c as typeof AwsigError).errorName)
     }
+    // Not enumerable, as Error's own `name`: JSON and util.inspect show it as they show a TypeError's.
+    Object.defineProperty(this, 'name', { value: kinds[0], writable: true, configurable: true })
     Object.defineProperty(this, BRAND, { value: kinds })
   }
+
+  /**
+   * The class's name, as `name` and the cross-copy brand read it. A static field, not a static block,
+   * so that bundlers drop the classes a program never uses.
+   * @internal
+   */
+  static readonly errorName: string = 'AwsigError'
 
   // `this` is the class on the right of `instanceof`: a subclass inherits this method.
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -36,17 +45,8 @@ export class AwsigError extends Error {
     const checked: { prototype: object } = this
     if (Function.prototype[Symbol.hasInstance].call(checked, value)) return true
     const kinds = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND]
-    return Array.isArray(kinds) && kinds.includes((checked.prototype as { name: string }).name)
+    return Array.isArray(kinds) && kinds.includes((checked as typeof AwsigError).errorName)
   }
-
-  static {
-    // On the prototype, as Error's own `name`: readable before construction, and by `instanceof`.
-    named(AwsigError, 'AwsigError')
-  }
-}
-
-function named(errorClass: { prototype: object }, name: string): void {
-  Object.defineProperty(errorClass.prototype, 'name', { value: name, writable: true, configurable: true })
 }
 
 /**
@@ -60,9 +60,8 @@ export class InvalidInputError extends AwsigError {
     super('ERR_INVALID_INPUT', `${field}: ${problem}`, options)
     this.field = field
   }
-  static {
-    named(InvalidInputError, 'InvalidInputError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'InvalidInputError'
 }
 
 /**
@@ -77,9 +76,8 @@ export class UnsupportedRuntimeError extends AwsigError {
     super('ERR_UNSUPPORTED_RUNTIME', `${missing} is not available in this runtime: ${remedy}`, options)
     this.missing = missing
   }
-  static {
-    named(UnsupportedRuntimeError, 'UnsupportedRuntimeError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'UnsupportedRuntimeError'
 }
 
 /** The codes of {@link CredentialsError}. */
@@ -146,9 +144,8 @@ export class CredentialsError extends AwsigError {
     this.requestId = details.requestId
     this.attempts = details.attempts
   }
-  static {
-    named(CredentialsError, 'CredentialsError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'CredentialsError'
 }
 
 /** The codes of {@link StreamError}. */
@@ -180,9 +177,8 @@ export class StreamError extends AwsigError {
     this.expected = options?.expected
     this.received = options?.received
   }
-  static {
-    named(StreamError, 'StreamError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'StreamError'
 }
 
 /** The codes of {@link VerificationError}: aws-chunked bodies, then received requests (awsig/verify). */
@@ -306,9 +302,8 @@ export class VerificationError extends AwsigError {
     this.accessKeyId = options?.accessKeyId
     this.field = options?.field
   }
-  static {
-    named(VerificationError, 'VerificationError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'VerificationError'
 }
 
 /**
@@ -348,9 +343,8 @@ export class EventStreamError extends AwsigError {
     this.offset = options?.offset
     this.index = options?.index
   }
-  static {
-    named(EventStreamError, 'EventStreamError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'EventStreamError'
 }
 
 /** What an {@link AwsError} knows. Only what AWS sent back and where the request went: never a secret. */
@@ -441,9 +435,8 @@ export class AwsError extends AwsigError {
     this.stringToSign = details.stringToSign
     this.signatureDiff = details.signatureDiff
   }
-  static {
-    named(AwsError, 'AwsError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'AwsError'
 }
 
 /** Where a request that got no (usable) response was going. */
@@ -467,9 +460,8 @@ export class NetworkError extends AwsigError {
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
-  static {
-    named(NetworkError, 'NetworkError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'NetworkError'
 }
 
 /** What a {@link TimeoutError} knows: the limit that was reached and where the request was going. */
@@ -493,9 +485,8 @@ export class TimeoutError extends AwsigError {
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
-  static {
-    named(TimeoutError, 'TimeoutError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'TimeoutError'
 }
 
 /** What a {@link BodyNotReplayableError} knows: the failure that called for a retry is its `cause`. */
@@ -524,9 +515,8 @@ export class BodyNotReplayableError extends AwsigError {
     this.url = details.url
     this.attempts = details.attempts ?? 1
   }
-  static {
-    named(BodyNotReplayableError, 'BodyNotReplayableError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'BodyNotReplayableError'
 }
 
 /** The step of an upload that failed. `read` is the source (or the part limit), the rest are S3 calls. */
@@ -572,9 +562,8 @@ export class UploadError extends AwsigError {
     this.aborted = details.aborted
     this.abortError = details.abortError
   }
-  static {
-    named(UploadError, 'UploadError')
-  }
+  /** @internal */
+  static override readonly errorName: string = 'UploadError'
 }
 
 /**
