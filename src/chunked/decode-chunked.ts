@@ -101,6 +101,68 @@ function trailerNames(value: DecodeChunkedOptions['trailer']): string[] | undefi
   return list.map((name) => String(name).trim().toLowerCase()).filter((name) => name !== '')
 }
 
+/** What {@link chunkNow} needs of one body: fixed for the body but for `pending`. */
+interface FastPath {
+  signed: boolean
+  header: RegExp
+  /** Undefined when signatures are full width (the header pattern checks their form). */
+  unpad: ((given: string) => string | undefined) | undefined
+  maxChunkSize: number
+  minChunkSize: number
+  decodedContentLength: number | undefined
+  mismatch: () => Error
+  /** A chain verification that answered with a promise, for the caller to await. */
+  pending: Promise<boolean> | undefined
+}
+
+/**
+ * The chunk at `pos` when its header, data and CRLF are all in `buffer`, well formed, and
+ * hashing is synchronous (node:crypto): parsed, hashed and verified with no await; the caller moves
+ * past it (its CRLF ends 2 bytes after the view). Otherwise undefined, and the general path reads
+ * the chunk and names any fault. A module-level function, so that one optimized version serves every
+ * body (per-body closures were optimized again for each body after a full GC).
+ */
+function chunkNow(
+  fast: FastPath,
+  buffer: Uint8Array,
+  pos: number,
+  previousSize: number,
+  length: number,
+  chain: SignatureChain | undefined,
+): Uint8Array | undefined {
+  const newline = buffer.indexOf(10, pos)
+  if (newline === -1 || newline + 1 - pos > MAX_HEADER_LINE || newline === pos || buffer[newline - 1] !== 13) {
+    return undefined
+  }
+  const header = String.fromCharCode.apply(null, buffer.subarray(pos, newline - 1) as unknown as number[])
+  const match = fast.header.exec(header)
+  if (match === null) return undefined
+  const signature = !fast.signed ? '' : fast.unpad ? fast.unpad(match[2] as string) : (match[2] as string)
+  if (signature === undefined) return undefined
+  const size = Number.parseInt(match[1] as string, 16)
+  const start = newline + 1
+  if (
+    size === 0 ||
+    size > fast.maxChunkSize ||
+    (previousSize !== -1 && previousSize < fast.minChunkSize) ||
+    (fast.decodedContentLength !== undefined && length + size > fast.decodedContentLength) ||
+    buffer.length - start < size + 2 ||
+    buffer[start + size] !== 13 ||
+    buffer[start + size + 1] !== 10
+  ) {
+    return undefined
+  }
+  const data = buffer.subarray(start, start + size)
+  if (chain !== undefined) {
+    const hash = sha256Hex(data)
+    if (typeof hash !== 'string') return undefined
+    const ok = chain.verify('payload', `${EMPTY_SHA256}\n${hash}`, signature)
+    if (ok === false) throw fast.mismatch()
+    if (ok !== true) fast.pending = ok
+  }
+  return data
+}
+
 /**
  * Decodes and verifies an aws-chunked request body, yielding the payload chunk by chunk. Each chunk
  * is yielded only once its signature has verified; the trailer and its checksum are verified at the
@@ -280,59 +342,27 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
     // Whether sha256Hex answered synchronously: node:crypto, whose incremental hash is native too
     // (WebCrypto's backend hashes incrementally in JavaScript).
     let nativeHash = false
-    let pendingVerify: Promise<boolean> | undefined
-    /**
-     * The next chunk when its header, data and CRLF are all in the current piece, well formed, and
-     * hashing is synchronous (node:crypto): parsed, hashed and verified in one plain function, which
-     * the engine optimizes after a few calls (the generator's body, run once per body, stays slower).
-     * Otherwise undefined with nothing consumed, and the general path reads the chunk and names any fault.
-     * A verification that answers with a promise is left in `pendingVerify`.
-     */
-    const chunkNow = (): Uint8Array | undefined => {
-      if (signed && (chain === undefined || !nativeHash)) return undefined
-      const newline = buffer.indexOf(10, pos)
-      if (newline === -1 || newline + 1 - pos > MAX_HEADER_LINE || newline === pos || buffer[newline - 1] !== 13) {
-        return undefined
-      }
-      const header = String.fromCharCode.apply(null, buffer.subarray(pos, newline - 1) as unknown as number[])
-      const match = (signed ? signedHeader : UNSIGNED_HEADER).exec(header)
-      if (match === null) return undefined
-      const signature = !signed ? '' : padded ? wireSignature(match[2] as string) : (match[2] as string)
-      if (signature === undefined) return undefined
-      const size = Number.parseInt(match[1] as string, 16)
-      const start = newline + 1
-      if (
-        size === 0 ||
-        size > maxChunkSize ||
-        (previousSize !== -1 && previousSize < minChunkSize) ||
-        (decodedContentLength !== undefined && result.length + size > decodedContentLength) ||
-        buffer.length - start < size + 2 ||
-        buffer[start + size] !== 13 ||
-        buffer[start + size + 1] !== 10
-      ) {
-        return undefined
-      }
-      const data = buffer.subarray(start, start + size)
-      if (signed) {
-        const hash = sha256Hex(data)
-        if (typeof hash !== 'string') return undefined
-        pos = start + size + 2
-        const ok = (chain as SignatureChain).verify('payload', `${EMPTY_SHA256}\n${hash}`, signature)
-        if (ok === false) throw mismatch()
-        if (ok !== true) pendingVerify = ok
-      } else {
-        pos = start + size + 2
-      }
-      return data
+    const fast: FastPath = {
+      signed,
+      header: signed ? signedHeader : UNSIGNED_HEADER,
+      unpad: padded ? wireSignature : undefined,
+      maxChunkSize,
+      minChunkSize,
+      decodedContentLength,
+      mismatch: () => mismatch(),
+      pending: undefined,
     }
-
     try {
       for (;;) {
-        const now = chunkNow()
+        const now =
+          !signed || (chain !== undefined && nativeHash)
+            ? chunkNow(fast, buffer, pos, previousSize, result.length, chain)
+            : undefined
         if (now !== undefined) {
-          if (pendingVerify !== undefined) {
-            const valid = await pendingVerify
-            pendingVerify = undefined
+          pos = now.byteOffset - buffer.byteOffset + now.length + 2
+          if (fast.pending !== undefined) {
+            const valid = await fast.pending
+            fast.pending = undefined
             if (!valid) throw mismatch()
           }
           for (const checksum of checksumList) checksum.update(now)
