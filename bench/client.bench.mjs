@@ -1,5 +1,6 @@
 // Signed DynamoDB GetItem calls per second to a local loopback server: awsig's `client.fetch` against
-// @aws-sdk/client-dynamodb and aws4fetch's AwsClient, in one run. Each client runs in a fresh child
+// awsig over the global fetch, @aws-lite/client, @aws-sdk/client-dynamodb and aws4fetch's AwsClient, in one
+// run (awsig's default on Node is node:http). Each client runs in a fresh child
 // process (so that memory is its own), ROUNDS times, interleaved; the server lives in this process
 // and answers every call the same. Reports the median requests/s, ratios to awsig, and peak memory.
 // Run: npm run build (in the repo root), then here: node client.bench.mjs [requests] [concurrency] [rounds]
@@ -17,9 +18,20 @@ const ITEM = JSON.stringify({ Item: { pk: { S: 'user#42' }, name: { S: 'Ada' }, 
 async function child(name, url, requests, concurrency) {
   let call
   if (name === 'awsig') {
-    const { awsJson, createClient } = await import('awsig/client')
+    const { createClient } = await import('awsig/client')
+    const { awsJson } = await import('awsig/protocols')
     const client = createClient({ credentials, region, service: 'dynamodb' })
     call = async () => (await client.fetch(url, awsJson('DynamoDB_20120810.GetItem', input))).json()
+  } else if (name === 'awsig, global fetch') {
+    const { createClient } = await import('awsig/client')
+    const { awsJson } = await import('awsig/protocols')
+    const client = createClient({ credentials, region, service: 'dynamodb', fetch: globalThis.fetch })
+    call = async () => (await client.fetch(url, awsJson('DynamoDB_20120810.GetItem', input))).json()
+  } else if (name === '@aws-lite/client') {
+    const { default: awsLite } = await import('@aws-lite/client')
+    const aws = await awsLite({ ...credentials, region, endpoint: url, autoloadPlugins: false })
+    const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.GetItem' }
+    call = async () => (await aws({ service: 'dynamodb', method: 'POST', path: '/', headers, payload: input })).payload
   } else if (name === '@aws-sdk/client-dynamodb') {
     const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb')
     const client = new DynamoDBClient({ region, endpoint: url, credentials })
@@ -41,7 +53,7 @@ async function child(name, url, requests, concurrency) {
   } else if (name === 'awsig, undici.request + interceptor') {
     const { Agent, request } = await import('undici')
     const { createUndiciInterceptor } = await import('awsig/client/undici')
-    const { awsJson } = await import('awsig/client')
+    const { awsJson } = await import('awsig/protocols')
     const dispatcher = new Agent().compose(createUndiciInterceptor({ credentials, region, service: 'dynamodb' }))
     call = async () => {
       const { statusCode, body } = await request(url, { dispatcher, ...awsJson('DynamoDB_20120810.GetItem', input) })
@@ -134,11 +146,16 @@ async function main() {
   const url = `http://127.0.0.1:${server.address().port}/`
   const names = [
     'awsig',
+    'awsig, global fetch',
+    '@aws-lite/client',
     '@aws-sdk/client-dynamodb',
     'aws4fetch',
     'awsig, undici.request + interceptor',
     'fetch, unsigned (ceiling)',
   ]
+  // ONLY='name;name' runs a subset (awsig is always kept: the ratios are to it).
+  if (process.env.ONLY)
+    names.splice(0, names.length, ...names.filter((n) => n === 'awsig' || process.env.ONLY.split(';').includes(n)))
   const results = new Map(names.map((name) => [name, []]))
   console.log(
     `GetItem through each client to ${url}: ${requests} requests, ${concurrency} in flight, ${rounds} rounds; node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}`,

@@ -20,7 +20,8 @@ class S3Error extends Error {
 
 /**
  * Starts the endpoint. `credentials`: the access keys it accepts. `onVerified(verified)` sees every
- * verified request (the tests count the aws-chunked modes clients used).
+ * verified request (the tests count the aws-chunked modes clients used). `cors: true` answers browsers'
+ * preflights and lets any origin read the responses (what a bucket's CORS rule allowing `*` does).
  */
 export async function startS3Server({
   credentials = [{ accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret-key' }],
@@ -28,6 +29,7 @@ export async function startS3Server({
   host = '127.0.0.1',
   port = 0,
   onVerified,
+  cors = false,
 } = {}) {
   const buckets = new Map() // name -> Map(key -> { bytes, etag, type, modified })
   const uploads = new Map() // uploadId -> { bucket, key, parts: Map(number -> { bytes, etag }) }
@@ -35,6 +37,7 @@ export async function startS3Server({
   const server = createServer(async (req, res) => {
     const requestId = randomUUID().replaceAll('-', '').slice(0, 16).toUpperCase()
     res.setHeader('x-amz-request-id', requestId)
+    if (cors && answerCors(req, res)) return
     const [rawPath, rawQuery = ''] = (req.url ?? '/').split('?')
     try {
       const verified = await verifyRequest(req, { credentials, service: 's3', region })
@@ -265,6 +268,24 @@ export async function startS3Server({
       return closed
     },
   }
+}
+
+/**
+ * CORS for any origin: sets the headers a cross-origin page needs to read the response, and answers a
+ * preflight (OPTIONS with Access-Control-Request-Method) itself. Returns true when it answered.
+ */
+export function answerCors(req, res) {
+  res.setHeader('access-control-allow-origin', req.headers.origin ?? '*')
+  res.setHeader('access-control-expose-headers', 'etag, x-amz-request-id, content-length, x-amzn-requestid')
+  if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) return false
+  res.writeHead(204, {
+    'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE',
+    'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
+    'access-control-max-age': '600',
+    vary: 'origin',
+  })
+  res.end()
+  return true
 }
 
 const unescapeXml = (text) =>

@@ -48,9 +48,12 @@ export interface ClientOptions<R extends ResponseLike = Response> extends Signin
   /** Default signing name of the service (`s3`, `dynamodb`...); a request can name another. */
   service?: string | undefined
   /**
-   * The function that sends requests.
-   * @default globalThis.fetch (looked up at each call); a stream body is sent the way `send` sends it
-   * (node:http on Node and Deno, a `FixedLengthStream` on Workers), so that it streams in flat memory
+   * The function that sends requests (any fetch-like function: undici's, a mock...).
+   * @default on Node, node:http (its global keep-alive agent), answering with a fetch `Response`: several
+   * times cheaper per request than Node's fetch; the global fetch when it was replaced after awsig loaded,
+   * or for fetch-only init options and bodies (`dispatcher`, `FormData`...). Elsewhere globalThis.fetch
+   * (looked up at each call), a stream body sent the way `send` sends it (node:http on Deno, a
+   * `FixedLengthStream` on Workers), so that it streams in flat memory
    */
   fetch?: FetchLike<R> | undefined
   /** Retry behaviour (AWS standard mode); `false` never retries. @default {} (3 attempts) */

@@ -3,6 +3,11 @@
 // through `process.getBuiltinModule`, never a static import, so bundles for other runtimes stay clean.
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import { builtinModuleLoader } from '../lib/builtin-module.js'
+import { concat } from '../lib/hex.js'
+
+interface BufferModule {
+  Buffer: { byteLength(text: string): number }
+}
 
 interface HttpModule {
   request(url: URL, options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest
@@ -13,7 +18,7 @@ export interface NodeHttpSend {
   url: URL
   method: string
   headers: Array<[string, string]>
-  body: Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | undefined
+  body: string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | undefined
   signal: AbortSignal | undefined
   agent: unknown
 }
@@ -51,7 +56,9 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
     // Frame the body whatever the method: node:http leaves a GET's or DELETE's body unframed.
     const { body } = request
     if (body !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
-      if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength)
+      if (typeof body === 'string')
+        headers['content-length'] = String((load('node:buffer') as BufferModule).Buffer.byteLength(body))
+      else if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength)
       else headers['transfer-encoding'] = 'chunked'
     }
     const options: RequestOptions = { method: request.method, headers }
@@ -64,7 +71,9 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
         return
       }
       settled = true
-      resolve(toResponse(res))
+      const small = smallBody(res)
+      if (small === undefined) resolve(toResponse(res, signal))
+      else small.then(resolve, (error: unknown) => reject(signal?.aborted ? signal.reason : error))
     })
     req.on('error', fail)
     void pump(req, request.body).catch((error: unknown) => {
@@ -82,7 +91,8 @@ async function pump(req: ClientRequest, body: NodeHttpSend['body']): Promise<voi
     req.end()
     return
   }
-  if (body instanceof Uint8Array) {
+  // A string goes out in one write with the headers (node:http joins them); bytes take a second buffer.
+  if (typeof body === 'string' || body instanceof Uint8Array) {
     req.end(body)
     return
   }
@@ -128,13 +138,46 @@ function drained(req: ClientRequest): Promise<void> {
   })
 }
 
-/** node:http's response as a fetch `Response`, its body streamed (no copy held beyond one piece). */
-function toResponse(res: IncomingMessage): Response {
+// A body of at most this many bytes, its length announced, is read whole before the Response is made:
+// a Response over bytes costs far less than one over a stream (most API answers are this small).
+const SMALL_BODY = 64 * 1024
+
+/** The response, its body read whole, when it is small and of known length; undefined otherwise. */
+function smallBody(res: IncomingMessage): Promise<Response> | undefined {
+  const status = res.statusCode ?? 0
+  const length = Number(res.headers['content-length'])
+  if (NULL_BODY_STATUS.has(status) || !(length <= SMALL_BODY) || res.headers['content-encoding'] !== undefined) {
+    return undefined
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = []
+    res.on('data', (chunk: Uint8Array) => chunks.push(chunk))
+    res.on('error', reject)
+    res.on('close', () => reject(new Error('the connection closed before the response body ended')))
+    res.on('end', () => {
+      const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, length)
+      resolve(
+        new Response(bytes as Uint8Array<ArrayBuffer>, {
+          status,
+          statusText: res.statusMessage ?? '',
+          headers: headersOf(res),
+        }),
+      )
+    })
+  })
+}
+
+function headersOf(res: IncomingMessage): Headers {
   const headers = new Headers()
   const raw = res.rawHeaders
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string)
+  return headers
+}
+
+/** node:http's response as a fetch `Response`, its body streamed (no copy held beyond one piece). */
+function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Response {
   const status = res.statusCode ?? 0
-  const init: ResponseInit = { status, statusText: res.statusMessage ?? '', headers }
+  const init: ResponseInit = { status, statusText: res.statusMessage ?? '', headers: headersOf(res) }
   if (NULL_BODY_STATUS.has(status)) {
     res.resume() // nothing to read: let the socket go back to the agent
     return new Response(null, init)
@@ -155,7 +198,8 @@ function toResponse(res: IncomingMessage): Response {
       const failed = (error: Error) => {
         if (!reading) return
         reading = false
-        controller.error(error)
+        // Aborted mid-body: the reader gets the signal's reason, as with fetch.
+        controller.error(signal?.aborted ? signal.reason : error)
       }
       res.on('error', failed)
       // A connection lost mid-body closes the response without 'end'.

@@ -1,6 +1,5 @@
 // Node-only: credential_process.
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html
-import { spawn } from 'node:child_process'
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
 import { loadSharedConfig, type SharedConfigFilesOptions, selectProfile } from './config.node.js'
 import {
@@ -55,7 +54,8 @@ export async function runCredentialProcess(
   const name = JSON.stringify(program)
 
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(program, args, {
+    // node:child_process loads on first use, not with awsig/credentials.
+    const child = process.getBuiltinModule('node:child_process').spawn(program, args, {
       env: { ...(options.env ?? runtimeEnv()) },
       stdio: ['inherit', 'pipe', 'ignore'],
       windowsHide: true,

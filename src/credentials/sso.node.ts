@@ -1,6 +1,5 @@
 // Node-only: IAM Identity Center (SSO) from profiles and the `aws sso login` token cache.
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-sso-credentials.html
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { CredentialsError, type CredentialsErrorDetails } from '../errors.js'
 import {
@@ -96,7 +95,9 @@ export function ssoProfileConfig(
 export function ssoCacheFile(cacheDir: string, sso: { startUrl: string; session?: string | undefined }): string {
   return join(
     cacheDir,
-    `${createHash('sha1')
+    `${process
+      .getBuiltinModule('node:crypto')
+      .createHash('sha1')
       .update(sso.session ?? sso.startUrl)
       .digest('hex')}.json`,
   )

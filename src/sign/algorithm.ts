@@ -4,7 +4,7 @@
 import { deriveSigningKey, hmacHex } from '#crypto'
 import { timingSafeEqualHex } from '../lib/hex.js'
 import { SCOPE_TERMINATOR, SIGV4_ALGORITHM } from './constants.js'
-import { cachedKey, cacheKey, credentialsId, type SigningKeyCache } from './key-cache.js'
+import { cachedKeyOf, cacheKey, credentialsId, type SigningKeyCache } from './key-cache.js'
 import type { Credentials } from './types.js'
 
 /**
@@ -69,7 +69,7 @@ function sigv4Key(
   if (cache === null) return deriveSigningKey(secret, day, region, service)
   const fingerprint = credentialsId(credentials.accessKeyId, secret, credentials)
   if (typeof fingerprint === 'string') {
-    const key = cachedKey(cache, `${fingerprint}/${day}/${region}/${service}`)
+    const key = cachedKeyOf(cache, fingerprint, day, region, service)
     if (key !== undefined) return key
   }
   return (async () => {

@@ -31,8 +31,9 @@ export function canonicalValues(values: readonly string[]): string {
 export function headerNamesToSign(headers: ReadonlyMap<string, unknown>, unsigned: ReadonlySet<string>): string[] {
   const names = ['host']
   for (const name of headers.keys()) if (name !== 'host' && !unsigned.has(name)) names.push(name)
-  return sortSmall(names, (a, b) => a > b)
+  return sortSmall(names, nameAfter)
 }
+const nameAfter = (a: string, b: string) => a > b
 
 /** The canonical request, and the `;`-joined signed-header list that goes with it. */
 export function canonicalRequest(input: CanonicalInput): { canonicalRequest: string; signedHeaders: string } {

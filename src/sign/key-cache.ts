@@ -10,6 +10,7 @@ export interface SigningKeyCacheOptions {
 
 // Set by the class's static block: the engine's way in, kept out of the public type.
 let lookupKey: (cache: SigningKeyCache, id: string) => unknown
+let lookupKeyOf: (cache: SigningKeyCache, a: string, b: string, c: string, d: string) => unknown
 let storeKey: (cache: SigningKeyCache, id: string, key: unknown) => void
 
 /**
@@ -37,7 +38,8 @@ export class SigningKeyCache {
     return this.#keys.size
   }
 
-  #last: { id: string; key: unknown } | undefined
+  // The last key found, with the parts of its id when looked up by parts (`cachedKeyOf`).
+  #last: { id: string; key: unknown; parts?: readonly [string, string, string, string] } | undefined
 
   clear(): void {
     this.#keys.clear()
@@ -58,6 +60,16 @@ export class SigningKeyCache {
         }
         cache.#last = { id, key }
       }
+      return key
+    }
+    lookupKeyOf = (cache, a, b, c, d) => {
+      // The same key as last time is found without building its id.
+      const parts = cache.#last?.parts
+      if (parts !== undefined && parts[0] === a && parts[1] === b && parts[2] === c && parts[3] === d) {
+        return cache.#last?.key
+      }
+      const key = lookupKey(cache, `${a}/${b}/${c}/${d}`)
+      if (key !== undefined) (cache.#last as { parts?: readonly [string, string, string, string] }).parts = [a, b, c, d]
       return key
     }
     storeKey = (cache, id, key) => {
@@ -84,6 +96,11 @@ export class SigningKeyCache {
  */
 export function cachedKey(cache: SigningKeyCache, id: string): unknown {
   return lookupKey(cache, id)
+}
+
+/** `cachedKey(cache, `${a}/${b}/${c}/${d}`)`, without building the id when it is the last key found. */
+export function cachedKeyOf(cache: SigningKeyCache, a: string, b: string, c: string, d: string): unknown {
+  return lookupKeyOf(cache, a, b, c, d)
 }
 
 /** Caches `key` under `id`, evicting the least recently used entry beyond `maxEntries`. */

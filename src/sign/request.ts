@@ -84,7 +84,7 @@ export function canonicalPath(path: string, normalize: boolean, doubleEncode: bo
 export function canonicalQuery(pairs: ReadonlyArray<readonly [string, string]>): string {
   if (pairs.length === 0) return ''
   if (pairs.length === 1) return `${pairs[0]?.[0]}=${pairs[0]?.[1]}`
-  const sorted = sortSmall(pairs.slice(), (a, b) => comparePairs(a, b) > 0)
+  const sorted = sortSmall(pairs.slice(), pairAfter)
   let out = ''
   for (const [k, v] of sorted) out += out === '' ? `${k}=${v}` : `&${k}=${v}`
   return out
@@ -104,6 +104,8 @@ export function sortSmall<T>(items: T[], after: (a: T, b: T) => boolean): T[] {
   }
   return items
 }
+
+const pairAfter = (a: readonly [string, string], b: readonly [string, string]) => comparePairs(a, b) > 0
 
 function comparePairs(a: readonly [string, string], b: readonly [string, string]): number {
   if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1

@@ -75,6 +75,8 @@ export interface PreparedRequest {
   regionSet: string | undefined
   credentials: Credentials
   amzDate: string
+  /** `YYYYMMDD` of `amzDate`. */
+  day: string
   scope: string
   canonicalPath: string
   /** Path for the URL to send. */
@@ -115,6 +117,7 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
     region = checkScopePart('region', options.region)
   }
   const amzDate = toAmzDate(options.date)
+  const day = amzDate.slice(0, 8)
   const method = options.method === undefined ? 'GET' : options.method
   if (typeof method !== 'string' || !METHOD.test(method)) {
     throw new InvalidInputError('method', 'must be an HTTP method name such as GET or PUT')
@@ -138,7 +141,8 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
     regionSet,
     credentials,
     amzDate,
-    scope: credentialScope(algorithm, amzDate.slice(0, 8), region, service),
+    day,
+    scope: credentialScope(algorithm, day, region, service),
     canonicalPath: target.canonicalPath,
     sendPath: target.sendPath,
     sendUrl: target.sendUrl,
@@ -229,7 +233,21 @@ export async function resolveCredentials(input: CredentialsInput): Promise<Crede
   return checkCredentials(credentials, 'credentials (returned by the provider)')
 }
 
+// The last credentials that passed, and the id and token they held then: a signer signs with one object
+// again and again, so a call that finds the same values skips the checks. The object is held weakly and
+// the secret not at all (its only rule, a non-empty string, is checked again).
+let okCredentials: WeakRef<object> | undefined
+let okAccessKeyId: unknown
+let okToken: unknown
+
 export function checkCredentials(credentials: unknown, field = 'credentials'): Credentials {
+  if (okCredentials !== undefined && okCredentials.deref() === credentials) {
+    const c = credentials as Record<string, unknown>
+    const secret = c.secretAccessKey
+    if (c.accessKeyId === okAccessKeyId && c.sessionToken === okToken && typeof secret === 'string' && secret !== '') {
+      return credentials as Credentials
+    }
+  }
   if (credentials === null || typeof credentials !== 'object') {
     throw new InvalidInputError(
       field,
@@ -266,6 +284,9 @@ export function checkCredentials(credentials: unknown, field = 'credentials'): C
       )
     }
   }
+  okCredentials = new WeakRef(credentials)
+  okAccessKeyId = accessKeyId
+  okToken = sessionToken
   return credentials as Credentials
 }
 
@@ -341,7 +362,7 @@ export function stringToSign(
 
 /** The signing key of a prepared request, from its cache when held. */
 export function keyFor(p: PreparedRequest): unknown | Promise<unknown> {
-  return p.algorithm.key(p.credentials, p.amzDate.slice(0, 8), p.region, p.service, p.keyCache)
+  return p.algorithm.key(p.credentials, p.day, p.region, p.service, p.keyCache)
 }
 
 interface Signed {
@@ -390,6 +411,30 @@ function sentHeaders(headers: Map<string, string[]>, hostHeader: string | undefi
   }
   if (hostHeader !== undefined) out.host = hostHeader
   return out
+}
+
+/** What `sign` and `presignRequest` return, once signed. */
+function result(
+  p: PreparedRequest,
+  url: string,
+  headers: Record<string, string>,
+  canonical: { canonicalRequest: string; signedHeaders: string },
+  stringToSign: string,
+  signature: string,
+  payloadHash: string,
+): SignedRequest {
+  return {
+    url,
+    method: p.method,
+    headers,
+    signature,
+    canonicalRequest: canonical.canonicalRequest,
+    stringToSign,
+    signedHeaders: canonical.signedHeaders,
+    credentialScope: p.scope,
+    payloadHash,
+    amzDate: p.amzDate,
+  }
 }
 
 /** The payload hash to sign: `payloadHash`, an `x-amz-content-sha256` header, or the body's hash. */
@@ -453,29 +498,21 @@ export function signPrepared(
     const out = sentHeaders(headers, p.hostHeader)
     if (token && !p.signSessionToken) out[X_AMZ_SECURITY_TOKEN] = token
     out.authorization = `${p.algorithm.id} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`
-    return {
-      url: p.sendUrl,
-      method: p.method,
-      headers: out,
-      signature,
-      canonicalRequest: canonical.canonicalRequest,
-      stringToSign: toSign,
-      signedHeaders: canonical.signedHeaders,
-      credentialScope: p.scope,
-      payloadHash,
-      amzDate: p.amzDate,
-    }
+    return result(p, p.sendUrl, out, canonical, toSign, signature, payloadHash)
   }
   return signing instanceof Promise ? signing.then(finish) : finish(signing)
 }
 
 // The credential parameter is the same for every URL presigned with one key on one day.
-let lastCredential = ''
+// Compared by its parts: comparing a freshly joined string would cost as much as encoding it.
+let lastAccessKeyId = ''
+let lastScope = ''
 let lastEncodedCredential = ''
-function encodedCredential(credential: string): string {
-  if (credential !== lastCredential) {
-    lastEncodedCredential = uriEncode(credential)
-    lastCredential = credential
+function encodedCredential(accessKeyId: string, scope: string): string {
+  if (accessKeyId !== lastAccessKeyId || scope !== lastScope) {
+    lastEncodedCredential = uriEncode(`${accessKeyId}/${scope}`)
+    lastAccessKeyId = accessKeyId
+    lastScope = scope
   }
   return lastEncodedCredential
 }
@@ -485,13 +522,25 @@ function encodedCredential(credential: string): string {
  * until it expires. Returns the URL and, for debugging, the canonical request and string-to-sign.
  */
 export async function presignRequest(options: PresignOptions): Promise<PresignedRequest> {
+  const presigned = presignAny(options)
+  return presigned instanceof Promise ? await presigned : presigned
+}
+
+/**
+ * `presignRequest`, synchronous where every step is (a credentials object, node:crypto, a cached key):
+ * `presign` and `presignRequest` then settle with one promise instead of a chain of them.
+ */
+function presignAny(options: PresignOptions): PresignedRequest | Promise<PresignedRequest> {
   if (options === null || typeof options !== 'object') {
     throw new InvalidInputError('options', `must be an object, got ${typeOf(options)}`)
   }
   const input = options.credentials
-  const credentials = typeof input === 'function' ? await resolveCredentials(input) : checkCredentials(input)
+  if (typeof input === 'function') return resolveCredentials(input).then((c) => presignWith(options, c))
+  return presignWith(options, checkCredentials(input))
+}
+
+function presignWith(options: PresignOptions, credentials: Credentials): PresignedRequest | Promise<PresignedRequest> {
   const p = prepareRequest(options, credentials)
-  const { headers } = p
   const expiresIn = options.expiresIn ?? 3600
   if (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
     throw new InvalidInputError('expiresIn', `must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN} (7 days)`)
@@ -500,9 +549,20 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   if (options.payloadHash !== undefined) payloadHash = checkPayloadHash('payloadHash', options.payloadHash)
   else if (S3_SIGNING_NAMES.has(p.service)) payloadHash = UNSIGNED_PAYLOAD
   else payloadHash = hashBody(bodyBytes(options.body))
-  if (typeof payloadHash !== 'string') payloadHash = await payloadHash
+  // Everything is validated: from here on nothing throws for bad input.
+  if (typeof payloadHash !== 'string') return payloadHash.then((hash) => presignHashed(p, options, expiresIn, hash))
+  return presignHashed(p, options, expiresIn, payloadHash)
+}
 
-  const query = p.url.query.filter(([k]) => !AUTH_QUERY_PARAMS.has(k))
+function presignHashed(
+  p: PreparedRequest,
+  options: PresignOptions,
+  expiresIn: number,
+  payloadHash: string,
+): PresignedRequest | Promise<PresignedRequest> {
+  const { headers } = p
+  const given = p.url.query
+  const query = given.length === 0 ? [] : given.filter(([k]) => !AUTH_QUERY_PARAMS.has(k))
   headers.delete('authorization')
   headers.delete(X_AMZ_DATE)
   headers.delete(X_AMZ_SECURITY_TOKEN)
@@ -520,7 +580,7 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
   const token = p.credentials.sessionToken
   query.push(
     [Q_ALGORITHM, p.algorithm.id],
-    [Q_CREDENTIAL, encodedCredential(`${p.credentials.accessKeyId}/${p.scope}`)],
+    [Q_CREDENTIAL, encodedCredential(p.credentials.accessKeyId, p.scope)],
     [Q_DATE, p.amzDate],
     [Q_EXPIRES, String(expiresIn)],
   )
@@ -536,23 +596,14 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
     payloadHash,
     host: p.url.host,
   })
-  let signing = signCanonical(p, canonical.canonicalRequest)
-  if (signing instanceof Promise) signing = await signing
-  const { toSign, signature } = signing
-  query.push([Q_SIGNATURE, signature])
-  if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-  return {
-    url: `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`,
-    method: p.method,
-    headers: sentHeaders(headers, p.hostHeader),
-    signature,
-    canonicalRequest: canonical.canonicalRequest,
-    stringToSign: toSign,
-    signedHeaders: canonical.signedHeaders,
-    credentialScope: p.scope,
-    payloadHash,
-    amzDate: p.amzDate,
+  const signing = signCanonical(p, canonical.canonicalRequest)
+  const finish = ({ toSign, signature }: Signed): PresignedRequest => {
+    query.push([Q_SIGNATURE, signature])
+    if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
+    const url = `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`
+    return result(p, url, sentHeaders(headers, p.hostHeader), canonical, toSign, signature, payloadHash)
   }
+  return signing instanceof Promise ? signing.then(finish) : finish(signing)
 }
 
 /**
@@ -562,5 +613,6 @@ export async function presignRequest(options: PresignOptions): Promise<Presigned
  * const url = await presign({ url: 'https://bucket.s3.amazonaws.com/key', service: 's3', region, credentials, expiresIn: 600 })
  */
 export async function presign(options: PresignOptions): Promise<string> {
-  return (await presignRequest(options)).url
+  const presigned = presignAny(options)
+  return (presigned instanceof Promise ? await presigned : presigned).url
 }

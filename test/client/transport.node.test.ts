@@ -268,11 +268,37 @@ describe('createClient without a fetch option', () => {
     expect(last().headers['user-agent']).toBeUndefined()
   })
 
-  it('sends other bodies with the global fetch', async () => {
+  it('sends other bodies with node:http too, answering a fetch Response', async () => {
     const client = createClient({ credentials, region: 'us-east-1', service: 's3', retry: false })
     const response = await client.fetch(`${base}/client-bytes`, { method: 'PUT', body: 'hello' })
+    expect(response).toBeInstanceOf(Response)
     expect(await response.json()).toEqual({ length: 5 })
+    // Node's fetch sends `user-agent: node` and `sec-fetch-mode`; node:http sends neither.
+    expect(last().headers['user-agent']).toBeUndefined()
+    expect(last().headers['sec-fetch-mode']).toBeUndefined()
+    expect(last().headers['content-length']).toBe('5')
+  })
+
+  it('uses the global fetch when it was replaced, or for fetch-only options and bodies', async () => {
+    const client = createClient({ credentials, region: 'us-east-1', service: 's3', retry: false })
+    // fetch-only init option (`cache`) and a body only fetch takes (URLSearchParams): Node's fetch.
+    await (await client.fetch(`${base}/client-bytes`, { method: 'PUT', body: 'hello', cache: 'no-store' })).text()
     expect(last().headers['user-agent']).toBe('node')
+    await (await client.fetch(`${base}/client-bytes`, { method: 'PUT', body: new URLSearchParams('a=1') })).text()
+    expect(last().headers['user-agent']).toBe('node')
+    const real = globalThis.fetch
+    const seen: string[] = []
+    globalThis.fetch = (async (url: string, init: RequestInit) => {
+      seen.push(`${init.method} ${url}`)
+      return new Response('{"stubbed":true}')
+    }) as typeof fetch
+    try {
+      const response = await client.fetch(`${base}/stubbed`, { method: 'PUT', body: 'x' })
+      expect(await response.json()).toEqual({ stubbed: true })
+    } finally {
+      globalThis.fetch = real
+    }
+    expect(seen).toEqual([`PUT ${base}/stubbed`])
   })
 })
 

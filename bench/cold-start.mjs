@@ -1,0 +1,71 @@
+// Cold start on Node, as a Lambda or a CLI pays it: a fresh `node` process per launch that loads a module
+// and does one piece of work, against bare `node -e ''`. Reports the median wall time of RUNS launches per
+// case (interleaved round robin, so background load spreads evenly) and each case's cost over the
+// node:crypto + one HMAC floor, the goals of issue 14: awsig + one `sign` within 5 ms of that floor,
+// awsig/client and awsig/credentials within 10 ms.
+// Run: npm run build (in the repo root), then here: node cold-start.mjs [runs]   (npm run bench:cold-start)
+import { spawnSync } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const RUNS = Number(process.argv[2] ?? 20)
+const credentials = "{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }"
+
+// [name, ES module source run with `node --input-type=module -e`, goal over the floor in ms or null]
+const cases = [
+  ["bare `node -e ''`", '', null],
+  [
+    'node:crypto + one HMAC (floor)',
+    "const { createHmac } = await import('node:crypto'); createHmac('sha256', 'k').update('x').digest('hex')",
+    null,
+  ],
+  [
+    "import('awsig') + one sign",
+    `const { sign } = await import('awsig'); await sign({ url: 'https://sqs.us-east-1.amazonaws.com/', service: 'sqs', region: 'us-east-1', credentials: ${credentials} })`,
+    5,
+  ],
+  ["import('awsig/client')", "await import('awsig/client')", 10],
+  ["import('awsig/credentials')", "await import('awsig/credentials')", 10],
+  [
+    'awsig/client: createClient + one sign',
+    `const { createClient } = await import('awsig/client'); await createClient({ region: 'us-east-1', service: 'sqs', credentials: ${credentials} }).sign('https://sqs.us-east-1.amazonaws.com/')`,
+    10,
+  ],
+]
+
+function launch(source) {
+  const started = process.hrtime.bigint()
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: here, encoding: 'utf8' })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  if (child.status !== 0) throw new Error(`launch failed (${child.status}): ${child.stderr}`)
+  return ms
+}
+
+const median = (values) => {
+  const sorted = values.slice().sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+const samples = cases.map(() => [])
+for (const [, source] of cases) launch(source) // warm-up: the OS file cache
+const loadBefore = loadavg()[0]
+for (let run = 0; run < RUNS; run++) {
+  for (const [i, [, source]] of cases.entries()) samples[i].push(launch(source))
+}
+const medians = samples.map(median)
+const floor = medians[1]
+
+console.log(
+  `Cold start, median of ${RUNS} launches each (interleaved); node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? 'unknown CPU'}, load ${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)}\n`,
+)
+console.log('| launch | median wall (ms) | over bare node | over node:crypto + HMAC | goal | met |')
+console.log('| --- | ---: | ---: | ---: | --- | --- |')
+cases.forEach(([name, , goal], i) => {
+  const over = medians[i] - floor
+  const verdict = goal === null ? '' : over <= goal ? 'yes' : 'no'
+  console.log(
+    `| ${name} | ${medians[i].toFixed(1)} | ${(medians[i] - medians[0]).toFixed(1)} | ${i < 2 ? '' : over.toFixed(1)} | ${goal === null ? '' : `≤ ${goal} ms`} | ${verdict} |`,
+  )
+})
