@@ -101,6 +101,18 @@ function trailerNames(value: DecodeChunkedOptions['trailer']): string[] | undefi
   return list.map((name) => String(name).trim().toLowerCase()).filter((name) => name !== '')
 }
 
+/**
+ * Where the line at `pos` ends (the index of its LF) when all of it is in `buffer`, ends with CRLF
+ * and is at most `max` bytes with it; else -1, and the general path reads it and names any fault.
+ */
+function lineEnd(buffer: Uint8Array, pos: number, max: number): number {
+  const newline = buffer.indexOf(10, pos)
+  return newline === -1 || newline + 1 - pos > max || newline === pos || buffer[newline - 1] !== 13 ? -1 : newline
+}
+
+/** Bytes as a string, one character each (the framing is ASCII). */
+const latin1 = (bytes: Uint8Array): string => String.fromCharCode.apply(null, bytes as unknown as number[])
+
 /** What {@link chunkNow} needs of one body: fixed for the body but for `pending`. */
 interface FastPath {
   signed: boolean
@@ -130,12 +142,9 @@ function chunkNow(
   length: number,
   chain: SignatureChain | undefined,
 ): Uint8Array | undefined {
-  const newline = buffer.indexOf(10, pos)
-  if (newline === -1 || newline + 1 - pos > MAX_HEADER_LINE || newline === pos || buffer[newline - 1] !== 13) {
-    return undefined
-  }
-  const header = String.fromCharCode.apply(null, buffer.subarray(pos, newline - 1) as unknown as number[])
-  const match = fast.header.exec(header)
+  const newline = lineEnd(buffer, pos, MAX_HEADER_LINE)
+  if (newline === -1) return undefined
+  const match = fast.header.exec(latin1(buffer.subarray(pos, newline - 1)))
   if (match === null) return undefined
   const signature = !fast.signed ? '' : fast.unpad ? fast.unpad(match[2] as string) : (match[2] as string)
   if (signature === undefined) return undefined
@@ -271,9 +280,9 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
      * no second scan); otherwise undefined, nothing consumed, and `line` reads it and names any fault.
      */
     const lineNow = (max: number): string | undefined => {
-      const newline = buffer.indexOf(10, pos)
-      if (newline === -1 || newline + 1 - pos > max || newline === pos || buffer[newline - 1] !== 13) return undefined
-      const text = String.fromCharCode.apply(null, buffer.subarray(pos, newline - 1) as unknown as number[])
+      const newline = lineEnd(buffer, pos, max)
+      if (newline === -1) return undefined
+      const text = latin1(buffer.subarray(pos, newline - 1))
       pos = newline + 1
       return text
     }
@@ -285,7 +294,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         const newline = buffer.indexOf(10, pos)
         const end = newline === -1 ? buffer.length : newline + 1
         if (text.length + end - pos > max) throw malformed(`a line is longer than ${max} bytes`)
-        text += String.fromCharCode.apply(null, buffer.subarray(pos, end) as unknown as number[])
+        text += latin1(buffer.subarray(pos, end))
         pos = end
         if (newline !== -1) break
       }
@@ -321,8 +330,10 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         ))
       chain = createChain(algorithm, key, amzDate, scope, options.seedSignature as string)
     }
-    /** Throws unless `given` signs the next link; a promise only when the key or the backend is asynchronous. */
-    /** `what` names the link in the error: the current chunk unless said. */
+    /**
+     * Throws unless `given` signs the next link; a promise only when the key or the backend is
+     * asynchronous. `what` names the link in the error: the current chunk unless said.
+     */
     const verify = (
       link: 'payload' | 'trailer',
       hashes: string,
