@@ -1,8 +1,8 @@
 // The inverse of signChunked: reads an aws-chunked body, checks its framing, every chunk signature
 // and the trailer (signature and checksum), and yields the payload. The base of server-side verification.
-import { sha256Hex } from '#crypto'
+import { createHash, sha256Hex } from '#crypto'
 import { InvalidInputError, VerificationError } from '../errors.js'
-import { concat } from '../lib/hex.js'
+import { concat, toHex } from '../lib/hex.js'
 import { credentialScope, type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { createChain, isSignatureForm, type SignatureChain, unpaddedSignature } from '../sign/chain.js'
 import { EMPTY_SHA256, X_AMZ_TRAILER_SIGNATURE } from '../sign/constants.js'
@@ -102,6 +102,77 @@ function trailerNames(value: DecodeChunkedOptions['trailer']): string[] | undefi
 }
 
 /**
+ * Where the line at `pos` ends (the index of its LF) when all of it is in `buffer`, ends with CRLF
+ * and is at most `max` bytes with it; else -1, and the general path reads it and names any fault.
+ */
+function lineEnd(buffer: Uint8Array, pos: number, max: number): number {
+  const newline = buffer.indexOf(10, pos)
+  return newline === -1 || newline + 1 - pos > max || newline === pos || buffer[newline - 1] !== 13 ? -1 : newline
+}
+
+/** Bytes as a string, one character each (the framing is ASCII). */
+const latin1 = (bytes: Uint8Array): string => String.fromCharCode.apply(null, bytes as unknown as number[])
+
+/** What {@link chunkNow} needs of one body: fixed for the body but for `pending`. */
+interface FastPath {
+  signed: boolean
+  header: RegExp
+  /** Undefined when signatures are full width (the header pattern checks their form). */
+  unpad: ((given: string) => string | undefined) | undefined
+  maxChunkSize: number
+  minChunkSize: number
+  decodedContentLength: number | undefined
+  mismatch: () => Error
+  /** A chain verification that answered with a promise, for the caller to await. */
+  pending: Promise<boolean> | undefined
+}
+
+/**
+ * The chunk at `pos` when its header, data and CRLF are all in `buffer`, well formed, and
+ * hashing is synchronous (node:crypto): parsed, hashed and verified with no await; the caller moves
+ * past it (its CRLF ends 2 bytes after the view). Otherwise undefined, and the general path reads
+ * the chunk and names any fault. A module-level function, so that one optimized version serves every
+ * body (per-body closures were optimized again for each body after a full GC).
+ */
+function chunkNow(
+  fast: FastPath,
+  buffer: Uint8Array,
+  pos: number,
+  previousSize: number,
+  length: number,
+  chain: SignatureChain | undefined,
+): Uint8Array | undefined {
+  const newline = lineEnd(buffer, pos, MAX_HEADER_LINE)
+  if (newline === -1) return undefined
+  const match = fast.header.exec(latin1(buffer.subarray(pos, newline - 1)))
+  if (match === null) return undefined
+  const signature = !fast.signed ? '' : fast.unpad ? fast.unpad(match[2] as string) : (match[2] as string)
+  if (signature === undefined) return undefined
+  const size = Number.parseInt(match[1] as string, 16)
+  const start = newline + 1
+  if (
+    size === 0 ||
+    size > fast.maxChunkSize ||
+    (previousSize !== -1 && previousSize < fast.minChunkSize) ||
+    (fast.decodedContentLength !== undefined && length + size > fast.decodedContentLength) ||
+    buffer.length - start < size + 2 ||
+    buffer[start + size] !== 13 ||
+    buffer[start + size + 1] !== 10
+  ) {
+    return undefined
+  }
+  const data = buffer.subarray(start, start + size)
+  if (chain !== undefined) {
+    const hash = sha256Hex(data)
+    if (typeof hash !== 'string') return undefined
+    const ok = chain.verify('payload', `${EMPTY_SHA256}\n${hash}`, signature)
+    if (ok === false) throw fast.mismatch()
+    if (ok !== true) fast.pending = ok
+  }
+  return data
+}
+
+/**
  * Decodes and verifies an aws-chunked request body, yielding the payload chunk by chunk. Each chunk
  * is yielded only once its signature has verified; the trailer and its checksum are verified at the
  * end, so treat the payload as unverified until iteration ends without an error.
@@ -180,6 +251,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       checksums.set(name, checksumState(algorithm as ChecksumAlgorithm))
     }
   }
+  const checksumList = [...checksums.values()]
   const signal = options.signal
   const reader = openSource('body', body, { signal })
 
@@ -203,6 +275,17 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       pos = 0
       return true
     }
+    /**
+     * The next line when the current piece holds all of it, well formed (the common case: no await,
+     * no second scan); otherwise undefined, nothing consumed, and `line` reads it and names any fault.
+     */
+    const lineNow = (max: number): string | undefined => {
+      const newline = lineEnd(buffer, pos, max)
+      if (newline === -1) return undefined
+      const text = latin1(buffer.subarray(pos, newline - 1))
+      pos = newline + 1
+      return text
+    }
     /** A CRLF-terminated line (without the CRLF), at most `max` bytes with it. */
     const line = async (max: number): Promise<string> => {
       let text = ''
@@ -211,7 +294,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         const newline = buffer.indexOf(10, pos)
         const end = newline === -1 ? buffer.length : newline + 1
         if (text.length + end - pos > max) throw malformed(`a line is longer than ${max} bytes`)
-        text += String.fromCharCode.apply(null, buffer.subarray(pos, end) as unknown as number[])
+        text += latin1(buffer.subarray(pos, end))
         pos = end
         if (newline !== -1) break
       }
@@ -231,36 +314,79 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       return views
     }
     let chain: SignatureChain | undefined
-    const verify = async (link: 'payload' | 'trailer', hashes: string, given: string, what: string) => {
-      if (chain === undefined) {
-        const key =
-          options.key ??
-          (await algorithm.key(
-            options.credentials as Credentials,
-            amzDate.slice(0, 8),
-            options.region ?? '',
-            options.service as string,
-            options.keyCache === undefined ? defaultKeyCache : options.keyCache,
-          ))
-        chain = createChain(algorithm, key, amzDate, scope, options.seedSignature as string)
-      }
-      if (!(await chain.verify(link, hashes, given))) {
-        throw new VerificationError(
-          'ERR_SIGNATURE_MISMATCH',
-          `aws-chunked body: the ${what} signature does not match`,
-          {
-            chunk: result.chunks,
-          },
-        )
-      }
+    const mismatch = (what = `chunk ${result.chunks}`) =>
+      new VerificationError('ERR_SIGNATURE_MISMATCH', `aws-chunked body: the ${what} signature does not match`, {
+        chunk: result.chunks,
+      })
+    const startChain = async () => {
+      const key =
+        options.key ??
+        (await algorithm.key(
+          options.credentials as Credentials,
+          amzDate.slice(0, 8),
+          options.region ?? '',
+          options.service as string,
+          options.keyCache === undefined ? defaultKeyCache : options.keyCache,
+        ))
+      chain = createChain(algorithm, key, amzDate, scope, options.seedSignature as string)
+    }
+    /**
+     * Throws unless `given` signs the next link; a promise only when the key or the backend is
+     * asynchronous. `what` names the link in the error: the current chunk unless said.
+     */
+    const verify = (
+      link: 'payload' | 'trailer',
+      hashes: string,
+      given: string,
+      what?: string,
+    ): void | Promise<void> => {
+      if (chain === undefined) return startChain().then(() => verify(link, hashes, given, what))
+      const ok = chain.verify(link, hashes, given)
+      if (ok === true) return
+      if (ok === false) throw mismatch(what)
+      return ok.then((valid) => {
+        if (!valid) throw mismatch(what)
+      })
     }
 
+    let previousSize = -1
+    // Whether sha256Hex answered synchronously: node:crypto, whose incremental hash is native too
+    // (WebCrypto's backend hashes incrementally in JavaScript).
+    let nativeHash = false
+    const fast: FastPath = {
+      signed,
+      header: signed ? signedHeader : UNSIGNED_HEADER,
+      unpad: padded ? wireSignature : undefined,
+      maxChunkSize,
+      minChunkSize,
+      decodedContentLength,
+      mismatch: () => mismatch(),
+      pending: undefined,
+    }
     try {
-      let previousSize = -1
       for (;;) {
-        const header = await line(MAX_HEADER_LINE)
+        const now =
+          !signed || (chain !== undefined && nativeHash)
+            ? chunkNow(fast, buffer, pos, previousSize, result.length, chain)
+            : undefined
+        if (now !== undefined) {
+          pos = now.byteOffset - buffer.byteOffset + now.length + 2
+          if (fast.pending !== undefined) {
+            const valid = await fast.pending
+            fast.pending = undefined
+            if (!valid) throw mismatch()
+          }
+          for (const checksum of checksumList) checksum.update(now)
+          result.chunks++
+          previousSize = now.length
+          result.length += now.length
+          yield now
+          continue
+        }
+        const header = lineNow(MAX_HEADER_LINE) ?? (await line(MAX_HEADER_LINE))
         const match = (signed ? signedHeader : UNSIGNED_HEADER).exec(header)
-        const signature = signed && match !== null ? wireSignature(match[2] as string) : ''
+        // Unpadded, the header's pattern has checked the signature's form already.
+        const signature = !signed || match === null ? '' : padded ? wireSignature(match[2] as string) : match[2]
         if (match === null || signature === undefined) {
           throw malformed(
             signed
@@ -283,27 +409,59 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         }
         if (size === 0) {
           if (signed) {
-            await verify('payload', `${EMPTY_SHA256}\n${EMPTY_SHA256}`, signature, 'final chunk')
+            const pending = verify('payload', `${EMPTY_SHA256}\n${EMPTY_SHA256}`, signature, 'final chunk')
+            if (pending !== undefined) await pending
           }
           result.chunks++
           break
         }
-        const views = await bytes(size)
-        const crlf = await bytes(2)
-        const end = crlf.length === 1 ? (crlf[0] as Uint8Array) : concat(crlf, 2)
-        if (end[0] !== 13 || end[1] !== 10) throw malformed('chunk data is not followed by CRLF')
-        let out = views
-        if (signed) {
-          const data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
-          out = [data]
-          await verify('payload', `${EMPTY_SHA256}\n${await sha256Hex(data)}`, signature, `chunk ${result.chunks}`)
+        // The chunk as one view, or as the views of the pieces it spans (hashed in place where hashing
+        // is native; else copied into one, which WebCrypto's one-shot digest hashes faster).
+        let data: Uint8Array | undefined
+        let views: Uint8Array[] | undefined
+        if (buffer.length - pos >= size + 2) {
+          // The whole chunk and its CRLF are in this piece: a view of it, no await, no copy.
+          data = buffer.subarray(pos, pos + size)
+          if (buffer[pos + size] !== 13 || buffer[pos + size + 1] !== 10) {
+            throw malformed('chunk data is not followed by CRLF')
+          }
+          pos += size + 2
+        } else {
+          views = await bytes(size)
+          const crlf = await bytes(2)
+          const end = crlf.length === 1 ? (crlf[0] as Uint8Array) : concat(crlf, 2)
+          if (end[0] !== 13 || end[1] !== 10) throw malformed('chunk data is not followed by CRLF')
+          if (views.length === 1 || (signed && !nativeHash)) {
+            data = views.length === 1 ? (views[0] as Uint8Array) : concat(views, size)
+            views = undefined
+          }
         }
-        for (const checksum of checksums.values()) for (const view of out) checksum.update(view)
+        if (signed) {
+          let hex: string
+          if (views !== undefined) {
+            const hash = createHash('sha256')
+            for (const view of views) hash.update(view)
+            hex = toHex(hash.digest())
+          } else {
+            const hash = sha256Hex(data as Uint8Array)
+            nativeHash = typeof hash === 'string'
+            hex = typeof hash === 'string' ? hash : await hash
+          }
+          const pending = verify('payload', `${EMPTY_SHA256}\n${hex}`, signature)
+          if (pending !== undefined) await pending
+        }
         result.chunks++
         previousSize = size
-        for (const view of out) {
-          result.length += view.length
-          yield view
+        if (views === undefined) {
+          for (const checksum of checksumList) checksum.update(data as Uint8Array)
+          result.length += size
+          yield data as Uint8Array
+        } else {
+          for (const checksum of checksumList) for (const view of views) checksum.update(view)
+          for (const view of views) {
+            result.length += view.length
+            yield view
+          }
         }
       }
 
@@ -312,7 +470,7 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
       let trailerSignature: string | undefined
       let trailerBytes = 0
       for (;;) {
-        const text = await line(MAX_TRAILER)
+        const text = lineNow(MAX_TRAILER) ?? (await line(MAX_TRAILER))
         if (text === '') break
         trailerBytes += text.length + 2
         if (mode === 'signed' || trailerBytes > MAX_TRAILER || trailerSignature !== undefined) {
@@ -332,7 +490,8 @@ export function decodeChunked(body: StreamSource, options: DecodeChunkedOptions)
         }
         let canonical = ''
         for (const [name, value] of trailerLines) canonical += `${name}:${value}\n`
-        await verify('trailer', await sha256Hex(canonical), trailerSignature, 'trailer')
+        const pending = verify('trailer', await sha256Hex(canonical), trailerSignature, 'trailer')
+        if (pending !== undefined) await pending
       }
       if (pos < buffer.length || (await more())) throw malformed('data after the end of the body')
       if (expectedTrailers !== undefined) {

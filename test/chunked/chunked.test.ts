@@ -243,6 +243,29 @@ describe('decoder', () => {
     }
   })
 
+  it('a tampered later chunk: no byte of it comes out, in one piece or many', async () => {
+    // Chunks 0 and 1 verify first, so the fast path (whole chunk in the current piece) is taken for chunk 2.
+    const { data, signed, encoded } = await makeBody({}, 4 * 8192)
+    const text = Buffer.from(encoded).toString('latin1')
+    let header = -1 // where chunk 2's header has its signature
+    for (let n = 0; n <= 2; n++) header = text.indexOf('chunk-signature=', header + 1)
+    for (const where of ['data', 'signature'] as const) {
+      const copy = new Uint8Array(encoded)
+      // Chunk 2's data starts after its header's CRLF; its signature ends 2 bytes before.
+      const headerEnd = text.indexOf('\n', header) + 1
+      const at = where === 'data' ? headerEnd + 4000 : headerEnd - 3
+      copy[at] = (copy[at] as number) ^ (where === 'data' ? 1 : 3)
+      for (const pieces of [[copy], cut(copy, [1000])]) {
+        const parts: Uint8Array[] = []
+        const error = await (async () => {
+          for await (const part of decodeChunked(pieces, decodeOptions(signed))) parts.push(part)
+        })().catch((e: unknown) => e)
+        expect(error).toMatchObject({ name: 'VerificationError', code: 'ERR_SIGNATURE_MISMATCH', chunk: 2 })
+        expect(Buffer.concat(parts)).toEqual(Buffer.from(data.subarray(0, 2 * 8192)))
+      }
+    }
+  })
+
   it('truncated anywhere: ERR_INCOMPLETE_BODY, never a complete payload', async () => {
     for (const mode of MODES) {
       const { signed, encoded } = await makeBody({ mode, checksum: mode === 'signed' ? undefined : 'sha256' })
