@@ -8,7 +8,7 @@
 import { nativeCrc32 } from '#crypto'
 import { crc32Combine, crc32 as jsCrc32 } from '../chunked/crc.js'
 import { EventStreamError, InvalidInputError } from '../errors.js'
-import { fromHex } from '../lib/hex.js'
+import { fromHex, toHex } from '../lib/hex.js'
 import { typeOf } from '../lib/type-of.js'
 
 /** The ten header value types of the format, by the names the AWS SDKs use. */
@@ -109,7 +109,6 @@ function crcRange(b: Uint8Array, start: number, end: number, crc = 0): number {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: false })
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 const u32 = (b: Uint8Array, i: number) =>
   (((b[i] as number) << 24) | ((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number)) >>> 0
@@ -162,12 +161,8 @@ function text(b: Uint8Array, start: number, end: number, cache: (string | undefi
 }
 
 function uuidText(b: Uint8Array, p: number): string {
-  let out = ''
-  for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-'
-    out += HEX[b[p + i] as number]
-  }
-  return out
+  const hex = toHex(b.subarray(p, p + 16))
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
 const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/

@@ -3,7 +3,7 @@
 import { createHash } from '#crypto'
 import { openSource, type StreamSource } from '../chunked/source.js'
 import { VerificationError } from '../errors.js'
-import { timingSafeEqualHex, toHex } from '../lib/hex.js'
+import { concat, timingSafeEqualHex, toHex } from '../lib/hex.js'
 
 /** A ReadableStream over any stream source, releasing the source when the stream is cancelled. */
 export function toReadableStream(source: StreamSource): ReadableStream<Uint8Array> {
@@ -64,14 +64,7 @@ export async function readWhole(source: StreamSource, limit: number): Promise<Ui
     }
     pieces.push(piece)
   }
-  if (pieces.length === 1) return pieces[0] as Uint8Array
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const piece of pieces) {
-    out.set(piece, offset)
-    offset += piece.length
-  }
-  return out
+  return pieces.length === 1 ? (pieces[0] as Uint8Array) : concat(pieces, length)
 }
 
 /**

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { type Credentials, sign } from '../../src/index.js'
+import { parseAmzDate as parseEngineDate } from '../../src/sign/date.js'
 
 export interface RecordedRequest {
   method: string
@@ -104,19 +105,11 @@ export async function startFaultServer(): Promise<FaultServer> {
   return state
 }
 
-/** `20150830T123600Z` → Date */
+/** `20150830T123600Z` → Date (through the engine's own parser). */
 export function parseAmzDate(amzDate: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate)
-  if (m === null) throw new Error(`not an x-amz-date: ${amzDate}`)
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ]
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second))
+  const ms = parseEngineDate(amzDate)
+  if (ms === undefined) throw new Error(`not an x-amz-date: ${amzDate}`)
+  return new Date(ms)
 }
 
 /**
