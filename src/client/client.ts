@@ -49,8 +49,9 @@ export interface ClientOptions<R extends ResponseLike = Response> extends Signin
   service?: string | undefined
   /**
    * The function that sends requests (any fetch-like function: undici's, a mock...).
-   * @default on Node, node:http (its global keep-alive agent), answering with a fetch `Response`: several
-   * times cheaper per request than Node's fetch; the global fetch when it was replaced after awsig loaded,
+   * @default on Node, node:http (its global keep-alive agent), answering with an object that has every
+   * member of a fetch `Response` but is not `instanceof Response` (`new Response(r.body, r)` makes one):
+   * several times cheaper per request than Node's fetch; the global fetch when it was replaced after awsig loaded,
    * or for fetch-only init options and bodies (`dispatcher`, `FormData`...). Elsewhere globalThis.fetch
    * (looked up at each call), a stream body sent the way `send` sends it (node:http on Deno, a
    * `FixedLengthStream` on Workers), so that it streams in flat memory

@@ -1,9 +1,11 @@
 // The node-http transport: sends a request with node:http / node:https (Node, Deno and Bun all have them),
-// streaming the body with backpressure, and answers with a fetch `Response`. The modules are reached
-// through `process.getBuiltinModule`, never a static import, so bundles for other runtimes stay clean.
+// streaming the body with backpressure, and answers with a fetch-like `Response` (response.node.ts). The
+// modules are reached through `process.getBuiltinModule`, never a static import, so bundles for other
+// runtimes stay clean.
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import { builtinModuleLoader } from '../lib/builtin-module.js'
 import { concat } from '../lib/hex.js'
+import { NodeHttpResponse, type ResponseParts } from './response.node.js'
 
 interface BufferModule {
   Buffer: { byteLength(text: string): number }
@@ -13,33 +15,54 @@ interface HttpModule {
   request(url: URL, options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest
 }
 
-/** What the node-http transport sends: headers as pairs, the body as bytes or an (async) iterable of bytes. */
+/** What the node-http transport sends: the body as bytes or an (async) iterable of bytes. */
 export interface NodeHttpSend {
   url: URL
   method: string
-  headers: Array<[string, string]>
+  /** Lower-case names; the transport may add `content-length` or `transfer-encoding` to it. */
+  headers: Record<string, string | string[]>
   body: string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | undefined
   signal: AbortSignal | undefined
   agent: unknown
 }
 
-// A response's status must be 200 to 599 for `new Response`, and these may not carry a body.
+// Statuses whose response carries no body (fetch gives them a null body).
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 
-/**
- * Sends the request and resolves to a `Response` once the response headers arrive. The body is written
- * as it is read (never buffered beyond one piece: `write` returning false pauses the reader until
- * `drain`). Rejects with the signal's reason on abort, with the body's own error when its source fails,
- * and with node:http's error (ECONNREFUSED...) when there is no response.
- */
-export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
+// The built-in modules, loaded on first use.
+let httpModule: HttpModule | undefined
+let httpsModule: HttpModule | undefined
+let bufferModule: BufferModule | undefined
+
+function loader() {
   const load = builtinModuleLoader()
   if (load === undefined) throw new Error('node:http is not available in this runtime (no process.getBuiltinModule)')
-  const http = load(request.url.protocol === 'https:' ? 'node:https' : 'node:http') as HttpModule
-  const { signal } = request
-  signal?.throwIfAborted()
+  return load
+}
 
+function plainHttp(): HttpModule {
+  httpModule ??= loader()('node:http') as HttpModule
+  return httpModule
+}
+
+function https(): HttpModule {
+  httpsModule ??= loader()('node:https') as HttpModule
+  return httpsModule
+}
+
+/**
+ * Sends the request and resolves to a fetch-like `Response` (see `NodeHttpResponse`) once the response
+ * headers arrive (a small body of known length: once it is read too). The body is written as it is read
+ * (never buffered beyond one piece: `write` returning false pauses the reader until `drain`). Rejects with
+ * the signal's reason on abort, with the body's own error when its source fails, and with node:http's
+ * error (ECONNREFUSED...) when there is no response.
+ */
+export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
+  const { signal, headers, body } = request
+  // What the executor throws rejects the promise.
   return new Promise<Response>((resolve, reject) => {
+    signal?.throwIfAborted()
+    const http = request.url.protocol === 'https:' ? https() : plainHttp()
     let settled = false
     let bodyError: unknown
     const fail = (error: unknown) => {
@@ -47,18 +70,12 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
       settled = true
       reject(signal?.aborted ? signal.reason : (bodyError ?? error))
     }
-    const headers: Record<string, string | string[]> = {}
-    for (const [name, value] of request.headers) {
-      const key = name.toLowerCase()
-      const previous = headers[key]
-      headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]
-    }
     // Frame the body whatever the method: node:http leaves a GET's or DELETE's body unframed.
-    const { body } = request
     if (body !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
-      if (typeof body === 'string')
-        headers['content-length'] = String((load('node:buffer') as BufferModule).Buffer.byteLength(body))
-      else if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength)
+      if (typeof body === 'string') {
+        bufferModule ??= loader()('node:buffer') as BufferModule
+        headers['content-length'] = String(bufferModule.Buffer.byteLength(body))
+      } else if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength)
       else headers['transfer-encoding'] = 'chunked'
     }
     const options: RequestOptions = { method: request.method, headers }
@@ -71,31 +88,24 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
         return
       }
       settled = true
-      const small = smallBody(res)
-      if (small === undefined) resolve(toResponse(res, signal))
-      else small.then(resolve, (error: unknown) => reject(signal?.aborted ? signal.reason : error))
+      respond(res, request, resolve, (error) => reject(signal?.aborted ? signal.reason : error))
     })
     req.on('error', fail)
-    void pump(req, request.body).catch((error: unknown) => {
-      bodyError = error
-      // The response may already be here (S3 can answer an error before reading the whole body).
-      req.destroy(error instanceof Error ? error : new Error(String(error)))
-      fail(error)
-    })
+    // Text and bytes go out at once (a string in one write with the headers); streams are pumped.
+    if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) req.end(body)
+    else {
+      pump(req, body).catch((error: unknown) => {
+        bodyError = error
+        // The response may already be here (S3 can answer an error before reading the whole body).
+        req.destroy(error instanceof Error ? error : new Error(String(error)))
+        fail(error)
+      })
+    }
   })
 }
 
-/** Writes the body with backpressure, then ends the request. */
-async function pump(req: ClientRequest, body: NodeHttpSend['body']): Promise<void> {
-  if (body === undefined) {
-    req.end()
-    return
-  }
-  // A string goes out in one write with the headers (node:http joins them); bytes take a second buffer.
-  if (typeof body === 'string' || body instanceof Uint8Array) {
-    req.end(body)
-    return
-  }
+/** Writes a stream body with backpressure, then ends the request. */
+async function pump(req: ClientRequest, body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
   const iterator = iterate(body)
   try {
     for (;;) {
@@ -138,52 +148,74 @@ function drained(req: ClientRequest): Promise<void> {
   })
 }
 
-// A body of at most this many bytes, its length announced, is read whole before the Response is made:
-// a Response over bytes costs far less than one over a stream (most API answers are this small).
+// A body of at most this many bytes, its length announced, is read whole before the response is made:
+// most API answers are this small, and bytes in hand cost far less than a stream.
 const SMALL_BODY = 64 * 1024
 
-/** The response, its body read whole, when it is small and of known length; undefined otherwise. */
-function smallBody(res: IncomingMessage): Promise<Response> | undefined {
+const closedEarly = () => new Error('the connection closed before the response body ended')
+
+/** Makes the response: no body, a small body read whole, or a body streamed as it is read. */
+function respond(
+  res: IncomingMessage,
+  request: NodeHttpSend,
+  resolve: (response: Response) => void,
+  reject: (error: unknown) => void,
+): void {
   const status = res.statusCode ?? 0
-  const length = Number(res.headers['content-length'])
-  if (NULL_BODY_STATUS.has(status) || !(length <= SMALL_BODY) || res.headers['content-encoding'] !== undefined) {
-    return undefined
+  const parts: ResponseParts = {
+    status,
+    statusText: res.statusMessage ?? '',
+    rawHeaders: res.rawHeaders,
+    url: request.url.href,
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = []
-    res.on('data', (chunk: Uint8Array) => chunks.push(chunk))
-    res.on('error', reject)
-    res.on('close', () => reject(new Error('the connection closed before the response body ended')))
-    res.on('end', () => {
-      const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, length)
-      resolve(
-        new Response(bytes as Uint8Array<ArrayBuffer>, {
-          status,
-          statusText: res.statusMessage ?? '',
-          headers: headersOf(res),
-        }),
-      )
-    })
+  if (NULL_BODY_STATUS.has(status) || request.method === 'HEAD') {
+    res.resume() // nothing to read: let the socket go back to the agent
+    resolve(new NodeHttpResponse(parts, null))
+    return
+  }
+  const length = Number(res.headers['content-length'])
+  if (length <= SMALL_BODY && res.headers['content-encoding'] === undefined) {
+    readWhole(res, parts, resolve, reject)
+    return
+  }
+  resolve(new NodeHttpResponse(parts, streamOf(res, request.signal)))
+}
+
+/** Reads a small body into one array, then resolves with the response. */
+function readWhole(
+  res: IncomingMessage,
+  parts: ResponseParts,
+  resolve: (response: Response) => void,
+  reject: (error: unknown) => void,
+): void {
+  const chunks: Uint8Array[] = []
+  let received = 0
+  let ended = false
+  res.on('data', (chunk: Uint8Array) => {
+    chunks.push(chunk)
+    received += chunk.byteLength
+  })
+  res.on('end', () => {
+    ended = true
+    // A node:http chunk is a Buffer, often a view into the socket's read: the response sees a plain view.
+    const only = chunks[0]
+    const bytes =
+      chunks.length === 1 && only !== undefined
+        ? new Uint8Array(only.buffer, only.byteOffset, only.byteLength)
+        : concat(chunks, received)
+    resolve(new NodeHttpResponse(parts, bytes))
+  })
+  res.on('error', reject)
+  // A connection lost mid-body closes the response without 'end'.
+  res.on('close', () => {
+    if (!ended) reject(closedEarly())
   })
 }
 
-function headersOf(res: IncomingMessage): Headers {
-  const headers = new Headers()
-  const raw = res.rawHeaders
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string)
-  return headers
-}
-
-/** node:http's response as a fetch `Response`, its body streamed (no copy held beyond one piece). */
-function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Response {
-  const status = res.statusCode ?? 0
-  const init: ResponseInit = { status, statusText: res.statusMessage ?? '', headers: headersOf(res) }
-  if (NULL_BODY_STATUS.has(status)) {
-    res.resume() // nothing to read: let the socket go back to the agent
-    return new Response(null, init)
-  }
+/** node:http's response body as a `ReadableStream` (no copy held beyond one piece). */
+function streamOf(res: IncomingMessage, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
   let reading = true
-  const body = new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array>({
     start(controller) {
       res.on('data', (chunk: Uint8Array) => {
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
@@ -195,15 +227,15 @@ function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Resp
         reading = false
         controller.close()
       })
-      const failed = (error: Error) => {
+      const failed = (error: Error | undefined) => {
         if (!reading) return
         reading = false
         // Aborted mid-body: the reader gets the signal's reason, as with fetch.
-        controller.error(signal?.aborted ? signal.reason : error)
+        controller.error(signal?.aborted ? signal.reason : (error ?? closedEarly()))
       }
       res.on('error', failed)
       // A connection lost mid-body closes the response without 'end'.
-      res.on('close', () => failed(new Error('the connection closed before the response body ended')))
+      res.on('close', () => failed(undefined))
     },
     pull() {
       if (reading) res.resume()
@@ -213,5 +245,4 @@ function toResponse(res: IncomingMessage, signal: AbortSignal | undefined): Resp
       res.destroy()
     },
   })
-  return new Response(body, init)
 }

@@ -87,7 +87,8 @@ function streamTransport(): 'fetch' | 'node-http' {
 
 /**
  * Sends a signed request and resolves to a fetch `Response` (status, headers, body stream) whatever the
- * transport; it does not throw on an HTTP error status. A streamed body is read only as it is sent.
+ * transport (node-http's has every member of one, but is not `instanceof Response`); it does not throw
+ * on an HTTP error status. A streamed body is read only as it is sent.
  *
  * Rejects with an `InvalidInputError` for bad input (before any I/O), the signal's reason on abort, the
  * body's `StreamError` when its source fails (e.g. `signChunked`'s source gives the wrong length), and a
@@ -171,8 +172,30 @@ interface Outgoing {
 
 type SendBody = string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
 
-// The node-http transport's module, loaded on first use.
-let nodeHttp: Promise<typeof import('./transport.node.js')> | undefined
+// The node-http transport's module: loading, then loaded (called with no promise in between).
+let nodeHttpLoading: Promise<typeof import('./transport.node.js')> | undefined
+let nodeHttp: typeof import('./transport.node.js') | undefined
+
+/** Sends with node:http, loading its transport on first use. */
+function viaNodeHttp(request: import('./transport.node.js').NodeHttpSend): Promise<Response> {
+  if (nodeHttp !== undefined) return nodeHttp.sendWithNodeHttp(request)
+  nodeHttpLoading ??= import('./transport.node.js')
+  return nodeHttpLoading.then((loaded) => {
+    nodeHttp = loaded
+    return loaded.sendWithNodeHttp(request)
+  })
+}
+
+/** Headers for node:http: lower-case names, a repeated header's values in an array. */
+function nodeHeaders(pairs: Iterable<readonly [string, string]>): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {}
+  for (const [name, value] of pairs) {
+    const key = name.toLowerCase()
+    const previous = headers[key]
+    headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value]
+  }
+  return headers
+}
 
 /**
  * Sends with the given transport; rejects with the transport's own errors (the client classifies them).
@@ -185,9 +208,7 @@ export async function sendWith(
 ): Promise<Response> {
   const { url, method, headers, body, signal } = request
   if (transport === 'node-http') {
-    nodeHttp ??= import('./transport.node.js')
-    const { sendWithNodeHttp } = await nodeHttp
-    return sendWithNodeHttp({ url, method, headers, body, signal, agent: options.agent })
+    return viaNodeHttp({ url, method, headers: nodeHeaders(headers), body, signal, agent: options.agent })
   }
   const fetchHeaders: Array<[string, string]> = []
   for (const [name, value] of headers) {
@@ -261,36 +282,71 @@ function checkBody(body: SendRequest['body']): SendBody | undefined {
 /**
  * createClient's default fetch. On Node: node-http for every body (through node:http's global agent,
  * which keeps connections alive), several times cheaper per request than Node's global fetch, answering
- * with a fetch `Response` all the same. The global fetch instead when it was replaced after awsig loaded
- * (a test's stub, a mock), when the init carries fetch-only options (`dispatcher`, `cache`...), or the
+ * with a fetch-like `Response` all the same (every member, not the class). The global fetch instead when
+ * it was replaced after awsig loaded (a test's stub, a mock), when the init carries fetch-only options (`dispatcher`, `cache`...), or the
  * body is of a kind only fetch takes (`FormData`, `Blob`...). Elsewhere: the global fetch, except that a
  * stream body goes by the transport `auto` picks (node-http on Deno, a FixedLengthStream on Workers).
  * Rejects with the transport's own errors, which the client classifies.
  * @internal
  */
 export function fetchByRuntime(url: string, init: RequestInit & { duplex?: 'half' }): Promise<Response> {
-  const { method, headers, body, signal, duplex: _duplex, ...rest } = init
+  const { method, headers, body, signal } = init
   const stream = isStreamBody(body)
-  const direct = !stream && isNode && globalThis.fetch === initialFetch && isEmpty(rest) && isBytesLike(body)
-  if (!stream && !direct) {
+  const fetchOnly = hasFetchOnlyOptions(init)
+  if (!stream) {
+    if (isNode && !fetchOnly && globalThis.fetch === initialFetch && isBytesLike(body)) {
+      return viaNodeHttp({
+        url: new URL(url),
+        method: method ?? 'GET',
+        headers: nodeHeadersOf(headers),
+        body: checkBody(body as SendRequest['body']),
+        signal: signal ?? undefined,
+        agent: undefined,
+      })
+    }
     if (typeof globalThis.fetch !== 'function') {
       throw new InvalidInputError('fetch', 'no global fetch in this runtime: pass one in the options')
     }
     return globalThis.fetch(url, init)
   }
   const pairs = headerPairsOf(headers)
+  const { method: _m, headers: _h, body: _b, signal: _s, duplex: _d, ...rest } = init
   return sendWith(
-    stream ? streamTransport() : 'node-http',
+    streamTransport(),
     {
       url: new URL(url),
       method: method ?? 'GET',
       headers: pairs,
-      body: stream ? (body as SendBody) : checkBody(body as SendRequest['body']),
-      contentLength: stream ? headerLength(pairs) : undefined,
+      body: body as SendBody,
+      contentLength: headerLength(pairs),
       signal: signal ?? undefined,
     },
     { init: rest },
   )
+}
+
+/** Whether the init has options other than method, headers, body, signal and duplex (`dispatcher`, `cache`...). */
+function hasFetchOnlyOptions(init: object): boolean {
+  for (const key in init) {
+    if (key !== 'method' && key !== 'headers' && key !== 'body' && key !== 'signal' && key !== 'duplex') return true
+  }
+  return false
+}
+
+/** Headers for node:http from fetch's init: the client's plain record copied as it is, any other shape read. */
+function nodeHeadersOf(input: unknown): Record<string, string | string[]> {
+  if (input !== null && typeof input === 'object' && Object.getPrototypeOf(input) === Object.prototype) {
+    const headers: Record<string, string | string[]> = {}
+    for (const name in input) {
+      const value = (input as Record<string, unknown>)[name]
+      const key = name.toLowerCase()
+      // Anything but one string per name (arrays, names repeated in another case) takes the general path.
+      if (typeof value !== 'string' || headers[key] !== undefined) return nodeHeaders(headerPairsOf(input))
+      headers[key] = value
+    }
+    return headers
+  }
+  return nodeHeaders(headerPairsOf(input))
 }
 
 // Node itself (Deno and Bun define `process.versions.node` too, and have a fast fetch of their own).
@@ -300,11 +356,6 @@ const isNode =
   typeof (globalThis as { Deno?: unknown }).Deno === 'undefined'
 // The global fetch as it was when awsig loaded: one replaced since is the caller's choice, and is used.
 const initialFetch = globalThis.fetch
-
-function isEmpty(record: Record<string, unknown>): boolean {
-  for (const _ in record) return false
-  return true
-}
 
 function isBytesLike(body: unknown): boolean {
   return (

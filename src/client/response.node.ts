@@ -1,0 +1,176 @@
+// The node-http transport's answer: an object with every member of a fetch `Response`, made from node:http's
+// response without undici's `Response`, its `Headers` and its body stream, which cost more per request
+// than the rest of a small call. `instanceof Response` is false; `new Response(r.body, r)` makes a real one.
+import { builtinModuleLoader, type GetBuiltinModule } from '../lib/builtin-module.js'
+import { concat } from '../lib/hex.js'
+
+/** What the response is made from: node:http's status line and raw headers, and the request's URL. */
+export interface ResponseParts {
+  status: number
+  statusText: string
+  /** node:http's `rawHeaders`: `[name, value, name, value...]` as received. */
+  rawHeaders: readonly string[]
+  url: string
+}
+
+/** The body: read whole already, streamed, or none (204, 304, HEAD...). */
+export type ResponseSource = Uint8Array | ReadableStream<Uint8Array> | null
+
+const EMPTY = new Uint8Array(0)
+const decoder = new TextDecoder()
+
+let isDisturbed: ((stream: ReadableStream) => boolean) | undefined
+
+/** Whether the stream was read from or cancelled: node:stream knows, and fetch's `bodyUsed` says so. */
+function disturbed(stream: ReadableStream): boolean {
+  // Only the node-http transport makes these responses: node:stream is there.
+  const load = builtinModuleLoader() as GetBuiltinModule
+  isDisturbed ??= (load('node:stream') as { isDisturbed(s: unknown): boolean }).isDisturbed
+  return isDisturbed(stream)
+}
+
+/**
+ * A fetch `Response` as far as its members go: status, headers (a real `Headers`, made when first read),
+ * body (a `ReadableStream`, made when first read for a body read whole), the body methods, `clone()`.
+ * The same errors as fetch's: a body read twice, or once locked, rejects with a `TypeError`.
+ */
+export class NodeHttpResponse implements Response {
+  readonly status: number
+  readonly statusText: string
+  readonly url: string
+  readonly #rawHeaders: readonly string[]
+  #headers: Headers | undefined
+  #source: ResponseSource
+  #used = false
+
+  constructor(parts: ResponseParts, source: ResponseSource) {
+    this.status = parts.status
+    this.statusText = parts.statusText
+    this.url = parts.url
+    this.#rawHeaders = parts.rawHeaders
+    this.#source = source
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300
+  }
+
+  get redirected(): boolean {
+    return false // node:http does not follow redirects
+  }
+
+  get type(): ResponseType {
+    return 'basic'
+  }
+
+  get headers(): Headers {
+    if (this.#headers === undefined) {
+      const headers = new Headers()
+      const raw = this.#rawHeaders
+      for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string)
+      this.#headers = headers
+    }
+    return this.#headers
+  }
+
+  get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    const source = this.#source
+    if (source === null || source instanceof ReadableStream) return source as ReadableStream<Uint8Array<ArrayBuffer>>
+    // Bytes read whole become a stream only when asked for; one already read gives an empty one.
+    const stream = streamOf(this.#used ? EMPTY : source)
+    this.#source = stream
+    return stream as ReadableStream<Uint8Array<ArrayBuffer>>
+  }
+
+  get bodyUsed(): boolean {
+    const source = this.#source
+    return source !== null && (this.#used || (source instanceof ReadableStream && disturbed(source)))
+  }
+
+  async text(): Promise<string> {
+    return decoder.decode(await this.#consume())
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(decoder.decode(await this.#consume()))
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return (await this.bytes()).buffer
+  }
+
+  async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    const streamed = this.#source instanceof ReadableStream
+    const bytes = await this.#consume()
+    // Bytes read whole may be shared with a clone: hand out a copy. What readAll made is ours alone.
+    return (streamed ? bytes : new Uint8Array(bytes)) as Uint8Array<ArrayBuffer>
+  }
+
+  // Rarely used: a real Response over the bytes gives fetch's exact MIME type and form parsing.
+  async blob(): Promise<Blob> {
+    return new Response(await this.bytes(), { headers: this.headers }).blob()
+  }
+
+  async formData(): Promise<FormData> {
+    return new Response(await this.bytes(), { headers: this.headers }).formData()
+  }
+
+  clone(): NodeHttpResponse {
+    if (this.#unusable()) throw new TypeError('Response.clone: Body has already been consumed.')
+    let source = this.#source
+    if (source instanceof ReadableStream) {
+      const [mine, theirs] = source.tee()
+      this.#source = mine
+      source = theirs
+    }
+    const copy = new NodeHttpResponse(
+      { status: this.status, statusText: this.statusText, rawHeaders: this.#rawHeaders, url: this.url },
+      source,
+    )
+    if (this.#headers !== undefined) copy.#headers = new Headers(this.#headers)
+    return copy
+  }
+
+  #unusable(): boolean {
+    const source = this.#source
+    return this.#used || (source instanceof ReadableStream && (source.locked || disturbed(source)))
+  }
+
+  /** The whole body, once (no body reads as empty, as often as asked): from the stream, or the bytes read. */
+  async #consume(): Promise<Uint8Array> {
+    const source = this.#source
+    if (source === null) return EMPTY
+    if (this.#unusable()) throw new TypeError('Body is unusable: Body has already been read')
+    this.#used = true
+    if (source instanceof ReadableStream) return readAll(source)
+    return source
+  }
+}
+
+/** A stream of one chunk: the bytes. Pull-based, so that nothing is queued until it is read. */
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (bytes.byteLength > 0) controller.enqueue(new Uint8Array(bytes))
+        controller.close()
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
+
+/** Reads a stream to its end into one new array that holds the body and nothing else (pieces copied once). */
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader()
+  const pieces: Uint8Array[] = []
+  let length = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    pieces.push(value)
+    length += value.byteLength
+  }
+  // A single piece may be a view into a larger buffer (node:http's socket reads): copy it too.
+  return pieces.length === 1 ? new Uint8Array(pieces[0] as Uint8Array) : concat(pieces, length)
+}
