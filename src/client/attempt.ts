@@ -2,6 +2,7 @@
 // or a failure for the retry decision).
 import { type AwsigError, NetworkError, TimeoutError } from '../errors.js'
 import { readAwsError } from '../lib/aws-error.js'
+import { redactUrl } from '../lib/redact.js'
 import type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
 import type { SignedRequest } from '../sign/types.js'
 import type { PreparedBody } from './body.js'
@@ -11,12 +12,10 @@ import { startDeadline } from './deadline.js'
 export interface AttemptContext<R extends ResponseLike> {
   fetch: FetchLike<R>
   method: string
-  /** The URL as shown in errors (auth parameters redacted). */
-  shownUrl: string
-  /** The URL as given, for the error's signature diff and redaction. */
+  /** The URL as given, for the error's signature diff and redaction (errors show it redacted). */
   url: string
-  /** The caller's fetch options other than the client's own. */
-  passThrough: Readonly<Record<string, unknown>>
+  /** The caller's fetch options other than the client's own, if any. */
+  passThrough: Readonly<Record<string, unknown>> | undefined
   body: PreparedBody
   timeout: number
   signal: AbortSignal | undefined
@@ -34,13 +33,19 @@ export async function sendAttempt<R extends ResponseLike>(
   signed: SignedRequest,
   attempt: number,
 ): Promise<AttemptResult<R>> {
-  const { method, shownUrl, signal, timeout } = ctx
-  const sendBody = await ctx.body.next()
-  const init: FetchInit = { ...ctx.passThrough, method: signed.method, headers: signed.headers }
+  const { method, signal, timeout } = ctx
+  const next = ctx.body.next()
+  const sendBody = next instanceof Promise ? await next : next
+  const { passThrough } = ctx
+  const init: FetchInit =
+    passThrough === undefined
+      ? { method: signed.method, headers: signed.headers }
+      : { ...passThrough, method: signed.method, headers: signed.headers }
   if (sendBody !== undefined) init.body = sendBody as NonNullable<FetchInit['body']>
   if (ctx.body.isStream) init.duplex = 'half'
-  const where = { method, url: shownUrl, attempts: attempt }
-  const deadline = startDeadline(timeout, signal, () => new TimeoutError({ timeout, ...where }))
+  // Where the attempt went, as errors show it: made only for an error.
+  const where = () => ({ method, url: redactUrl(ctx.url), attempts: attempt })
+  const deadline = startDeadline(timeout, signal, () => new TimeoutError({ timeout, ...where() }))
   if (deadline.signal !== undefined) init.signal = deadline.signal
 
   let response: R
@@ -49,9 +54,10 @@ export async function sendAttempt<R extends ResponseLike>(
   } catch (error) {
     deadline.settle(false)
     if (signal?.aborted) throw signal.reason
+    const shown = where()
     const failure = deadline.timedOut
-      ? new TimeoutError({ timeout, ...where, cause: error })
-      : new NetworkError(`${method} ${shownUrl}: no response (${describeFailure(error)})`, { ...where, cause: error })
+      ? new TimeoutError({ timeout, ...shown, cause: error })
+      : new NetworkError(`${method} ${shown.url}: no response (${describeFailure(error)})`, { ...shown, cause: error })
     return { response: undefined, failure }
   }
   const { status } = response
@@ -71,7 +77,7 @@ export async function sendAttempt<R extends ResponseLike>(
   )
   deadline.settle(false)
   if (signal?.aborted) throw signal.reason
-  return { response, failure: deadline.timedOut ? new TimeoutError({ timeout, ...where, cause: error }) : error }
+  return { response, failure: deadline.timedOut ? new TimeoutError({ timeout, ...where(), cause: error }) : error }
 }
 
 /** The fetch error in a line: the system code (`ECONNREFUSED`...) and the innermost message. */

@@ -17,8 +17,8 @@ export interface PreparedBody {
   isStream: boolean
   /** A content type implied by the body (Blob's `type`, FormData's boundary), for the signed headers. */
   contentType: string | undefined
-  /** The body for the next attempt. */
-  next(): Promise<BodyInit | undefined>
+  /** The body for the next attempt (at once when it is the same every time). */
+  next(): BodyInit | undefined | Promise<BodyInit | undefined>
 }
 
 /** Reads a Blob or FormData into bytes once, so that it can be hashed and sent again. */
@@ -40,7 +40,7 @@ const fixed = (hashable: HashableBody | undefined, send: BodyInit | undefined, c
   hashable,
   isStream: false,
   contentType,
-  next: async () => send,
+  next: () => send,
 })
 
 export async function prepareBody(body: RequestBody | null | undefined): Promise<PreparedBody> {

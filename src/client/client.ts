@@ -10,7 +10,7 @@ import { typeOf } from '../lib/type-of.js'
 import { type CredentialsSource, checkCredentialsSource, resolveCredentials } from '../protocols/credentials-source.js'
 import type { FetchLike, ResponseLike } from '../protocols/fetch.js'
 import { presignRequest, sign } from '../sign/sign.js'
-import type { HeadersInput, PresignOptions, SignedRequest, SignOptions } from '../sign/types.js'
+import type { Credentials, HeadersInput, PresignOptions, SignedRequest, SignOptions } from '../sign/types.js'
 import { type AttemptContext, discardBody, sendAttempt } from './attempt.js'
 import { type PreparedBody, prepareBody, type RequestBody } from './body.js'
 import { decideRetry, type RetryKind, type RetryOptions, type RetryQuota, retryPolicy } from './retry.js'
@@ -159,6 +159,9 @@ export interface Client<R extends ResponseLike = Response> {
   readonly retryQuota: Pick<RetryQuota, 'capacity' | 'available'> | null
 }
 
+/** The signing options' keys, looked up by name. */
+const SIGNING_KEY_SET: ReadonlySet<string> = new Set(SIGNING_KEYS)
+
 /** The keys of {@link ClientRequestInit} the client consumes; every other key goes to `fetch` as it is. */
 const CLIENT_KEYS = new Set<string>([
   ...SIGNING_KEYS,
@@ -292,52 +295,73 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
     return { service, region: init.region ?? options.region }
   }
 
-  /** The options every signature shares: where, who, when, and how. */
-  async function signingBase(url: string, init: ClientPresignInit): Promise<PresignOptions> {
-    const { service, region } = target(init)
+  /** The client's signing options with a request's own on top (the client's object when it has none). */
+  const signingFor = (own: SigningOptions): SigningOptions => {
+    for (const _ in own) return { ...defaults, ...own }
+    return defaults
+  }
+
+  /** The options every signature shares: where, who, when (now, on the corrected clock), and how. */
+  function signingBase(
+    url: string,
+    init: { method?: string | undefined; headers?: HeadersInput | undefined; payloadHash?: string | undefined },
+    where: { service: string; region: string },
+    signing: SigningOptions,
+    resolved: Credentials,
+  ): PresignOptions {
     const base: PresignOptions = {
       url,
       method: init.method ?? 'GET',
       headers: init.headers,
-      service,
-      region,
-      credentials: await resolveCredentials(credentials),
+      service: where.service,
+      region: where.region,
+      credentials: resolved,
       date: new Date(now() + clockOffset),
     }
     if (init.payloadHash !== undefined) base.payloadHash = init.payloadHash
-    pickSigningOptions(defaults, base as SignOptions)
-    pickSigningOptions(init, base as SignOptions)
+    Object.assign(base, signing)
     // A region-set algorithm (SigV4a) signs for `regionSet`, by default the request's region alone.
     if (base.algorithm?.regionSet) {
-      base.regionSet ??= [region]
+      base.regionSet ??= [where.region]
       delete base.region
     }
     return base
   }
 
-  async function signOnce(url: string, init: ClientSignInit): Promise<SignedRequest> {
-    const signOptions = (await signingBase(url, init)) as SignOptions
-    signOptions.body = (init.body ?? undefined) as SignOptions['body']
-    return sign(signOptions)
-  }
+  /** Credentials now: a provider is called (and awaited), an object is used as it is. */
+  const currentCredentials = (): Credentials | Promise<Credentials> =>
+    typeof credentials === 'function' ? resolveCredentials(credentials) : credentials
 
   async function send(input: string | URL, init: ClientRequestInit = {}): Promise<R> {
     const url = resolveUrl(input, endpoint)
     if (init === null || typeof init !== 'object') throw new InvalidInputError('init', 'must be an object')
-    target(init) // fail early on a missing service
+    const where = target(init) // fail early on a missing service
     const maxAttempts = init.maxAttempts ?? policy.maxAttempts
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new InvalidInputError('maxAttempts', 'must be a whole number, 1 or more')
     }
     const throwOnError = init.throwOnError ?? throwByDefault
     const signal = init.signal ?? undefined
-    const passThrough: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(init)) if (!CLIENT_KEYS.has(key)) passThrough[key] = value
+    // One pass over the init: the request's signing options, and what goes to fetch as it is.
+    let passThrough: Record<string, unknown> | undefined
+    let own: Record<string, unknown> | undefined
+    for (const key of Object.keys(init)) {
+      const value = (init as Record<string, unknown>)[key]
+      if (SIGNING_KEY_SET.has(key)) {
+        if (value === undefined) continue
+        own ??= {}
+        own[key] = value
+      } else if (!CLIENT_KEYS.has(key)) {
+        passThrough ??= {}
+        passThrough[key] = value
+      }
+    }
+    const signing = own === undefined ? defaults : signingFor(own)
     checkHostHeader(url, init.headers)
 
     signal?.throwIfAborted()
     const body: PreparedBody = await prepareBody(init.body)
-    let payloadHash = init.payloadHash
+    const { payloadHash } = init
     if (body.isStream && payloadHash === undefined && !hasHeader(init.headers, 'x-amz-content-sha256')) {
       throw new InvalidInputError(
         'payloadHash',
@@ -348,7 +372,6 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
       fetch: fetchFn,
       method: (init.method ?? 'GET').toUpperCase(),
       url,
-      shownUrl: redactUrl(url),
       passThrough,
       body,
       timeout: limitOption('timeout', init.timeout, defaultTimeout),
@@ -356,7 +379,7 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
       throwOnError,
       now,
     }
-    const headers = withContentType(init.headers, body.contentType)
+    const request = { method: init.method, headers: withContentType(init.headers, body.contentType), payloadHash }
     let attempt = 0 // every attempt made
     let counted = 0 // attempts that count against maxAttempts (a clock-skew retry does not)
     let skewRetried = false
@@ -366,10 +389,19 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
       attempt++
       counted++
       signal?.throwIfAborted()
-      const signed = await signOnce(url, { ...init, headers, body: body.hashable, payloadHash })
+      const resolved = currentCredentials()
+      const signOptions = signingBase(
+        url,
+        request,
+        where,
+        signing,
+        resolved instanceof Promise ? await resolved : resolved,
+      ) as SignOptions
+      signOptions.body = body.hashable
+      const signed = await sign(signOptions)
       // The body does not change between attempts: hash it once.
-      if (payloadHash === undefined && body.hashable !== undefined) {
-        payloadHash = signed.canonicalRequest.slice(signed.canonicalRequest.lastIndexOf('\n') + 1)
+      if (request.payloadHash === undefined && body.hashable !== undefined) {
+        request.payloadHash = signed.canonicalRequest.slice(signed.canonicalRequest.lastIndexOf('\n') + 1)
       }
       const { response, failure } = await sendAttempt(ctx, signed, attempt)
       if (failure === undefined) {
@@ -390,7 +422,12 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
       if (!body.replayable) {
         if (returnable) return response
         if (response !== undefined) discardBody(response)
-        throw new BodyNotReplayableError({ method: ctx.method, url: ctx.shownUrl, attempts: attempt, cause: failure })
+        throw new BodyNotReplayableError({
+          method: ctx.method,
+          url: redactUrl(url),
+          attempts: attempt,
+          cause: failure,
+        })
       }
       if (decision.clockOffset !== undefined) {
         clockOffset = decision.clockOffset
@@ -408,13 +445,22 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
     }
   }
 
+  /** Signs for `sign` and `presign`: the client's options, the request's on top. */
+  async function signingOptions(url: string, init: ClientPresignInit): Promise<PresignOptions> {
+    const where = target(init)
+    const signing = signingFor(pickSigningOptions(init))
+    return signingBase(url, init, where, signing, await resolveCredentials(credentials))
+  }
+
   return {
     fetch: send,
     async sign(input, init = {}) {
-      return signOnce(resolveUrl(input, endpoint), init)
+      const signOptions = (await signingOptions(resolveUrl(input, endpoint), init)) as SignOptions
+      signOptions.body = (init.body ?? undefined) as SignOptions['body']
+      return sign(signOptions)
     },
     async presign(input, init = {}) {
-      const presignOptions = await signingBase(resolveUrl(input, endpoint), init)
+      const presignOptions = await signingOptions(resolveUrl(input, endpoint), init)
       if (init.expiresIn !== undefined) presignOptions.expiresIn = init.expiresIn
       if (init.hoistHeaders !== undefined) presignOptions.hoistHeaders = init.hoistHeaders
       return (await presignRequest(presignOptions)).url

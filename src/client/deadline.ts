@@ -11,12 +11,14 @@ export interface Deadline {
   settle(keepForwarding: boolean): void
 }
 
+const NO_DEADLINE: Deadline = { signal: undefined, timedOut: false, settle() {} }
+
 /**
  * Starts a deadline of `timeout` ms (`0`: none) for a fetch that also follows `signal`. When it fires,
  * the fetch is aborted with `reason()`.
  */
 export function startDeadline(timeout: number, signal: AbortSignal | undefined, reason: () => unknown): Deadline {
-  if (timeout <= 0) return { signal, timedOut: false, settle() {} }
+  if (timeout <= 0) return signal === undefined ? NO_DEADLINE : { signal, timedOut: false, settle() {} }
   let timedOut = false
   const controller = new AbortController()
   const timer = setTimeout(() => {
