@@ -1,8 +1,14 @@
 // The node-http transport's answer: an object with every member of a fetch `Response`, made from node:http's
-// response without undici's `Response`, its `Headers` and its body stream, which cost more per request
-// than the rest of a small call. `instanceof Response` is false; `new Response(r.body, r)` makes a real one.
+// response without undici's `Response`, `Headers` and body stream, which cost more per request than the
+// rest of a small call. `instanceof Response` is false; `new Response(r.body, r)` makes a real one.
 import { builtinModuleLoader, type GetBuiltinModule } from '../lib/builtin-module.js'
 import { concat } from '../lib/hex.js'
+import { ResponseHeaders } from './response-headers.js'
+
+// Told apart without naming `ReadableStream`: the global loads Node's web streams on first use, which a
+// body read whole never needs.
+const isStream = (source: ResponseSource): source is ReadableStream<Uint8Array> =>
+  source !== null && !(source instanceof Uint8Array)
 
 /** What the response is made from: node:http's status line and raw headers, and the request's URL. */
 export interface ResponseParts {
@@ -30,7 +36,7 @@ function disturbed(stream: ReadableStream): boolean {
 }
 
 /**
- * A fetch `Response` as far as its members go: status, headers (a real `Headers`, made when first read),
+ * A fetch `Response` as far as its members go: status, headers (immutable, made when first read),
  * body (a `ReadableStream`, made when first read for a body read whole), the body methods, `clone()`.
  * The same errors as fetch's: a body read twice, or once locked, rejects with a `TypeError`.
  */
@@ -64,18 +70,13 @@ export class NodeHttpResponse implements Response {
   }
 
   get headers(): Headers {
-    if (this.#headers === undefined) {
-      const headers = new Headers()
-      const raw = this.#rawHeaders
-      for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string)
-      this.#headers = headers
-    }
+    this.#headers ??= new ResponseHeaders(this.#rawHeaders)
     return this.#headers
   }
 
   get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
     const source = this.#source
-    if (source === null || source instanceof ReadableStream) return source as ReadableStream<Uint8Array<ArrayBuffer>>
+    if (!(source instanceof Uint8Array)) return source as ReadableStream<Uint8Array<ArrayBuffer>> | null
     // Bytes read whole become a stream only when asked for; one already read gives an empty one.
     const stream = streamOf(this.#used ? EMPTY : source)
     this.#source = stream
@@ -84,7 +85,7 @@ export class NodeHttpResponse implements Response {
 
   get bodyUsed(): boolean {
     const source = this.#source
-    return source !== null && (this.#used || (source instanceof ReadableStream && disturbed(source)))
+    return source !== null && (this.#used || (isStream(source) && disturbed(source)))
   }
 
   async text(): Promise<string> {
@@ -100,7 +101,7 @@ export class NodeHttpResponse implements Response {
   }
 
   async bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    const streamed = this.#source instanceof ReadableStream
+    const streamed = isStream(this.#source)
     const bytes = await this.#consume()
     // Bytes read whole may be shared with a clone: hand out a copy. What readAll made is ours alone.
     return (streamed ? bytes : new Uint8Array(bytes)) as Uint8Array<ArrayBuffer>
@@ -118,7 +119,7 @@ export class NodeHttpResponse implements Response {
   clone(): NodeHttpResponse {
     if (this.#unusable()) throw new TypeError('Response.clone: Body has already been consumed.')
     let source = this.#source
-    if (source instanceof ReadableStream) {
+    if (isStream(source)) {
       const [mine, theirs] = source.tee()
       this.#source = mine
       source = theirs
@@ -127,13 +128,12 @@ export class NodeHttpResponse implements Response {
       { status: this.status, statusText: this.statusText, rawHeaders: this.#rawHeaders, url: this.url },
       source,
     )
-    if (this.#headers !== undefined) copy.#headers = new Headers(this.#headers)
     return copy
   }
 
   #unusable(): boolean {
     const source = this.#source
-    return this.#used || (source instanceof ReadableStream && (source.locked || disturbed(source)))
+    return this.#used || (isStream(source) && (source.locked || disturbed(source)))
   }
 
   /** The whole body, once (no body reads as empty, as often as asked): from the stream, or the bytes read. */
@@ -142,7 +142,7 @@ export class NodeHttpResponse implements Response {
     if (source === null) return EMPTY
     if (this.#unusable()) throw new TypeError('Body is unusable: Body has already been read')
     this.#used = true
-    if (source instanceof ReadableStream) return readAll(source)
+    if (isStream(source)) return readAll(source)
     return source
   }
 }

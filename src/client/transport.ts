@@ -291,10 +291,11 @@ function checkBody(body: SendRequest['body']): SendBody | undefined {
  */
 export function fetchByRuntime(url: string, init: RequestInit & { duplex?: 'half' }): Promise<Response> {
   const { method, headers, body, signal } = init
-  const stream = isStreamBody(body)
-  const fetchOnly = hasFetchOnlyOptions(init)
+  // Bytes first: asking whether they are a stream loads Node's web streams, which they never need.
+  const bytesLike = isBytesLike(body)
+  const stream = !bytesLike && isStreamBody(body)
   if (!stream) {
-    if (isNode && !fetchOnly && globalThis.fetch === initialFetch && isBytesLike(body)) {
+    if (isNode && bytesLike && !hasFetchOnlyOptions(init) && globalThis.fetch === initialFetch) {
       return viaNodeHttp({
         url: new URL(url),
         method: method ?? 'GET',
