@@ -43,27 +43,37 @@ const fixed = (hashable: HashableBody | undefined, send: BodyInit | undefined, c
   next: () => send,
 })
 
-export async function prepareBody(body: RequestBody | null | undefined): Promise<PreparedBody> {
-  if (body === undefined || body === null) return fixed(undefined, undefined)
-  if (typeof body === 'function') {
-    // A factory: a new body, even a new stream, for every attempt.
-    const first = await prepareBody(body())
-    let used = false
-    return {
-      ...first,
-      replayable: true,
-      async next() {
-        if (!used) {
-          used = true
-          return first.next()
-        }
-        const again = await prepareBody(body())
-        return again.next()
-      },
-    }
-  }
+const NO_BODY = fixed(undefined, undefined)
+
+/** Prepares a body; at once (no promise) for none, bytes and text, which need nothing read. */
+export function prepareBody(body: RequestBody | null | undefined): PreparedBody | Promise<PreparedBody> {
+  if (body === undefined || body === null) return NO_BODY
+  if (typeof body === 'function') return prepareFactory(body)
   const hashable = hashableBody(body)
   if (hashable !== undefined) return fixed(hashable, body as BodyInit)
+  return prepareRead(body)
+}
+
+/** A factory: a new body, even a new stream, for every attempt. */
+async function prepareFactory(body: () => BodyInit | BodyInput | URLSearchParams): Promise<PreparedBody> {
+  const first = await prepareBody(body())
+  let used = false
+  return {
+    ...first,
+    replayable: true,
+    async next() {
+      if (!used) {
+        used = true
+        return first.next()
+      }
+      const again = await prepareBody(body())
+      return again.next()
+    },
+  }
+}
+
+/** A Blob or FormData read into bytes, or a stream sent once. */
+async function prepareRead(body: unknown): Promise<PreparedBody> {
   const read = await materialize(body)
   if (read !== undefined) {
     const bytes = read.bytes as Uint8Array<ArrayBuffer>

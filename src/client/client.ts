@@ -360,7 +360,8 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
     checkHostHeader(url, init.headers)
 
     signal?.throwIfAborted()
-    const body: PreparedBody = await prepareBody(init.body)
+    const prepared = prepareBody(init.body)
+    const body: PreparedBody = prepared instanceof Promise ? await prepared : prepared
     const { payloadHash } = init
     if (body.isStream && payloadHash === undefined && !hasHeader(init.headers, 'x-amz-content-sha256')) {
       throw new InvalidInputError(

@@ -12,7 +12,7 @@ interface BufferModule {
 }
 
 interface HttpModule {
-  request(url: URL, options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest
+  request(options: RequestOptions, callback: (response: IncomingMessage) => void): ClientRequest
 }
 
 /** What the node-http transport sends: the body as bytes or an (async) iterable of bytes. */
@@ -78,11 +78,13 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
       } else if (body instanceof Uint8Array) headers['content-length'] = String(body.byteLength)
       else headers['transfer-encoding'] = 'chunked'
     }
-    const options: RequestOptions = { method: request.method, headers }
+    const options = requestOptions(request.url)
+    options.method = request.method
+    options.headers = headers
     if (request.agent !== undefined) options.agent = request.agent as Agent
     if (signal !== undefined) options.signal = signal
 
-    const req = http.request(request.url, options, (res) => {
+    const req = http.request(options, (res) => {
       if (settled) {
         res.destroy()
         return
@@ -102,6 +104,25 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
       })
     }
   })
+}
+
+/**
+ * node:http's options for a URL, as its own `urlToHttpOptions` makes them: given as options rather than
+ * a URL, node:http neither converts the URL nor copies the options again.
+ */
+function requestOptions(url: URL): RequestOptions {
+  const { hostname } = url
+  const options: RequestOptions = {
+    protocol: url.protocol,
+    // An IPv6 literal without its brackets.
+    hostname: hostname.charCodeAt(0) === 0x5b ? hostname.slice(1, -1) : hostname,
+    path: `${url.pathname}${url.search}`,
+  }
+  if (url.port !== '') options.port = Number(url.port)
+  if (url.username !== '' || url.password !== '') {
+    options.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+  }
+  return options
 }
 
 /** Writes a stream body with backpressure, then ends the request. */
@@ -166,7 +187,7 @@ function respond(
     status,
     statusText: res.statusMessage ?? '',
     rawHeaders: res.rawHeaders,
-    url: request.url.href,
+    url: urlOf(request.url),
   }
   if (NULL_BODY_STATUS.has(status) || request.method === 'HEAD') {
     res.resume() // nothing to read: let the socket go back to the agent
@@ -179,6 +200,13 @@ function respond(
     return
   }
   resolve(new NodeHttpResponse(parts, streamOf(res, request.signal)))
+}
+
+/** The URL as fetch's response gives it: without its fragment. */
+function urlOf(url: URL): string {
+  const { href } = url
+  const hash = href.indexOf('#')
+  return hash === -1 ? href : href.slice(0, hash)
 }
 
 /** Reads a small body into one array, then resolves with the response. */

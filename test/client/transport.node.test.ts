@@ -213,6 +213,31 @@ describe('send: the Response (node-http)', () => {
     expect(Buffer.compare(bytes, expected)).toBe(0)
   })
 
+  it('the path, query and Host reach the server as the URL has them, over IPv4 and IPv6', async () => {
+    const port = new URL(base).port
+    const response = await send({ url: `${base}/a%20b/c?x=1&y=%2F#fragment` }, { transport: 'node-http' })
+    expect(last().url).toBe('/a%20b/c?x=1&y=%2F')
+    expect(response.url).toBe(`${base}/a%20b/c?x=1&y=%2F`) // as fetch's: no fragment
+    expect(last().headers.host).toBe(`127.0.0.1:${port}`)
+
+    const seen: string[] = []
+    const v6 = createServer((req, res) => {
+      seen.push(`${req.headers.host} ${req.url}`)
+      res.end('six')
+    })
+    await new Promise<void>((resolve) => v6.listen(0, '::1', resolve))
+    try {
+      const url = `http://[::1]:${(v6.address() as AddressInfo).port}/six?q=1`
+      const response = await send({ url }, { transport: 'node-http' })
+      expect(await response.text()).toBe('six')
+      expect(response.url).toBe(url)
+      expect(seen).toEqual([`[::1]:${(v6.address() as AddressInfo).port} /six?q=1`])
+    } finally {
+      v6.closeAllConnections()
+      await new Promise((resolve) => v6.close(resolve))
+    }
+  })
+
   it('sends a host header it is given (fetch cannot)', async () => {
     const host = `example.test:${new URL(base).port}`
     await send({ url: `${base}/h`, headers: { host } }, { transport: 'node-http' })
