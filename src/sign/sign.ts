@@ -520,6 +520,17 @@ function encodedCredential(accessKeyId: string, scope: string): string {
   return lastEncodedCredential
 }
 
+// Requests of one kind sign the same headers: the last list encoded is kept (`;` always needs it).
+let lastSignedHeaders = ''
+let lastEncodedSignedHeaders = ''
+function encodedSignedHeaders(names: string): string {
+  if (names !== lastSignedHeaders) {
+    lastEncodedSignedHeaders = uriEncode(names)
+    lastSignedHeaders = names
+  }
+  return lastEncodedSignedHeaders
+}
+
 /**
  * Presigns a request: the signature goes in the query string, so the URL alone authorises the request
  * until it expires. Returns the URL and, for debugging, the canonical request and string-to-sign.
@@ -581,19 +592,17 @@ function presignHashed(
   if (p.hostHeader !== undefined) headers.set('host', [p.hostHeader])
   const signedNames = headerNamesToSign(headers, p.unsigned)
   const token = p.credentials.sessionToken
-  query.push(
-    [Q_ALGORITHM, p.algorithm.id],
-    [Q_CREDENTIAL, encodedCredential(p.credentials.accessKeyId, p.scope)],
-    [Q_DATE, p.amzDate],
-    [Q_EXPIRES, String(expiresIn)],
-  )
-  if (p.regionSet !== undefined) query.push([Q_REGION_SET, uriEncode(p.regionSet)])
-  if (token && p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-  query.push([Q_SIGNED_HEADERS, uriEncode(signedNames.join(';'))])
+  // The authentication parameters, in canonical (sorted) order, as one string: most presigned URLs
+  // have no other parameters, and then this is the canonical query string as it is.
+  let auth = `${Q_ALGORITHM}=${p.algorithm.id}&${Q_CREDENTIAL}=${encodedCredential(p.credentials.accessKeyId, p.scope)}&${Q_DATE}=${p.amzDate}&${Q_EXPIRES}=${expiresIn}`
+  if (p.regionSet !== undefined) auth += `&${Q_REGION_SET}=${uriEncode(p.regionSet)}`
+  if (token && p.signSessionToken) auth += `&${Q_SECURITY_TOKEN}=${uriEncode(token)}`
+  auth += `&${Q_SIGNED_HEADERS}=${encodedSignedHeaders(signedNames.join(';'))}`
+  const rest = querySuffix(query)
   const canonical = canonicalRequest({
     method: p.method,
     path: p.canonicalPath,
-    query,
+    query: query.length === 0 ? auth : [...query, ...authPairs(auth)],
     headers,
     signedHeaders: signedNames,
     payloadHash,
@@ -601,12 +610,19 @@ function presignHashed(
   })
   const signing = signCanonical(p, canonical.canonicalRequest)
   const finish = ({ toSign, signature }: Signed): PresignedRequest => {
-    query.push([Q_SIGNATURE, signature])
-    if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-    const url = `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`
+    let url = `${p.url.protocol}//${p.url.host}${p.sendPath}${rest === '' ? '?' : `${rest}&`}${auth}&${Q_SIGNATURE}=${signature}`
+    if (token && !p.signSessionToken) url += `&${Q_SECURITY_TOKEN}=${uriEncode(token)}`
     return result(p, url, sentHeaders(headers, p.hostHeader), canonical, toSign, signature, payloadHash)
   }
   return signing instanceof Promise ? signing.then(finish) : finish(signing)
+}
+
+/** `k=v&k=v` (already encoded) back into pairs. */
+function authPairs(auth: string): Array<[string, string]> {
+  return auth.split('&').map((pair) => {
+    const eq = pair.indexOf('=')
+    return [pair.slice(0, eq), pair.slice(eq + 1)]
+  })
 }
 
 /**
