@@ -10,7 +10,7 @@ export interface CanonicalInput {
   method: string
   /** The canonical path (see `canonicalPath`). */
   path: string
-  /** Query pairs, RFC 3986-encoded, in any order (they are sorted here). */
+  /** Query pairs, RFC 3986-encoded, in any order (they are sorted here); or the canonical query string itself. */
   query: ReadonlyArray<readonly [string, string]> | string
   /** Lower-case header name -> values in the order received (repeated headers are joined with `,`). */
   headers: ReadonlyMap<string, readonly string[]>

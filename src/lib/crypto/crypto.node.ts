@@ -63,7 +63,8 @@ export const hmacHexWith = (key: unknown): ((data: string) => string) => {
       inner = larger
       view = inner.subarray(0, BLOCK)
     }
-    const length = BLOCK + (fast ? (inner as unknown as Writers).utf8Write(data, BLOCK) : inner.write(data, BLOCK, 'utf8'))
+    const length =
+      BLOCK + (fast ? (inner as unknown as Writers).utf8Write(data, BLOCK) : inner.write(data, BLOCK, 'utf8'))
     if (view.length !== length) view = inner.subarray(0, length)
     // Hex out and back measured faster than a 'buffer' digest (which allocates a Buffer) on Node 20.
     const innerHash = hash('sha256', view, 'hex')
