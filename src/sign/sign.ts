@@ -24,7 +24,7 @@ import {
   X_AMZ_REGION_SET,
   X_AMZ_SECURITY_TOKEN,
 } from './constants.js'
-import { toAmzDate } from './date.js'
+import { dayOf, toAmzDate } from './date.js'
 import { defaultKeyCache, type SigningKeyCache } from './key-cache.js'
 import { canonicalPath, collectHeaders, type ParsedUrl, parseUrl, typeOf } from './request.js'
 import type {
@@ -117,7 +117,7 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
     region = checkScopePart('region', options.region)
   }
   const amzDate = toAmzDate(options.date)
-  const day = amzDate.slice(0, 8)
+  const day = dayOf(amzDate)
   const method = options.method === undefined ? 'GET' : options.method
   if (typeof method !== 'string' || !METHOD.test(method)) {
     throw new InvalidInputError('method', 'must be an HTTP method name such as GET or PUT')
@@ -293,7 +293,13 @@ export function checkCredentials(credentials: unknown, field = 'credentials'): C
   return credentials as Credentials
 }
 
+// The last two names that passed (a signer's service and region, the same on every call). They start
+// as two valid names, so the shortcut never lets through what the check would refuse.
+let passed1 = 's3'
+let passed2 = 'us-east-1'
+
 function checkScopePart(field: string, value: unknown): string {
+  if (value === passed1 || value === passed2) return value as string
   if (typeof value !== 'string') throw new InvalidInputError(field, `must be a string, got ${typeOf(value)}`)
   if (!SCOPE_PART.test(value)) {
     const lower = value.toLowerCase()
@@ -304,6 +310,8 @@ function checkScopePart(field: string, value: unknown): string {
         : `must be a non-empty name of lower-case letters, digits, "-", "_" or ".", got ${JSON.stringify(value)}`,
     )
   }
+  passed2 = passed1
+  passed1 = value
   return value
 }
 
