@@ -194,12 +194,25 @@ function respond(
     resolve(new NodeHttpResponse(parts, null))
     return
   }
-  const length = Number(res.headers['content-length'])
-  if (length <= SMALL_BODY && res.headers['content-encoding'] === undefined) {
+  if (isSmall(res.rawHeaders)) {
     readWhole(res, parts, resolve, reject)
     return
   }
   resolve(new NodeHttpResponse(parts, streamOf(res, request.signal)))
+}
+
+/**
+ * Whether the body is announced at `SMALL_BODY` bytes or less, and not encoded. Read from the raw headers:
+ * `res.headers` would build node:http's header record, which nothing else here needs.
+ */
+function isSmall(raw: readonly string[]): boolean {
+  let length: string | undefined
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase()
+    if (name === 'content-encoding') return false
+    if (name === 'content-length') length ??= raw[i + 1]
+  }
+  return Number(length) <= SMALL_BODY
 }
 
 /** The URL as fetch's response gives it: without its fragment. */
