@@ -223,11 +223,20 @@ function withContentType(headers: HeadersInput | undefined, contentType: string 
   return [...headerPairsOf(headers), ['content-type', contentType]]
 }
 
+const isPlainRecord = (value: object): value is Record<string, unknown> =>
+  Object.getPrototypeOf(value) === Object.prototype
+
+function namesHost(record: Record<string, unknown>): boolean {
+  for (const name in record) if (name.length === 4 && name.toLowerCase() === 'host') return true
+  return false
+}
+
 /**
  * fetch sends the URL's host and no other: a different `host` header would be signed and not sent.
  * (The adapters for node:http and undici send it.)
  */
 function checkHostHeader(url: string, headers: HeadersInput | undefined): void {
+  if (headers == null || (isPlainRecord(headers) && !namesHost(headers))) return // the usual case, read cheaply
   const hosts = headerPairsOf(headers).filter(([name]) => name.toLowerCase() === 'host')
   if (hosts.length === 0) return
   let urlHost: string

@@ -202,6 +202,7 @@ describe('sending', () => {
     const { client } = testClient({ service: 'execute-api' })
     for (const headers of [
       { host: 'abc.execute-api.us-east-1.amazonaws.com' },
+      { 'x-a': '1', HOST: 'abc.execute-api.us-east-1.amazonaws.com' },
       [['Host', 'abc.execute-api.us-east-1.amazonaws.com']] as Array<[string, string]>,
       new Headers({ host: 'abc.execute-api.us-east-1.amazonaws.com' }),
     ]) {
