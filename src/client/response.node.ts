@@ -89,11 +89,13 @@ export class NodeHttpResponse implements Response {
   }
 
   async text(): Promise<string> {
-    return decoder.decode(await this.#consume())
+    const bytes = this.#consume()
+    return decoder.decode(bytes instanceof Uint8Array ? bytes : await bytes)
   }
 
   async json(): Promise<unknown> {
-    return JSON.parse(decoder.decode(await this.#consume()))
+    const bytes = this.#consume()
+    return JSON.parse(decoder.decode(bytes instanceof Uint8Array ? bytes : await bytes))
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
@@ -136,8 +138,11 @@ export class NodeHttpResponse implements Response {
     return this.#used || (isStream(source) && (source.locked || disturbed(source)))
   }
 
-  /** The whole body, once (no body reads as empty, as often as asked): from the stream, or the bytes read. */
-  async #consume(): Promise<Uint8Array> {
+  /**
+   * The whole body, once (no body reads as empty, as often as asked): from the stream, or the bytes read,
+   * handed over at once. Throws what the body methods reject with (they are async).
+   */
+  #consume(): Uint8Array | Promise<Uint8Array> {
     const source = this.#source
     if (source === null) return EMPTY
     if (this.#unusable()) throw new TypeError('Body is unusable: Body has already been read')
