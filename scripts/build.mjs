@@ -208,7 +208,10 @@ export async function buildJs({ write = true } = {}) {
   const plan = planNodeLayout(outputs)
   // dist/: the split build, but for the twins of dist/node/ entries that package.json does not name.
   const named = new Set(allTargets)
-  const written = new Map([...text].filter(([file]) => outputs[file].entryPoint === undefined || named.has(file)))
+  const sources = new Set(entryPoints())
+  const written = new Map(
+    [...text].filter(([file]) => named.has(file) || !sources.has(outputs[file].entryPoint ?? '(a chunk)')),
+  )
 
   // Two chunks of one group may export the same name (esbuild names exports per chunk): such an export
   // gets the chunk's hash as a suffix in the group, and every import of it is renamed.
