@@ -17,8 +17,12 @@ beforeAll(() => {
 /** Runs ES module source in a fresh `node` from the repository root (so `awsig` is the package itself). */
 function node(source: string, args: string[] = []): Promise<string> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [...args, '--input-type=module', '-e', source], { cwd: ROOT }, (error, stdout, stderr) =>
-      error === null ? done(stdout.trim()) : fail(new Error(`${error.message}\n${stderr}`)),
+    execFile(
+      process.execPath,
+      [...args, '--input-type=module', '-e', source],
+      { cwd: ROOT },
+      (error, stdout, stderr) =>
+        error === null ? done(stdout.trim()) : fail(new Error(`${error.message}\n${stderr}`)),
     )
   })
 }

@@ -700,7 +700,8 @@ describe('packaging: the universal entry never reaches Node-only code', () => {
     }
     const entry = pkg.exports['./credentials'] as Record<string, { types: string; default: string }>
     // dist/node/: the build Node, Bun and Deno load (scripts/build.mjs)
-    for (const runtime of ['node', 'bun', 'deno']) expect(entry[runtime]?.default).toBe('./dist/node/credentials/node.js')
+    for (const runtime of ['node', 'bun', 'deno'])
+      expect(entry[runtime]?.default).toBe('./dist/node/credentials/node.js')
     expect(entry.default?.default).toBe('./dist/credentials/index.js')
     expect(Object.keys(entry).at(-1)).toBe('default')
   })
