@@ -140,17 +140,34 @@ export function planNodeLayout(outputs) {
     for (const f of taken) groupOf.set(f, name)
     groups.push({ name, owner: outputs[entry].entryPoint, members: taken })
   }
-  // A small chunk that imports no other chunk and no node:* module joins the first group: a module
-  // loaded lazily (the client's node:http transport) may need it without importing the group that loads
-  // it, which would be an import cycle.
+  // Some chunks move down to the first group (`awsig`'s, which every other entry loads anyway), when
+  // every chunk they import is there and none imports node:*: a chunk that `awsig/client` or
+  // `awsig/credentials` loads with another entry's group (the AWS error parser, XML, redaction: the
+  // credentials providers need them, and the client took them first), so that `awsig/credentials` does
+  // not load the client's group for them; and a small one
+  // that imports no other chunk, so that a module loaded lazily (the client's node:http transport) does
+  // not import the group that loads it (an import cycle).
   const [first] = groups
-  for (const group of groups.slice(1)) {
-    for (const f of group.members.slice()) {
-      if (backends.has(f) || staticImports(f).some((d) => !isEntry(d)) || importsNode(f) || outputs[f].bytes > 2048)
-        continue
-      group.members.splice(group.members.indexOf(f), 1)
-      first.members.push(f)
-      groupOf.set(f, first.name)
+  const owner = new Map(groups.map((g) => [g.owner, g.name]))
+  const hot = new Set(rank.slice(1, 4).map((source) => owner.get(source)))
+  const groupsLoading = (f) =>
+    new Set(entries.filter((e) => closure(e, staticImports).has(f)).map((e) => owner.get(outputs[e].entryPoint)))
+  for (let moved = true; moved; ) {
+    moved = false
+    for (const group of groups.slice(1)) {
+      for (const f of group.members.slice()) {
+        const deps = staticImports(f).filter((d) => !isEntry(d))
+        if (backends.has(f) || importsNode(f) || deps.some((d) => groupOf.get(d) !== first.name)) continue
+        const loaders = groupsLoading(f)
+        loaders.delete(undefined)
+        loaders.delete(first.name)
+        const shared = loaders.size >= 2 && [...loaders].some((g) => hot.has(g))
+        if (!shared && (deps.length > 0 || outputs[f].bytes > 2048)) continue
+        group.members.splice(group.members.indexOf(f), 1)
+        first.members.push(f)
+        groupOf.set(f, first.name)
+        moved = true
+      }
     }
   }
   const finalOf = (f) => groupOf.get(f) ?? (f.startsWith('dist/') ? `${NODE_DIR}${f.slice('dist/'.length)}` : f)
