@@ -19,7 +19,7 @@ export async function importInternal(path) {
     write: false,
     logLevel: 'warning',
   })
-  const file = join(mkdtempSync(join(tmpdir(), 'awsig-bench-')), path.replace(/\W/g, '-') + '.mjs')
+  const file = join(mkdtempSync(join(tmpdir(), 'awsig-bench-')), `${path.replace(/\W/g, '-')}.mjs`)
   writeFileSync(file, result.outputFiles[0].text)
   return import(pathToFileURL(file).href)
 }

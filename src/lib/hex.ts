@@ -5,7 +5,8 @@ let HEX: string[] | undefined
 
 /** Lower-case hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
-  const hex = (HEX ??= Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')))
+  HEX ??= Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+  const hex = HEX
   let out = ''
   for (let i = 0; i < bytes.length; i++) out += hex[bytes[i] as number]
   return out
