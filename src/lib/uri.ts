@@ -4,28 +4,12 @@
 
 const HEX = '0123456789ABCDEF'
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
-/** `%XX` for every byte value; for ASCII, the character itself if unreserved, else its escape. */
-interface Escapes {
-  percent: string[]
-  ascii: string[]
-}
-let escapes: Escapes | undefined
-/** Built on first use, not at import: a program that signs once may never escape anything. */
-function buildEscapes(): Escapes {
-  const percent = Array.from({ length: 256 }, (_, b) => `%${HEX[b >> 4]}${HEX[b & 15]}`)
-  // Unreserved: A-Z a-z 0-9 - . _ ~ (compared as codes: a regular expression per byte costs 80 µs at start)
-  const unreserved = (b: number) =>
-    (b >= 65 && b <= 90) ||
-    (b >= 97 && b <= 122) ||
-    (b >= 48 && b <= 57) ||
-    b === 45 ||
-    b === 46 ||
-    b === 95 ||
-    b === 126
-  const ascii = Array.from({ length: 128 }, (_, b) => (unreserved(b) ? String.fromCharCode(b) : (percent[b] as string)))
-  escapes = { percent, ascii }
-  return escapes
-}
+/** `%XX` for every byte value. */
+const PERCENT = Array.from({ length: 256 }, (_, b) => `%${HEX[b >> 4]}${HEX[b & 15]}`)
+/** For ASCII: the character itself if unreserved, else its escape. */
+const ASCII = Array.from({ length: 128 }, (_, b) =>
+  /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : (PERCENT[b] as string),
+)
 
 function isHex(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102)
@@ -43,7 +27,6 @@ function hexValue(code: number): number {
  */
 function encode(text: string, decode: 'none' | 'percent' | 'plus', keepSlash: boolean): string {
   if (UNRESERVED.test(text)) return text
-  const { percent: PERCENT, ascii: ASCII } = escapes ?? buildEscapes()
   let out = ''
   const length = text.length
   let run = 0 // start of the pending run of characters that stay as they are
