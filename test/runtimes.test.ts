@@ -62,9 +62,13 @@ function report(result: Result, extra: string): void {
 }
 
 /** `report` for a run of the suite bundled by esbuild (WebCrypto): prints its failures first. */
-function reportBundle(result: Omit<Result, 'backend'> & { failures: string[]; bundleBytes: number }): void {
+function reportBundle(
+  result: Omit<Result, 'backend'> & { failures: string[]; bundleBytes: number },
+  backend = 'web.js',
+): void {
   for (const failure of result.failures) console.error(`FAIL ${failure}\n`)
-  report({ ...result, backend: 'web.js' }, `WebCrypto bundle, ${result.bundleBytes} bytes`)
+  const kind = backend === 'web.js' ? 'WebCrypto' : 'plain-JavaScript'
+  report({ ...result, backend }, `${kind} bundle, ${result.bundleBytes} bytes`)
 }
 
 describe('vector suite on the built package in other runtimes', () => {
@@ -102,7 +106,17 @@ describe('vector suite on the built package in other runtimes', () => {
     reportBundle(result)
   })
 
-  it('a runtime without crypto.subtle (a plain-HTTP page, as on Hermes): UnsupportedRuntimeError', {
+  it('a runtime without crypto.subtle, on the react-native condition (plain-JavaScript SHA-256 and HMAC)', {
+    timeout: TIMEOUT,
+  }, async (ctx) => {
+    const executablePath = binary(ctx, 'chromium')
+    const { runPureJsWithoutWebCrypto } = await import('./runtimes/chromium.mjs')
+    const result = await runPureJsWithoutWebCrypto({ executablePath })
+    reportBundle({ ...result, runtime: `${result.browser}, no crypto.subtle, react-native condition` }, 'pure.js')
+    expect(result.passed).toBeGreaterThanOrEqual(100) // AWS's SigV4 suites and the event-stream vectors
+  })
+
+  it('the browser bundle without crypto.subtle (a plain-HTTP page): UnsupportedRuntimeError', {
     timeout: TIMEOUT,
   }, async (ctx) => {
     const executablePath = binary(ctx, 'chromium')

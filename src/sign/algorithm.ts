@@ -49,10 +49,24 @@ export interface SigningAlgorithm {
 
 /** The credential scope: `day/region/service/aws4_request`, without the region for region-set algorithms. */
 export function credentialScope(algorithm: SigningAlgorithm, day: string, region: string, service: string): string {
-  return algorithm.regionSet
-    ? `${day}/${service}/${SCOPE_TERMINATOR}`
-    : `${day}/${region}/${service}/${SCOPE_TERMINATOR}`
+  if (region !== lastRegion || day !== lastDay || service !== lastService || algorithm.regionSet !== lastRegionSet) {
+    lastScope = algorithm.regionSet
+      ? `${day}/${service}/${SCOPE_TERMINATOR}`
+      : `${day}/${region}/${service}/${SCOPE_TERMINATOR}`
+    lastDay = day
+    lastRegion = region
+    lastService = service
+    lastRegionSet = algorithm.regionSet
+  }
+  return lastScope
 }
+// The last scope built: one object for a signer's many requests, so that what is keyed by it (the
+// presigned credential) compares it by reference instead of character by character.
+let lastDay = ''
+let lastRegion = ''
+let lastService = ''
+let lastRegionSet = false
+let lastScope = ''
 
 /**
  * The SigV4 signing key for credentials, day, region and service, from `cache` when it holds it.

@@ -10,8 +10,8 @@ export interface CanonicalInput {
   method: string
   /** The canonical path (see `canonicalPath`). */
   path: string
-  /** Query pairs, RFC 3986-encoded, in any order (they are sorted here). */
-  query: ReadonlyArray<readonly [string, string]>
+  /** Query pairs, RFC 3986-encoded, in any order (they are sorted here); or the canonical query string itself. */
+  query: ReadonlyArray<readonly [string, string]> | string
   /** Lower-case header name -> values in the order received (repeated headers are joined with `,`). */
   headers: ReadonlyMap<string, readonly string[]>
   /** Lower-case names of the headers to sign, sorted (see {@link headerNamesToSign}). */
@@ -46,7 +46,7 @@ export function canonicalRequest(input: CanonicalInput): { canonicalRequest: str
     signedHeaders = signedHeaders === '' ? name : `${signedHeaders};${name}`
   }
   return {
-    canonicalRequest: `${input.method}\n${input.path}\n${canonicalQuery(input.query)}\n${block}\n${signedHeaders}\n${input.payloadHash}`,
+    canonicalRequest: `${input.method}\n${input.path}\n${typeof input.query === 'string' ? input.query : canonicalQuery(input.query)}\n${block}\n${signedHeaders}\n${input.payloadHash}`,
     signedHeaders,
   }
 }

@@ -27,6 +27,13 @@ export function toAmzDate(date: unknown, field = 'date'): string {
 let lastSecond = Number.NaN
 let lastAmzDate = ''
 
+/** `YYYYMMDD` of an `x-amz-date`: the same string for every call on one day (compared, not rebuilt). */
+export function dayOf(amzDate: string): string {
+  if (!amzDate.startsWith(lastDay)) lastDay = amzDate.slice(0, 8)
+  return lastDay
+}
+let lastDay = '-'
+
 /** Milliseconds since the epoch of an `x-amz-date`, or `undefined` when it is not one (or not a real date). */
 export function parseAmzDate(text: string): number | undefined {
   const m = AMZ_DATE.exec(text)

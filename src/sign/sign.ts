@@ -24,7 +24,7 @@ import {
   X_AMZ_REGION_SET,
   X_AMZ_SECURITY_TOKEN,
 } from './constants.js'
-import { toAmzDate } from './date.js'
+import { dayOf, toAmzDate } from './date.js'
 import { defaultKeyCache, type SigningKeyCache } from './key-cache.js'
 import { canonicalPath, collectHeaders, type ParsedUrl, parseUrl, typeOf } from './request.js'
 import type {
@@ -117,7 +117,7 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
     region = checkScopePart('region', options.region)
   }
   const amzDate = toAmzDate(options.date)
-  const day = amzDate.slice(0, 8)
+  const day = dayOf(amzDate)
   const method = options.method === undefined ? 'GET' : options.method
   if (typeof method !== 'string' || !METHOD.test(method)) {
     throw new InvalidInputError('method', 'must be an HTTP method name such as GET or PUT')
@@ -293,7 +293,13 @@ export function checkCredentials(credentials: unknown, field = 'credentials'): C
   return credentials as Credentials
 }
 
+// The last two names that passed (a signer's service and region, the same on every call). They start
+// as two valid names, so the shortcut never lets through what the check would refuse.
+let passed1 = 's3'
+let passed2 = 'us-east-1'
+
 function checkScopePart(field: string, value: unknown): string {
+  if (value === passed1 || value === passed2) return value as string
   if (typeof value !== 'string') throw new InvalidInputError(field, `must be a string, got ${typeOf(value)}`)
   if (!SCOPE_PART.test(value)) {
     const lower = value.toLowerCase()
@@ -304,6 +310,8 @@ function checkScopePart(field: string, value: unknown): string {
         : `must be a non-empty name of lower-case letters, digits, "-", "_" or ".", got ${JSON.stringify(value)}`,
     )
   }
+  passed2 = passed1
+  passed1 = value
   return value
 }
 
@@ -520,6 +528,17 @@ function encodedCredential(accessKeyId: string, scope: string): string {
   return lastEncodedCredential
 }
 
+// Requests of one kind sign the same headers: the last list encoded is kept (`;` always needs it).
+let lastSignedHeaders = ''
+let lastEncodedSignedHeaders = ''
+function encodedSignedHeaders(names: string): string {
+  if (names !== lastSignedHeaders) {
+    lastEncodedSignedHeaders = uriEncode(names)
+    lastSignedHeaders = names
+  }
+  return lastEncodedSignedHeaders
+}
+
 /**
  * Presigns a request: the signature goes in the query string, so the URL alone authorises the request
  * until it expires. Returns the URL and, for debugging, the canonical request and string-to-sign.
@@ -581,19 +600,17 @@ function presignHashed(
   if (p.hostHeader !== undefined) headers.set('host', [p.hostHeader])
   const signedNames = headerNamesToSign(headers, p.unsigned)
   const token = p.credentials.sessionToken
-  query.push(
-    [Q_ALGORITHM, p.algorithm.id],
-    [Q_CREDENTIAL, encodedCredential(p.credentials.accessKeyId, p.scope)],
-    [Q_DATE, p.amzDate],
-    [Q_EXPIRES, String(expiresIn)],
-  )
-  if (p.regionSet !== undefined) query.push([Q_REGION_SET, uriEncode(p.regionSet)])
-  if (token && p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-  query.push([Q_SIGNED_HEADERS, uriEncode(signedNames.join(';'))])
+  // The authentication parameters, in canonical (sorted) order, as one string: most presigned URLs
+  // have no other parameters, and then this is the canonical query string as it is.
+  let auth = `${Q_ALGORITHM}=${p.algorithm.id}&${Q_CREDENTIAL}=${encodedCredential(p.credentials.accessKeyId, p.scope)}&${Q_DATE}=${p.amzDate}&${Q_EXPIRES}=${expiresIn}`
+  if (p.regionSet !== undefined) auth += `&${Q_REGION_SET}=${uriEncode(p.regionSet)}`
+  if (token && p.signSessionToken) auth += `&${Q_SECURITY_TOKEN}=${uriEncode(token)}`
+  auth += `&${Q_SIGNED_HEADERS}=${encodedSignedHeaders(signedNames.join(';'))}`
+  const rest = querySuffix(query)
   const canonical = canonicalRequest({
     method: p.method,
     path: p.canonicalPath,
-    query,
+    query: query.length === 0 ? auth : [...query, ...authPairs(auth)],
     headers,
     signedHeaders: signedNames,
     payloadHash,
@@ -601,12 +618,19 @@ function presignHashed(
   })
   const signing = signCanonical(p, canonical.canonicalRequest)
   const finish = ({ toSign, signature }: Signed): PresignedRequest => {
-    query.push([Q_SIGNATURE, signature])
-    if (token && !p.signSessionToken) query.push([Q_SECURITY_TOKEN, uriEncode(token)])
-    const url = `${p.url.protocol}//${p.url.host}${p.sendPath}${querySuffix(query)}`
+    let url = `${p.url.protocol}//${p.url.host}${p.sendPath}${rest === '' ? '?' : `${rest}&`}${auth}&${Q_SIGNATURE}=${signature}`
+    if (token && !p.signSessionToken) url += `&${Q_SECURITY_TOKEN}=${uriEncode(token)}`
     return result(p, url, sentHeaders(headers, p.hostHeader), canonical, toSign, signature, payloadHash)
   }
   return signing instanceof Promise ? signing.then(finish) : finish(signing)
+}
+
+/** `k=v&k=v` (already encoded) back into pairs. */
+function authPairs(auth: string): Array<[string, string]> {
+  return auth.split('&').map((pair) => {
+    const eq = pair.indexOf('=')
+    return [pair.slice(0, eq), pair.slice(eq + 1)]
+  })
 }
 
 /**

@@ -30,14 +30,16 @@ export const bundleForBrowser = () => bundleForWeb(SUITE_EXPORTS)
 
 // The page loads the bundle and the suite and exposes `awsigRun(cases)`. This lives in the page, not in
 // a function passed to page.evaluate: under vitest, vite rewrites `import()` inside such functions.
-const PAGE = `<!doctype html>
+// With `webCrypto: false` the page must lack crypto.subtle instead (see NO_WEBCRYPTO_PAGE below).
+const suitePage = ({ webCrypto }) => `<!doctype html>
 <meta charset="utf-8">
 <title>awsig vector suite</title>
 <script type="module">
   try {
-    // No Node globals here, WebCrypto only (127.0.0.1 is a secure context).
+    // No Node globals here; WebCrypto only (127.0.0.1 is a secure context), or none at all.
     if (typeof globalThis.process !== 'undefined') throw new Error('process is defined in the page')
-    if (!globalThis.isSecureContext || !globalThis.crypto?.subtle) throw new Error('crypto.subtle is unavailable')
+    const webCrypto = globalThis.isSecureContext && globalThis.crypto?.subtle !== undefined
+    if (webCrypto !== ${webCrypto}) throw new Error('crypto.subtle is ' + (webCrypto ? 'available' : 'unavailable'))
     const awsig = await import('/awsig.js')
     const { runSuite } = await import('/portable/suite.mjs')
     globalThis.awsigRun = (cases) => runSuite(awsig, cases)
@@ -49,7 +51,7 @@ const PAGE = `<!doctype html>
 `
 
 /** Serves `/` (the page above, or `page`), `/awsig.js` (the bundle) and `/portable/*.mjs` on 127.0.0.1. */
-async function serve(bundle, page = PAGE) {
+async function serve(bundle, page = suitePage({ webCrypto: true })) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
     const send = (status, type, body) => {
@@ -78,22 +80,37 @@ async function serve(bundle, page = PAGE) {
  * Returns `{ passed, failed, failures, browser, bundleBytes, ms }`.
  */
 export async function runInChromium({ executablePath = '/usr/bin/chromium', cases, timeoutMs = 45_000 } = {}) {
-  const started = performance.now()
   const allCases = cases ?? [...(await loadCases()), ...(await loadV4aCases()), ...(await loadEventStreamCases())]
-  const bundle = await bundleForBrowser()
-  const server = await serve(bundle)
+  return runSuitePage({ executablePath, timeoutMs, cases: allCases, bundle: await bundleForBrowser(), webCrypto: true })
+}
+
+/**
+ * The SigV4 and event-stream vectors in a Chromium page WITHOUT crypto.subtle (plain HTTP from a host
+ * that is not loopback by name), on the bundle a React Native app gets: the `react-native` condition
+ * selects the plain-JavaScript backend. SigV4a needs WebCrypto's ECDSA, so its vectors are left out.
+ */
+export async function runPureJsWithoutWebCrypto({ executablePath = '/usr/bin/chromium', timeoutMs = 45_000 } = {}) {
+  const cases = [...(await loadCases()), ...(await loadEventStreamCases())]
+  const bundle = await bundleForWeb(SUITE_EXPORTS, { conditions: ['react-native'], backend: 'pure.js' })
+  return runSuitePage({ executablePath, timeoutMs, cases, bundle, webCrypto: false })
+}
+
+async function runSuitePage({ executablePath, timeoutMs, cases, bundle, webCrypto }) {
+  const started = performance.now()
+  const server = await serve(bundle, suitePage({ webCrypto }))
   let browser
   try {
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: timeoutMs })
+    const args = webCrypto ? CHROMIUM_ARGS : [...CHROMIUM_ARGS, '--host-resolver-rules=MAP awsig.test 127.0.0.1']
+    browser = await chromium.launch({ executablePath, headless: true, args, timeout: timeoutMs })
     const page = await browser.newPage()
     page.setDefaultTimeout(timeoutMs)
     const pageErrors = []
     page.on('pageerror', (error) => pageErrors.push(String(error)))
     const { port } = server.address()
-    await page.goto(`http://127.0.0.1:${port}/`)
+    await page.goto(`http://${webCrypto ? '127.0.0.1' : 'awsig.test'}:${port}/`)
     const ready = await (await page.waitForFunction(() => globalThis.awsigReady)).jsonValue()
     if (ready !== 'ready') throw new Error(`the test page did not load: ${ready}`)
-    const result = await page.evaluate((cases) => globalThis.awsigRun(cases), allCases)
+    const result = await page.evaluate((cases) => globalThis.awsigRun(cases), cases)
     if (pageErrors.length > 0) result.failures.push(...pageErrors.map((e) => `page error: ${e}`))
     return {
       ...result,

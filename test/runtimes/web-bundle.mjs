@@ -14,12 +14,13 @@ export const SUITE_EXPORTS =
 
 /**
  * Bundles `contents` (ES module source, resolved from the repository root) with the given export
- * `conditions` (esbuild adds `browser` for the platform). Returns the bundle's text.
+ * `conditions` (esbuild adds `browser` for the platform). Returns the bundle's text. `backend` is the
+ * `#crypto` file the conditions must select: `web.js`, or `pure.js` with the `react-native` condition.
  * @param {string} contents
- * @param {{ conditions?: string[] }} [options]
+ * @param {{ conditions?: string[], backend?: string }} [options]
  * @returns {Promise<string>}
  */
-export async function bundleForWeb(contents, { conditions = [] } = {}) {
+export async function bundleForWeb(contents, { conditions = [], backend = 'web.js' } = {}) {
   const result = await build({
     stdin: { contents, resolveDir: ROOT, sourcefile: 'entry.js', loader: 'js' },
     bundle: true,
@@ -35,8 +36,8 @@ export async function bundleForWeb(contents, { conditions = [] } = {}) {
   const inputs = Object.keys(result.metafile.inputs)
   const has = (file) => inputs.some((p) => p.endsWith(file))
   const sigv4a = inputs.some((p) => p.includes('dist/sigv4a/'))
-  if (!has('dist/lib/crypto/web.js') || (sigv4a && !has('dist/lib/crypto/ecdsa-web.js'))) {
-    throw new Error(`the bundle lacks the WebCrypto backends; inputs: ${inputs.join(', ')}`)
+  if (!has(`dist/lib/crypto/${backend}`) || (sigv4a && !has('dist/lib/crypto/ecdsa-web.js'))) {
+    throw new Error(`the bundle lacks the ${backend} and WebCrypto ECDSA backends; inputs: ${inputs.join(', ')}`)
   }
   if (has('dist/lib/crypto/crypto.node.js') || has('dist/lib/crypto/ecdsa.node.js') || code.includes('node:crypto')) {
     throw new Error(`the bundle contains the node:crypto backend; inputs: ${inputs.join(', ')}`)

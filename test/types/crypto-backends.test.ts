@@ -1,4 +1,4 @@
-// Type tests: both crypto backends implement the backend interfaces, and the `#crypto` and
+// Type tests: the crypto backends implement the backend interfaces, and the `#crypto` and
 // `#crypto-ecdsa` imports are typed by those interfaces (src/lib/crypto/backend.ts, ecdsa-backend.ts),
 // so universal code cannot lean on one backend's synchronous answers. Checked by `npm run typecheck`.
 import { describe, expect, expectTypeOf, it } from 'vitest'
@@ -8,15 +8,18 @@ import * as ecdsaNode from '../../src/lib/crypto/ecdsa.node.js'
 import type * as declaredEcdsa from '../../src/lib/crypto/ecdsa-backend.js'
 import type { EcdsaBackend } from '../../src/lib/crypto/ecdsa-types.js'
 import * as ecdsaWeb from '../../src/lib/crypto/ecdsa-web.js'
+import * as pure from '../../src/lib/crypto/pure.js'
 import type { CryptoBackend } from '../../src/lib/crypto/types.js'
 import * as web from '../../src/lib/crypto/web.js'
 
 describe('crypto backends', () => {
-  it('crypto.node.ts and web.ts are each a CryptoBackend', () => {
+  it('crypto.node.ts, web.ts and pure.ts are each a CryptoBackend', () => {
     expectTypeOf(node).toExtend<CryptoBackend>()
     expectTypeOf(web).toExtend<CryptoBackend>()
+    expectTypeOf(pure).toExtend<CryptoBackend>()
     // Nothing more than the interface: an extra export would be reachable through one backend only.
     expect(Object.keys(node).sort()).toEqual(Object.keys(web).sort())
+    expect(Object.keys(pure).sort()).toEqual(Object.keys(web).sort())
   })
 
   it('ecdsa.node.ts and ecdsa-web.ts are each an EcdsaBackend', () => {
