@@ -6,49 +6,11 @@
 // rewrites every budget to today's size + 3%: a deliberate change, reviewed in the JSON's diff)
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { splitBuild } from './build.mjs'
-import { measureBundle } from './bundle.mjs'
+import { kindsIn, measureBundle } from './bundle.mjs'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const budget = JSON.parse(readFileSync(new URL('./size-budget.json', import.meta.url), 'utf8'))
-
-/** Code that only some entries may contain, recognised by the source files it comes from. */
-const KINDS = {
-  sigv4a: /^src\/sigv4a\/|^src\/lib\/crypto\/(ecdsa-|p256)/,
-  'aws-chunked': /^src\/chunked\/(sign|decode)-chunked\.ts$/,
-  'event-stream': /^src\/event-stream\//,
-  verification: /^src\/verify\/|^src\/event-stream\/verify\.ts$/,
-}
-/**
- * The source files in each dist/ file, from the build's own metafile (the same build: same chunk names).
- * A dist/ file that puts bytes in a bundle counts as all of its sources: an esbuild chunk holds the code
- * that one set of entries shares, so a chunk never mixes code an entry needs with code it must not hold.
- */
-const { metafile } = await splitBuild()
-const sourcesOf = new Map(
-  Object.entries(metafile.outputs).map(([file, { inputs }]) => [
-    file,
-    Object.entries(inputs)
-      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
-      .map(([source]) => source),
-  ]),
-)
-/** The kinds of code that the dist/ files putting bytes in a bundle come from, with those sources. */
-function kindsIn(result) {
-  const found = new Map()
-  for (const [file, bytes] of result.contributions) {
-    if (bytes === 0) continue
-    if (!sourcesOf.has(file))
-      throw new Error(`size check: ${file} is not an output of the build: rebuild (npm run build)`)
-    for (const source of sourcesOf.get(file)) {
-      for (const [kind, pattern] of Object.entries(KINDS)) {
-        if (pattern.test(source)) found.set(kind, [...(found.get(kind) ?? []), `${source} (in ${file})`])
-      }
-    }
-  }
-  return found
-}
 
 /** Every subpath's full export list, and the two imports most apps make. */
 const subpaths = Object.keys(pkg.exports)
@@ -75,7 +37,7 @@ for (const [name, contents] of entries) {
   }
   if (result.gzip > limit.gzip) problems.push(`${name}: ${result.gzip} B gzipped, over its budget of ${limit.gzip} B`)
   // Files that put bytes in the output: the metafile lists every file parsed, tree-shaken or not.
-  for (const [kind, sources] of kindsIn(result)) {
+  for (const [kind, sources] of await kindsIn(result)) {
     if (!limit.may.includes(kind))
       problems.push(`${name}: bundles ${kind} code it does not offer: ${sources.join(', ')}`)
   }
@@ -88,7 +50,7 @@ for (const [name, contents] of entries) {
   }
 }
 // The leak check can fail: SigV4a code imported next to `sign` is found, in whatever chunk it lives.
-const canary = kindsIn(
+const canary = await kindsIn(
   await measureBundle("export { sign } from 'awsig'\nexport * from 'awsig/sigv4a'", { resolveDir: ROOT }),
 )
 if (!canary.has('sigv4a')) problems.push('the leak check no longer sees SigV4a code in a bundle that imports it')
