@@ -17,8 +17,11 @@ import {
   decodeEventStream,
   encodeEventMessage,
 } from '../dist/event-stream/index.js'
-import { sigv4 } from '../dist/sign/algorithm.js'
-import { createChain } from '../dist/sign/chain.js'
+import { sigv4 } from '../dist/index.js'
+import { importInternal } from './internal.mjs'
+
+// One chain step with no API around it: createChain is internal, bundled from src/.
+const { createChain } = await importInternal('sign/chain.ts')
 
 const MiB = 1024 * 1024
 const args = process.argv.slice(2)

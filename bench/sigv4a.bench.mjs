@@ -12,6 +12,7 @@ import { do_not_optimize, bench as mitataBench, run, summary } from 'mitata'
 import { defaultKeyCache, sign } from '../dist/index.js'
 import { publicKeyFor, sigv4a, verifyWithPublicKey } from '../dist/sigv4a/index.js'
 import { cpuTimes } from './cpu-time.mjs'
+import { importInternal } from './internal.mjs'
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
 const date = new Date('2024-05-01T12:34:56Z')
@@ -39,7 +40,7 @@ const jwk = {
   y: Buffer.from(y, 'hex').toString('base64url'),
 }
 // The private scalar from awsig's derivation (checked below through the public key).
-const { derivePrivateScalar } = await import('../dist/sigv4a/key.js')
+const { derivePrivateScalar } = await importInternal('sigv4a/key.ts')
 const d = Buffer.from(await derivePrivateScalar(credentials.accessKeyId, credentials.secretAccessKey))
 const privateKey = createPrivateKey({ key: { ...jwk, d: d.toString('base64url') }, format: 'jwk' })
 const floor = () => {

@@ -120,7 +120,8 @@ function listSources(dir: string): string[] {
 /** Files that package.json maps only under a Node condition (`node`, `bun`, `deno`), as src/ paths. */
 function nodeConditionFiles(): { nodeOnly: Set<string>; aliases: Record<string, string> } {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
-  const toSrc = (target: string) => target.replace(/^\.\/dist\//, '').replace(/\.(d\.ts|js)$/, '.ts')
+  // dist/node/ is the same modules built for Node's loader (scripts/build.mjs).
+  const toSrc = (target: string) => target.replace(/^\.\/dist\/(node\/)?/, '').replace(/\.(d\.ts|js)$/, '.ts')
   const universal = new Set<string>()
   const node = new Set<string>()
   const walk = (value: unknown, underNode: boolean) => {

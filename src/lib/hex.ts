@@ -1,11 +1,14 @@
 // Hex and byte helpers shared by the signers, encoders and verifiers.
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+/** Two hex digits per byte value, made on first use (not at import: Node's hashes give hex themselves). */
+let HEX: string[] | undefined
 
 /** Lower-case hex of bytes. */
 export function toHex(bytes: Uint8Array): string {
+  HEX ??= Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+  const hex = HEX
   let out = ''
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number]
+  for (let i = 0; i < bytes.length; i++) out += hex[bytes[i] as number]
   return out
 }
 

@@ -699,7 +699,9 @@ describe('packaging: the universal entry never reaches Node-only code', () => {
       exports: Record<string, Record<string, { types: string; default: string }>>
     }
     const entry = pkg.exports['./credentials'] as Record<string, { types: string; default: string }>
-    for (const runtime of ['node', 'bun', 'deno']) expect(entry[runtime]?.default).toBe('./dist/credentials/node.js')
+    // dist/node/: the build Node, Bun and Deno load (scripts/build.mjs)
+    for (const runtime of ['node', 'bun', 'deno'])
+      expect(entry[runtime]?.default).toBe('./dist/node/credentials/node.js')
     expect(entry.default?.default).toBe('./dist/credentials/index.js')
     expect(Object.keys(entry).at(-1)).toBe('default')
   })

@@ -41,6 +41,23 @@ export const hmacHexWith = (key: unknown): ((data: string) => string) => {
   if (typeof key === 'function') return key as (data: string) => string // prepared already
   const hash = oneShot
   if (typeof hash !== 'function' || !(key instanceof Uint8Array)) return (data) => hmacHex(key, data)
+  // The pads are written at the second message: a program that signs once (a CLI, a Lambda's first
+  // request) pays one `createHmac` and not the setup.
+  let padded: ((data: string) => string) | undefined
+  let first = true
+  return (data) => {
+    if (padded !== undefined) return padded(data)
+    if (first) {
+      first = false
+      return hmacHex(key, data)
+    }
+    padded = withPads(key, hash)
+    return padded(data)
+  }
+}
+
+/** HMAC-SHA256 under `key` with both padded key blocks written once (see `hmacHexWith`). */
+function withPads(key: Uint8Array, hash: (alg: string, data: string | Uint8Array, enc: 'hex') => string) {
   const BLOCK = 64
   const k = key.length > BLOCK ? nodeCrypto.createHash('sha256').update(key).digest() : key
   // inner: K ^ ipad, then the message; outer: K ^ opad, then the inner digest (32 bytes).
@@ -55,7 +72,7 @@ export const hmacHexWith = (key: unknown): ((data: string) => string) => {
   // Node's Buffer has per-encoding writers; `write(s, offset, encoding)` costs ~40 ns more a call to
   // pick one. Bun and Deno may lack them.
   const fast = typeof (outer as { hexWrite?: unknown }).hexWrite === 'function'
-  return (data) => {
+  return (data: string): string => {
     const most = BLOCK + data.length * 3 // UTF-8 takes at most 3 bytes per UTF-16 unit
     if (most > inner.length) {
       const larger = Buffer.allocUnsafe(most)
