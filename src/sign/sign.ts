@@ -555,7 +555,7 @@ let lastAuth = ''
  */
 function authParameters(p: PreparedRequest, expiresIn: number, token: string | undefined, names: string[]): string {
   const credential = encodedCredential(p.credentials.accessKeyId, p.scope)
-  const signedHeaders = encodedSignedHeaders(names.join(';'))
+  const signedHeaders = encodedSignedHeaders(names)
   const { id } = p.algorithm
   const last = lastAuthParts
   if (
@@ -578,13 +578,17 @@ function authParameters(p: PreparedRequest, expiresIn: number, token: string | u
   return auth
 }
 
-// Requests of one kind sign the same headers: the last list encoded is kept (`;` always needs it).
-let lastSignedHeaders = ''
+// Requests of one kind sign the same headers: the last list encoded is kept (`;` always needs it),
+// and compared name by name (joining them to compare would cost about what encoding does).
+let lastSignedNames: readonly string[] = []
 let lastEncodedSignedHeaders = ''
-function encodedSignedHeaders(names: string): string {
-  if (names !== lastSignedHeaders) {
-    lastEncodedSignedHeaders = uriEncode(names)
-    lastSignedHeaders = names
+function encodedSignedHeaders(names: readonly string[]): string {
+  const last = lastSignedNames
+  let same = names.length === last.length
+  for (let i = 0; same && i < names.length; i++) same = names[i] === last[i]
+  if (!same) {
+    lastEncodedSignedHeaders = uriEncode(names.join(';'))
+    lastSignedNames = names
   }
   return lastEncodedSignedHeaders
 }
