@@ -2,7 +2,8 @@
 // and does one piece of work, against bare `node -e ''`. Reports the median wall time of RUNS launches per
 // case (interleaved round robin, so background load spreads evenly) and each case's cost over the
 // node:crypto + one HMAC floor, the goals of issue 14: awsig + one `sign` within 5 ms of that floor,
-// awsig/client and awsig/credentials within 10 ms.
+// awsig/client and awsig/credentials within 10 ms. aws4fetch + one sign is there to show what loading any
+// one small package costs over that floor.
 // Run: npm run build (in the repo root), then here: node cold-start.mjs [runs]   (npm run bench:cold-start)
 import { spawnSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
@@ -24,6 +25,14 @@ const cases = [
     "import('awsig') + one sign",
     `const { sign } = await import('awsig'); await sign({ url: 'https://sqs.us-east-1.amazonaws.com/', service: 'sqs', region: 'us-east-1', credentials: ${credentials} })`,
     5,
+  ],
+  // For comparison: what one small package costs over the floor (one file, resolved through node_modules),
+  // and with its first signature (aws4fetch signs with WebCrypto, which Node loads on first use).
+  ["import('aws4fetch') (peer)", "await import('aws4fetch')", null],
+  [
+    "import('aws4fetch') + one sign (peer)",
+    `const { AwsV4Signer } = await import('aws4fetch'); const c = ${credentials}; await new AwsV4Signer({ url: 'https://sqs.us-east-1.amazonaws.com/', service: 'sqs', region: 'us-east-1', ...c }).sign()`,
+    null,
   ],
   ["import('awsig/client')", "await import('awsig/client')", 10],
   ["import('awsig/credentials')", "await import('awsig/credentials')", 10],

@@ -86,12 +86,22 @@ function sigv4Key(
     const key = cachedKeyOf(cache, fingerprint, day, region, service)
     if (key !== undefined) return key
   }
-  return (async () => {
-    const id = `${await fingerprint}/${day}/${region}/${service}`
-    const key = await deriveSigningKey(secret, day, region, service)
-    cacheKey(cache, id, key)
-    return key
-  })()
+  return deriveAndCache(fingerprint, secret, day, region, service, cache)
+}
+
+// Apart from sigv4Key: a closure there would make every call allocate its context, cached key or not.
+async function deriveAndCache(
+  fingerprint: string | Promise<string>,
+  secret: string,
+  day: string,
+  region: string,
+  service: string,
+  cache: SigningKeyCache,
+): Promise<unknown> {
+  const id = `${await fingerprint}/${day}/${region}/${service}`
+  const key = await deriveSigningKey(secret, day, region, service)
+  cacheKey(cache, id, key)
+  return key
 }
 
 /** Signature Version 4: HMAC-SHA256 under a key derived from the secret, day, region and service. */

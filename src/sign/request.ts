@@ -145,9 +145,18 @@ export function collectHeaders(input: HeadersInput | undefined): Map<string, str
   return map
 }
 
+// Header names that passed, and their lower case: callers send the same few names again and again.
+const checkedNames = new Map<unknown, string>()
+
 function addHeader(map: Map<string, string[]>, name: unknown, value: unknown): void {
-  if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
-    throw new InvalidInputError(`headers[${JSON.stringify(String(name))}]`, 'is not a valid header name')
+  let lower = checkedNames.get(name)
+  if (lower === undefined) {
+    if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
+      throw new InvalidInputError(`headers[${JSON.stringify(String(name))}]`, 'is not a valid header name')
+    }
+    lower = name.toLowerCase()
+    if (checkedNames.size >= 256) checkedNames.clear()
+    checkedNames.set(name, lower)
   }
   if (value === undefined || value === null) return
   if (typeof value !== 'string' && typeof value !== 'number') {
@@ -160,7 +169,6 @@ function addHeader(map: Map<string, string[]>, name: unknown, value: unknown): v
       'value contains a control character (CR, LF, NUL...) or a character beyond Latin-1',
     )
   }
-  const lower = name.toLowerCase()
   const list = map.get(lower)
   if (list === undefined) map.set(lower, [text])
   else list.push(text)

@@ -395,10 +395,13 @@ function signCanonical(p: PreparedRequest, canonical: string): Signed | Promise<
     if (typeof signature === 'string') return { toSign, signature }
     return signature.then((s) => ({ toSign, signature: s }))
   }
-  return (async () => {
-    const toSign = stringToSign(p.algorithm.id, p.amzDate, p.scope, await hash)
-    return { toSign, signature: await p.algorithm.sign(await key, toSign) }
-  })()
+  return signLater(p, hash, key)
+}
+
+// Apart from signCanonical, whose every call would otherwise allocate this closure's context.
+async function signLater(p: PreparedRequest, hash: string | Promise<string>, key: unknown): Promise<Signed> {
+  const toSign = stringToSign(p.algorithm.id, p.amzDate, p.scope, await hash)
+  return { toSign, signature: await p.algorithm.sign(await key, toSign) }
 }
 
 function querySuffix(pairs: ReadonlyArray<readonly [string, string]>): string {
@@ -505,14 +508,27 @@ export function signPrepared(
     host: p.url.host,
   })
   const signing = signCanonical(p, canonical.canonicalRequest)
-  const finish = ({ toSign, signature }: Signed): SignedRequest => {
-    const out = sentHeaders(headers, p.hostHeader)
-    if (token && !p.signSessionToken) out[X_AMZ_SECURITY_TOKEN] = token
-    out.authorization = `${p.algorithm.id} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${canonical.signedHeaders}, Signature=${signature}`
-    return result(p, p.sendUrl, out, canonical, toSign, signature, payloadHash)
-  }
-  return signing instanceof Promise ? signing.then(finish) : finish(signing)
+  return signing instanceof Promise
+    ? signedHeadersLater(p, canonical, signing, payloadHash)
+    : signedHeaders(p, canonical, signing, payloadHash)
 }
+
+// Here rather than as closures in signPrepared, which would allocate their context on every call.
+async function signedHeadersLater(p: PreparedRequest, canonical: Canonical, signing: Promise<Signed>, hash: string) {
+  return signedHeaders(p, canonical, await signing, hash)
+}
+
+/** What `sign` returns: the headers to send, `authorization` included. */
+function signedHeaders(p: PreparedRequest, canonical: Canonical, signed: Signed, payloadHash: string): SignedRequest {
+  const { credentials } = p
+  const token = credentials.sessionToken
+  const out = sentHeaders(p.headers, p.hostHeader)
+  if (token && !p.signSessionToken) out[X_AMZ_SECURITY_TOKEN] = token
+  out.authorization = `${p.algorithm.id} Credential=${credentials.accessKeyId}/${p.scope}, SignedHeaders=${canonical.signedHeaders}, Signature=${signed.signature}`
+  return result(p, p.sendUrl, out, canonical, signed.toSign, signed.signature, payloadHash)
+}
+
+type Canonical = ReturnType<typeof canonicalRequest>
 
 // The credential parameter is the same for every URL presigned with one key on one day.
 // Compared by its parts: comparing a freshly joined string would cost as much as encoding it.
@@ -528,13 +544,51 @@ function encodedCredential(accessKeyId: string, scope: string): string {
   return lastEncodedCredential
 }
 
-// Requests of one kind sign the same headers: the last list encoded is kept (`;` always needs it).
-let lastSignedHeaders = ''
+// The authentication parameters of the last URL presigned, and what they were made of: a signer that
+// presigns many URLs in one second (a page of links) repeats all of them. Compared by their parts.
+let lastAuthParts: readonly unknown[] = []
+let lastAuth = ''
+
+/**
+ * The authentication parameters but the signature, in canonical (sorted) order, as one string: most
+ * presigned URLs have no other parameters, and then this is the canonical query string as it is.
+ */
+function authParameters(p: PreparedRequest, expiresIn: number, token: string | undefined, names: string[]): string {
+  const credential = encodedCredential(p.credentials.accessKeyId, p.scope)
+  const signedHeaders = encodedSignedHeaders(names)
+  const { id } = p.algorithm
+  const last = lastAuthParts
+  if (
+    last[0] === credential &&
+    last[1] === p.amzDate &&
+    last[2] === expiresIn &&
+    last[3] === signedHeaders &&
+    last[4] === token &&
+    last[5] === p.regionSet &&
+    last[6] === id
+  ) {
+    return lastAuth
+  }
+  let auth = `${Q_ALGORITHM}=${id}&${Q_CREDENTIAL}=${credential}&${Q_DATE}=${p.amzDate}&${Q_EXPIRES}=${expiresIn}`
+  if (p.regionSet !== undefined) auth += `&${Q_REGION_SET}=${uriEncode(p.regionSet)}`
+  if (token !== undefined) auth += `&${Q_SECURITY_TOKEN}=${uriEncode(token)}`
+  auth += `&${Q_SIGNED_HEADERS}=${signedHeaders}`
+  lastAuthParts = [credential, p.amzDate, expiresIn, signedHeaders, token, p.regionSet, id]
+  lastAuth = auth
+  return auth
+}
+
+// Requests of one kind sign the same headers: the last list encoded is kept (`;` always needs it),
+// and compared name by name (joining them to compare would cost about what encoding does).
+let lastSignedNames: readonly string[] = []
 let lastEncodedSignedHeaders = ''
-function encodedSignedHeaders(names: string): string {
-  if (names !== lastSignedHeaders) {
-    lastEncodedSignedHeaders = uriEncode(names)
-    lastSignedHeaders = names
+function encodedSignedHeaders(names: readonly string[]): string {
+  const last = lastSignedNames
+  let same = names.length === last.length
+  for (let i = 0; same && i < names.length; i++) same = names[i] === last[i]
+  if (!same) {
+    lastEncodedSignedHeaders = uriEncode(names.join(';'))
+    lastSignedNames = names
   }
   return lastEncodedSignedHeaders
 }
@@ -600,12 +654,7 @@ function presignHashed(
   if (p.hostHeader !== undefined) headers.set('host', [p.hostHeader])
   const signedNames = headerNamesToSign(headers, p.unsigned)
   const token = p.credentials.sessionToken
-  // The authentication parameters, in canonical (sorted) order, as one string: most presigned URLs
-  // have no other parameters, and then this is the canonical query string as it is.
-  let auth = `${Q_ALGORITHM}=${p.algorithm.id}&${Q_CREDENTIAL}=${encodedCredential(p.credentials.accessKeyId, p.scope)}&${Q_DATE}=${p.amzDate}&${Q_EXPIRES}=${expiresIn}`
-  if (p.regionSet !== undefined) auth += `&${Q_REGION_SET}=${uriEncode(p.regionSet)}`
-  if (token && p.signSessionToken) auth += `&${Q_SECURITY_TOKEN}=${uriEncode(token)}`
-  auth += `&${Q_SIGNED_HEADERS}=${encodedSignedHeaders(signedNames.join(';'))}`
+  const auth = authParameters(p, expiresIn, token && p.signSessionToken ? token : undefined, signedNames)
   const rest = querySuffix(query)
   const canonical = canonicalRequest({
     method: p.method,
@@ -617,12 +666,34 @@ function presignHashed(
     host: p.url.host,
   })
   const signing = signCanonical(p, canonical.canonicalRequest)
-  const finish = ({ toSign, signature }: Signed): PresignedRequest => {
-    let url = `${p.url.protocol}//${p.url.host}${p.sendPath}${rest === '' ? '?' : `${rest}&`}${auth}&${Q_SIGNATURE}=${signature}`
-    if (token && !p.signSessionToken) url += `&${Q_SECURITY_TOKEN}=${uriEncode(token)}`
-    return result(p, url, sentHeaders(headers, p.hostHeader), canonical, toSign, signature, payloadHash)
-  }
-  return signing instanceof Promise ? signing.then(finish) : finish(signing)
+  const prefix = `${p.url.protocol}//${p.url.host}${p.sendPath}${rest === '' ? '?' : `${rest}&`}${auth}&${Q_SIGNATURE}=`
+  return signing instanceof Promise
+    ? presignedLater(p, prefix, canonical, signing, payloadHash)
+    : presigned(p, prefix, canonical, signing, payloadHash)
+}
+
+/** What `presignRequest` returns: the URL is `prefix` (everything up to the signature's value) completed. */
+function presigned(
+  p: PreparedRequest,
+  prefix: string,
+  canonical: Canonical,
+  { toSign, signature }: Signed,
+  payloadHash: string,
+): PresignedRequest {
+  const token = p.credentials.sessionToken
+  let url = `${prefix}${signature}`
+  if (token && !p.signSessionToken) url += `&${Q_SECURITY_TOKEN}=${uriEncode(token)}`
+  return result(p, url, sentHeaders(p.headers, p.hostHeader), canonical, toSign, signature, payloadHash)
+}
+
+async function presignedLater(
+  p: PreparedRequest,
+  prefix: string,
+  canonical: Canonical,
+  signing: Promise<Signed>,
+  payloadHash: string,
+) {
+  return presigned(p, prefix, canonical, await signing, payloadHash)
 }
 
 /** `k=v&k=v` (already encoded) back into pairs. */
