@@ -118,10 +118,7 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
   }
   const amzDate = toAmzDate(options.date)
   const day = dayOf(amzDate)
-  const method = options.method === undefined ? 'GET' : options.method
-  if (typeof method !== 'string' || !METHOD.test(method)) {
-    throw new InvalidInputError('method', 'must be an HTTP method name such as GET or PUT')
-  }
+  const method = methodOf(options.method)
   const s3 = S3_SIGNING_NAMES.has(service)
   const target = parseTarget(options.url, options.normalizePath ?? !s3, options.doubleEncodePath ?? !s3)
   const { url } = target
@@ -133,7 +130,7 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
   }
   return {
     algorithm,
-    method: method.toUpperCase(),
+    method,
     url,
     headers,
     service,
@@ -291,6 +288,23 @@ export function checkCredentials(credentials: unknown, field = 'credentials'): C
   }
   checked.set(credentials, { accessKeyId, token: sessionToken })
   return credentials as Credentials
+}
+
+// The last method given, and its upper case.
+let lastMethod: unknown = 'GET'
+let lastUpperMethod = 'GET'
+
+/** The request method, upper case (default GET). */
+function methodOf(method: unknown): string {
+  if (method === undefined) return 'GET'
+  if (method !== lastMethod) {
+    if (typeof method !== 'string' || !METHOD.test(method)) {
+      throw new InvalidInputError('method', 'must be an HTTP method name such as GET or PUT')
+    }
+    lastUpperMethod = method.toUpperCase()
+    lastMethod = method
+  }
+  return lastUpperMethod
 }
 
 // The last two names that passed (a signer's service and region, the same on every call). They start
