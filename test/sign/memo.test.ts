@@ -77,7 +77,7 @@ const view = (r: { url: string; canonicalRequest: string; stringToSign: string; 
 describe('what sign and presign keep between calls', () => {
   it('never changes a result: any sequence of calls gives each call its own result', async () => {
     // Each variant on its own, with a call of another kind before it.
-    const alone = []
+    const alone: Array<{ presigned: ReturnType<typeof view>; signed: ReturnType<typeof view> }> = []
     for (const [i, options] of variants.entries()) {
       await sign({ url: 'https://other.amazonaws.com/', service: 'other', region: 'eu-west-1', credentials: alice })
       alone[i] = { presigned: view(await presignRequest(options)), signed: view(await sign(options)) }
