@@ -84,6 +84,11 @@ export class ResponseHeaders implements Headers {
     this.append()
   }
 
+  /** `Object.prototype.toString` gives `[object Headers]`, as for fetch's (some libraries test for it). */
+  get [Symbol.toStringTag](): string {
+    return 'Headers'
+  }
+
   /** Node's `util.inspect`: the headers as a record. */
   [INSPECT](): Record<string, string> {
     return Object.fromEntries(this.#values)

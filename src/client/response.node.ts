@@ -69,6 +69,11 @@ export class NodeHttpResponse implements Response {
     return 'basic'
   }
 
+  /** `Object.prototype.toString` gives `[object Response]`, as for fetch's. */
+  get [Symbol.toStringTag](): string {
+    return 'Response'
+  }
+
   get headers(): Headers {
     this.#headers ??= new ResponseHeaders(this.#rawHeaders)
     return this.#headers

@@ -259,6 +259,9 @@ function streamOf(res: IncomingMessage, signal: AbortSignal | undefined): Readab
   return new ReadableStream<Uint8Array>({
     start(controller) {
       res.on('data', (chunk: Uint8Array) => {
+        // Deno's node:http may still deliver a read it had scheduled after `destroy()` (a cancel): an
+        // enqueue on the closed stream would throw, uncaught.
+        if (!reading) return
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
         // Pull-based: stop the socket until the reader asks for more.
         if ((controller.desiredSize ?? 0) <= 0) res.pause()

@@ -186,9 +186,15 @@ function viaNodeHttp(request: import('./transport.node.js').NodeHttpSend): Promi
   })
 }
 
+/**
+ * A record without a prototype: a header named `constructor` would otherwise find Object's, and one named
+ * `__proto__` would set the prototype instead of a header (node:http takes the record's own keys).
+ */
+const newHeaderRecord = (): Record<string, string | string[]> => Object.create(null)
+
 /** Headers for node:http: lower-case names, a repeated header's values in an array. */
 function nodeHeaders(pairs: Iterable<readonly [string, string]>): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {}
+  const headers = newHeaderRecord()
   for (const [name, value] of pairs) {
     const key = name.toLowerCase()
     const previous = headers[key]
@@ -337,7 +343,7 @@ function hasFetchOnlyOptions(init: object): boolean {
 /** Headers for node:http from fetch's init: the client's plain record copied as it is, any other shape read. */
 function nodeHeadersOf(input: unknown): Record<string, string | string[]> {
   if (input !== null && typeof input === 'object' && Object.getPrototypeOf(input) === Object.prototype) {
-    const headers: Record<string, string | string[]> = {}
+    const headers = newHeaderRecord()
     for (const name in input) {
       const value = (input as Record<string, unknown>)[name]
       const key = name.toLowerCase()

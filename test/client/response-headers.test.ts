@@ -65,3 +65,16 @@ describe('ResponseHeaders', () => {
     expect(headers.get('x-a')).toBe('1')
   })
 })
+
+describe('the type tags', () => {
+  it("say Headers and Response, as fetch's do (libraries tell them apart by Object.prototype.toString)", async () => {
+    const { NodeHttpResponse } = await import('../../src/client/response.node.js')
+    const response = new NodeHttpResponse(
+      { status: 200, statusText: 'OK', rawHeaders: ['x-a', '1'], url: 'http://h/' },
+      null,
+    )
+    const tag = (value: unknown) => Object.prototype.toString.call(value)
+    expect([tag(response), tag(response.headers)]).toEqual([tag(new Response()), tag(new Headers())])
+    expect(tag(new Response())).toBe('[object Response]')
+  })
+})

@@ -20,6 +20,8 @@ interface Received {
   method: string
   url: string
   headers: IncomingMessage['headers']
+  /** `[name, value, ...]` as received. */
+  raw: string[]
   length: number
 }
 
@@ -63,7 +65,7 @@ beforeAll(async () => {
       length += chunk.length
     })
     req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, length })
+      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, raw: req.rawHeaders, length })
       const route = routes[req.url ?? '']
       if (route !== undefined) return route(req, res)
       res.writeHead(200, { 'content-type': 'application/json' })
@@ -242,6 +244,29 @@ describe('send: the Response (node-http)', () => {
     const host = `example.test:${new URL(base).port}`
     await send({ url: `${base}/h`, headers: { host } }, { transport: 'node-http' })
     expect(last().headers.host).toBe(host)
+  })
+
+  it("sends headers named like Object.prototype's members (constructor, __proto__) as they are", async () => {
+    const named = (name: string) => last().raw.filter((_, i, raw) => i % 2 === 1 && raw[i - 1] === name)
+    const headers = { constructor: 'c', ['__proto__']: 'p', 'x-a': 'a' }
+    const client = createClient({ credentials, region: 'us-east-1', service: 's3', retry: false })
+    for (const sendIt of [
+      () =>
+        send(
+          {
+            url: `${base}/proto`,
+            headers: [
+              ['constructor', 'c'],
+              ['__proto__', 'p'],
+            ],
+          },
+          { transport: 'node-http' },
+        ),
+      () => client.fetch(`${base}/proto`, { headers }),
+    ]) {
+      await sendIt()
+      expect([named('constructor'), named('__proto__')]).toEqual([['c'], ['p']])
+    }
   })
 })
 
