@@ -27,12 +27,51 @@ const decoder = new TextDecoder()
 
 let isDisturbed: ((stream: ReadableStream) => boolean) | undefined
 
-/** Whether the stream was read from or cancelled: node:stream knows, and fetch's `bodyUsed` says so. */
-function disturbed(stream: ReadableStream): boolean {
+/** node:stream's `isDisturbed`, loaded once. */
+function nodeIsDisturbed(): (stream: ReadableStream) => boolean {
   // Only the node-http transport makes these responses: node:stream is there.
   const load = builtinModuleLoader() as GetBuiltinModule
   isDisturbed ??= (load('node:stream') as { isDisturbed(s: unknown): boolean }).isDisturbed
-  return isDisturbed(stream)
+  return isDisturbed
+}
+
+// Streams read from or cancelled, for runtimes whose node:stream cannot tell (Deno's `isDisturbed` does
+// not know its own web streams): there each body stream is `watched`.
+const touched = new WeakSet<ReadableStream>()
+let mustWatch: boolean | undefined
+
+/** Whether the stream was read from or cancelled: what fetch's `bodyUsed` says. */
+function disturbed(stream: ReadableStream): boolean {
+  return touched.has(stream) || nodeIsDisturbed()(stream)
+}
+
+/** `source`, or where node:stream cannot see a read, a stream over it that notes its first read or cancel. */
+function watched<T extends ReadableStream<Uint8Array> | null>(source: T): T {
+  if (source === null) return source
+  if (mustWatch === undefined) {
+    const probe = new ReadableStream()
+    void probe.getReader().read()
+    mustWatch = !nodeIsDisturbed()(probe)
+  }
+  if (!mustWatch) return source
+  const reader = source.getReader()
+  const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
+    {
+      // With no queue (high-water mark 0), pull runs only for a read.
+      async pull(controller) {
+        touched.add(stream)
+        const { done, value } = await reader.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      },
+      cancel(reason) {
+        touched.add(stream)
+        return reader.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return stream as T
 }
 
 /**
@@ -54,7 +93,7 @@ export class NodeHttpResponse implements Response {
     this.statusText = parts.statusText
     this.url = parts.url
     this.#rawHeaders = parts.rawHeaders
-    this.#source = source
+    this.#source = source instanceof Uint8Array ? source : watched(source)
   }
 
   get ok(): boolean {
@@ -83,7 +122,7 @@ export class NodeHttpResponse implements Response {
     const source = this.#source
     if (!(source instanceof Uint8Array)) return source as ReadableStream<Uint8Array<ArrayBuffer>> | null
     // Bytes read whole become a stream only when asked for; one already read gives an empty one.
-    const stream = streamOf(this.#used ? EMPTY : source)
+    const stream = watched(streamOf(this.#used ? EMPTY : source))
     this.#source = stream
     return stream as ReadableStream<Uint8Array<ArrayBuffer>>
   }
@@ -128,7 +167,7 @@ export class NodeHttpResponse implements Response {
     let source = this.#source
     if (isStream(source)) {
       const [mine, theirs] = source.tee()
-      this.#source = mine
+      this.#source = watched(mine)
       source = theirs
     }
     const copy = new NodeHttpResponse(
