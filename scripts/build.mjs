@@ -23,10 +23,14 @@ function targetsOf(value, into = new Set()) {
   return into
 }
 
-const allTargets = [...targetsOf([pkg.exports, pkg.imports, pkg.bin, pkg.main])].map((t) => {
-  if (!t.startsWith('./dist/')) throw new Error(`build: package.json points outside dist/: ${t}`)
-  return t.slice(2)
-})
+// `browser` names files that browser bundlers leave out (the client's node:http transport, loaded lazily):
+// each must be a file of its own, at that path.
+const allTargets = [...targetsOf([pkg.exports, pkg.imports, pkg.bin, pkg.main, Object.keys(pkg.browser ?? {})])].map(
+  (t) => {
+    if (!t.startsWith('./dist/')) throw new Error(`build: package.json points outside dist/: ${t}`)
+    return t.slice(2)
+  },
+)
 
 /** The entries Node loads from dist/node/, as their dist/ twin: dist/node/a.js -> dist/a.js */
 const nodeTwins = () => allTargets.filter((t) => t.startsWith(NODE_DIR)).map((t) => `dist/${t.slice(NODE_DIR.length)}`)

@@ -2,7 +2,7 @@
 // that a streamed upload keeps its signed content-length and flat memory everywhere. Universal: the
 // node-http transport is loaded lazily and reaches node:http through `process.getBuiltinModule`.
 
-import { AwsigError, InvalidInputError, NetworkError } from '../errors.js'
+import { AwsigError, InvalidInputError, NetworkError, UnsupportedRuntimeError } from '../errors.js'
 import { isStreamBody } from '../lib/body.js'
 import { builtinModuleLoader } from '../lib/builtin-module.js'
 import { headerPairsOf } from '../lib/headers.js'
@@ -176,11 +176,25 @@ type SendBody = string | Uint8Array | ReadableStream<Uint8Array> | AsyncIterable
 let nodeHttpLoading: Promise<typeof import('./transport.node.js')> | undefined
 let nodeHttp: typeof import('./transport.node.js') | undefined
 
-/** Sends with node:http, loading its transport on first use. */
-function viaNodeHttp(request: import('./transport.node.js').NodeHttpSend): Promise<Response> {
+/**
+ * Sends with node:http, loading its transport on first use. A bundle made for browsers leaves the
+ * transport out (package.json's `browser` field): run where node:http exists all the same, it sends
+ * with `otherwise` when given (fetch), else rejects with `UnsupportedRuntimeError`.
+ */
+function viaNodeHttp(
+  request: import('./transport.node.js').NodeHttpSend,
+  otherwise?: () => Promise<Response>,
+): Promise<Response> {
   if (nodeHttp !== undefined) return nodeHttp.sendWithNodeHttp(request)
   nodeHttpLoading ??= import('./transport.node.js')
   return nodeHttpLoading.then((loaded) => {
+    if (typeof loaded.sendWithNodeHttp !== 'function') {
+      if (otherwise !== undefined) return otherwise()
+      throw new UnsupportedRuntimeError(
+        'the node-http transport',
+        "this bundle was made for browsers, which leave it out: use transport: 'fetch'",
+      )
+    }
     nodeHttp = loaded
     return loaded.sendWithNodeHttp(request)
   })
@@ -302,14 +316,17 @@ export function fetchByRuntime(url: string, init: RequestInit & { duplex?: 'half
   const stream = !bytesLike && isStreamBody(body)
   if (!stream) {
     if (isNode && bytesLike && !hasFetchOnlyOptions(init) && globalThis.fetch === initialFetch) {
-      return viaNodeHttp({
-        url: new URL(url),
-        method: method ?? 'GET',
-        headers: nodeHeadersOf(headers),
-        body: checkBody(body as SendRequest['body']),
-        signal: signal ?? undefined,
-        agent: undefined,
-      })
+      return viaNodeHttp(
+        {
+          url: new URL(url),
+          method: method ?? 'GET',
+          headers: nodeHeadersOf(headers),
+          body: checkBody(body as SendRequest['body']),
+          signal: signal ?? undefined,
+          agent: undefined,
+        },
+        () => globalThis.fetch(url, init),
+      )
     }
     if (typeof globalThis.fetch !== 'function') {
       throw new InvalidInputError('fetch', 'no global fetch in this runtime: pass one in the options')
