@@ -26,7 +26,7 @@ import {
 } from './constants.js'
 import { dayOf, toAmzDate } from './date.js'
 import { defaultKeyCache, type SigningKeyCache } from './key-cache.js'
-import { canonicalPath, collectHeaders, type ParsedUrl, parseUrl, typeOf } from './request.js'
+import { canonicalPath, collectHeaders, type ParsedUrl, parseQuery, parseUrl, typeOf } from './request.js'
 import type {
   BodyInput,
   Credentials,
@@ -673,7 +673,7 @@ function presignHashed(
   const canonical = canonicalRequest({
     method: p.method,
     path: p.canonicalPath,
-    query: query.length === 0 ? auth : [...query, ...authPairs(auth)],
+    query: query.length === 0 ? auth : [...query, ...parseQuery(auth)],
     headers,
     signedHeaders: signedNames,
     payloadHash,
@@ -708,14 +708,6 @@ async function presignedLater(
   payloadHash: string,
 ) {
   return presigned(p, prefix, canonical, await signing, payloadHash)
-}
-
-/** `k=v&k=v` (already encoded) back into pairs. */
-function authPairs(auth: string): Array<[string, string]> {
-  return auth.split('&').map((pair) => {
-    const eq = pair.indexOf('=')
-    return [pair.slice(0, eq), pair.slice(eq + 1)]
-  })
 }
 
 /**
