@@ -121,8 +121,10 @@ export class NodeHttpResponse implements Response {
   get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
     const source = this.#source
     if (!(source instanceof Uint8Array)) return source as ReadableStream<Uint8Array<ArrayBuffer>> | null
-    // Bytes read whole become a stream only when asked for; one already read gives an empty one.
+    // Bytes read whole become a stream only when asked for. Once the body is used, it is what fetch
+    // leaves: a stream locked by the read that used it, which nothing can read or pass on.
     const stream = watched(streamOf(this.#used ? EMPTY : source))
+    if (this.#used) void stream.getReader().read()
     this.#source = stream
     return stream as ReadableStream<Uint8Array<ArrayBuffer>>
   }

@@ -123,6 +123,8 @@ describe("the node-http response against fetch's", () => {
         // Read once: bodyUsed as fetch says, and a second read fails as fetch's does.
         expect(light.bodyUsed).toBe(real.bodyUsed)
         expect(light.body === null).toBe(real.body === null)
+        // The used body stream is as fetch leaves it (locked, so that it cannot be read or reused).
+        if (real.body !== null) expect(light.body?.locked).toBe(real.body.locked)
         expect(await settle(() => light.text())).toEqual(await settle(() => real.text()))
         const clones = [await settle(async () => light.clone()), await settle(async () => real.clone())]
         expect(clones[0]?.error).toBe(clones[1]?.error)
