@@ -183,7 +183,24 @@ export function planNodeLayout(outputs) {
       }
     }
   }
-  const finalOf = (f) => groupOf.get(f) ?? (f.startsWith('dist/') ? `${NODE_DIR}${f.slice('dist/'.length)}` : f)
+  const entryFile = (f) => `${NODE_DIR}${f.slice('dist/'.length)}`
+  // A group that one entry alone imports goes into that entry's file (one file fewer to load): its
+  // exports are then the entry's own, nothing internal shows.
+  for (const group of groups) {
+    const members = new Set(group.members)
+    const importers = entries.filter((e) =>
+      importsOf(e, ['import-statement', 'dynamic-import']).some((d) => members.has(d)),
+    )
+    const fromChunks = [...groupOf.keys()].some(
+      (f) => !members.has(f) && importsOf(f, ['import-statement', 'dynamic-import']).some((d) => members.has(d)),
+    )
+    if (importers.length !== 1 || fromChunks) continue
+    const [entry] = importers
+    group.name = entryFile(entry)
+    group.entry = entry
+    for (const f of group.members) groupOf.set(f, group.name)
+  }
+  const finalOf = (f) => groupOf.get(f) ?? (f.startsWith('dist/') ? entryFile(f) : f)
 
   // Checks: no import cycle between files (static or lazy); no node:* where a universal entry loads.
   const edges = (kinds) => {
@@ -274,8 +291,11 @@ export async function buildJs({ write = true } = {}) {
       return `import { ${items.join(', ')} } from "${spec}";`
     })
 
-  // Node layout entries: the same code, every import renamed to its file in dist/node/.
+  // Node layout entries: the same code, every import renamed to its file in dist/node/ (an entry with a
+  // group inlined is written with the group).
+  const inlined = new Set(plan.groups.map((g) => g.entry))
   for (const entry of plan.entries) {
+    if (inlined.has(entry)) continue
     let code = renameBindings(entry, text.get(entry))
     const seen = new Set()
     for (const { path, external } of outputs[entry].imports) {
@@ -289,14 +309,21 @@ export async function buildJs({ write = true } = {}) {
     written.set(plan.finalOf(entry), dropRedundantImports(code))
   }
   // Node layout groups: esbuild bundles the group's chunks into one module, every other import external.
-  for (const { name, members } of plan.groups) {
+  for (const { name, members, entry } of plan.groups) {
     const inGroup = new Set(members)
-    const reexports = members.map((m) => {
-      const list = [...aliases.get(m)].map(([e, alias]) => (e === alias ? e : `${e} as ${alias}`))
-      return `export { ${list.join(', ')} } from ${JSON.stringify(specifier('dist/chunks/group.js', m))}`
-    })
+    // The module esbuild starts from: the entry's own code, or every export of the group's chunks.
+    const base = entry === undefined ? 'dist/chunks' : posix.dirname(entry)
+    const contents =
+      entry === undefined
+        ? members
+            .map((m) => {
+              const list = [...aliases.get(m)].map(([e, alias]) => (e === alias ? e : `${e} as ${alias}`))
+              return `export { ${list.join(', ')} } from ${JSON.stringify(specifier('dist/chunks/group.js', m))}`
+            })
+            .join('\n')
+        : renameBindings(entry, text.get(entry), inGroup)
     const merged = await build({
-      stdin: { contents: reexports.join('\n'), loader: 'js' },
+      stdin: { contents, loader: 'js' },
       bundle: true,
       format: 'esm',
       platform: 'neutral',
@@ -314,7 +341,7 @@ export async function buildJs({ write = true } = {}) {
               if (args.kind === 'entry-point') return undefined
               const backend = nodeBackends.get(args.path)
               if (backend === undefined && !args.path.startsWith('.')) return { path: args.path, external: true }
-              const from = args.namespace === 'chunk' ? posix.dirname(args.importer) : 'dist/chunks'
+              const from = args.namespace === 'chunk' ? posix.dirname(args.importer) : base
               const target = backend ?? posix.join(from, args.path)
               if (inGroup.has(target)) return { path: target, namespace: 'chunk' }
               if (!text.has(target)) throw new Error(`build: ${args.importer} imports ${args.path}, not an output`)
