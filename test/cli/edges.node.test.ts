@@ -1,0 +1,241 @@
+// The built `awsig` command at its edges, against loopback servers that misbehave on purpose: a reader
+// that goes away, an output file that cannot be written, an error body that never ends, an STS that
+// fails and closes the connection, and the flags whose meaning comes from curl or the AWS CLI.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseCommandLine } from '../../src/cli/args.node.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const BIN = join(ROOT, 'dist/cli/main.node.js')
+const KEYS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }
+
+interface Result {
+  code: number | null
+  out: string
+  stderr: string
+}
+
+let dir: string
+
+function env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...KEYS,
+  }
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete base[name]
+    else base[name] = value
+  }
+  return base
+}
+
+/** Runs the built command; `closeStdout` closes the reading end of its stdout at once, as `| head -c 0` would. */
+function awsig(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; closeStdout?: boolean } = {},
+): Promise<Result> {
+  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
+    env: env(options.env),
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let stderr = ''
+  if (options.closeStdout) child.stdout?.destroy()
+  else child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code) => resolve({ code, out, stderr }))
+  })
+}
+
+/** No crash report: no uncaught 'error' event, no stack frame. */
+function expectNoCrash(result: Result): void {
+  expect(result.stderr).not.toMatch(/node:events|Unhandled|^\s+at /m)
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'awsig-edges-'))
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('an S3-like server', () => {
+  let server: Server
+  let base: string
+  let endlessSent = 0
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume()
+      if (request.url === '/bucket/missing') {
+        response.writeHead(404, { 'content-type': 'application/xml', 'x-amz-request-id': 'REQ404' })
+        response.end('<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>')
+      } else if (request.url === '/bucket/endless-error') {
+        // An error whose body never ends (a broken proxy): written as fast as it is read.
+        response.writeHead(404, { 'content-type': 'text/plain' })
+        const chunk = Buffer.alloc(64 * 1024, 'x')
+        const pump = () => {
+          while (!response.destroyed && response.write(chunk)) endlessSent += chunk.length
+        }
+        response.on('drain', pump)
+        pump()
+      } else response.end('hello')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  })
+  afterAll(() => {
+    server.closeAllConnections()
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+
+  const s3 = ['--service', 's3', '--region', 'us-east-1']
+
+  it('a reader that went away: exit 1 and one line, not a crash (error body, body, dry run)', async () => {
+    for (const args of [
+      [...s3, `${base}/bucket/missing`],
+      [...s3, '-i', `${base}/bucket/key`],
+      [...s3, '--dry-run', `${base}/bucket/key`],
+    ]) {
+      const result = await awsig(args, { closeStdout: true })
+      expectNoCrash(result)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/^awsig: .*EPIPE/m)
+    }
+  })
+
+  it('an error response with an -o that cannot be written: the AWS line, the file error, exit 1', async () => {
+    const result = await awsig([...s3, '-o', join(dir, 'no-such-dir', 'out'), `${base}/bucket/missing`])
+    expectNoCrash(result)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('awsig: NoSuchKey: The specified key does not exist. (HTTP 404, request id REQ404)')
+    expect(result.stderr).toMatch(/^awsig: .*ENOENT.*no-such-dir/m)
+  })
+
+  it('an error body that never ends is read only so far: the command ends', async () => {
+    endlessSent = 0
+    const result = await awsig(['-f', ...s3, `${base}/bucket/endless-error`])
+    expect(result.code).toBe(22)
+    expect(result.stderr).toMatch(/^awsig: NotFound: /)
+    // A few MiB at most went out before the connection was closed (socket buffers included).
+    expect(endlessSent).toBeLessThan(32 * 1024 * 1024)
+  }, 20_000)
+})
+
+describe('credentials as the AWS CLI resolves them', () => {
+  let server: Server
+  let sts: string
+  let calls: string[] = []
+  let failures = 0
+  beforeAll(async () => {
+    // An STS that fails `failures` times, each time closing the connection (as moto and many proxies do).
+    server = createServer((request, response) => {
+      let body = ''
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      request.on('end', () => {
+        const action = /Action=(\w+)/.exec(body)?.[1] ?? '?'
+        calls.push(action)
+        response.setHeader('connection', 'close')
+        if (failures > 0) {
+          failures--
+          response.writeHead(500, { 'content-type': 'text/html' }).end('<html>Internal Server Error</html>')
+        } else if (action === 'AssumeRole') {
+          response.writeHead(200, { 'content-type': 'text/xml' }).end(
+            `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rolesecret</SecretAccessKey><SessionToken>roletoken</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`,
+          )
+        } else {
+          response.writeHead(200, { 'content-type': 'text/xml' }).end(
+            `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/${/Credential=(\w+)/.exec(request.headers.authorization ?? '')?.[1]}</Arn><UserId>U</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
+          )
+        }
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    sts = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  function files(name: string, config: string, credentials = ''): Record<string, string> {
+    writeFileSync(join(dir, `config-${name}`), config)
+    writeFileSync(join(dir, `credentials-${name}`), credentials)
+    return {
+      AWS_CONFIG_FILE: join(dir, `config-${name}`),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, `credentials-${name}`),
+      AWS_ENDPOINT_URL_STS: sts,
+    }
+  }
+
+  it('an AssumeRole that STS fails once is retried, and the command finishes', async () => {
+    calls = []
+    failures = 1
+    const result = await awsig(['whoami', '--profile', 'role'], {
+      env: files(
+        'retry',
+        '[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Environment\n',
+      ),
+    })
+    expect(calls).toEqual(['AssumeRole', 'AssumeRole', 'GetCallerIdentity'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.out).toContain('Credentials: assume-role (profile role), access key ASIAROLE')
+  })
+
+  it('--profile wins over keys in the environment; AWS_PROFILE does not (as the AWS CLI)', async () => {
+    const paths = files('explicit', '', '[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other\n')
+    const explicit = await awsig(['whoami', '--profile', 'other'], { env: paths })
+    expect(explicit.stderr).toBe('')
+    expect(explicit.out).toContain('Arn:         arn:aws:iam::123456789012:user/AKIAOTHER')
+    expect(explicit.out).toContain('Credentials: ini (profile other), access key AKIAOTHER')
+    const fromEnv = await awsig(['whoami'], { env: { ...paths, AWS_PROFILE: 'other' } })
+    expect(fromEnv.out).toContain('Credentials: env, access key AKIDEXAMPLE')
+  })
+
+  it('--profile with credential_source = Environment still takes the keys of the environment', async () => {
+    failures = 0
+    const result = await awsig(['whoami', '--profile', 'role'], {
+      env: files(
+        'source-env',
+        '[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Environment\n',
+      ),
+    })
+    expect(result.stderr).toBe('')
+    expect(result.out).toContain('Credentials: assume-role (profile role), access key ASIAROLE')
+  })
+
+  it('AWS_DEFAULT_PROFILE names the profile it picked (the AWS CLI reads it before AWS_PROFILE)', async () => {
+    const paths = files('default-profile', '', '[picked]\naws_access_key_id = AKIAPICKED\naws_secret_access_key = p\n')
+    const result = await awsig(['credentials', '-v'], {
+      env: {
+        ...paths,
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_DEFAULT_PROFILE: 'picked',
+        AWS_PROFILE: 'ignored',
+      },
+    })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('* credentials: ini (profile picked), access key AKIAPICKED\n')
+  })
+})
+
+describe('arguments as curl reads them', () => {
+  it('-d, --data-raw and --data-binary join in the order given', () => {
+    const args = parseCommandLine(['-d', 'a=1', '--data-binary', 'b=2', '-d', 'c=3', '--data-raw', '@d', 'http://x/'])
+    expect(args.data).toEqual([
+      { kind: 'text', text: 'a=1' },
+      { kind: 'text', text: 'b=2' },
+      { kind: 'text', text: 'c=3' },
+      { kind: 'text', text: '@d' },
+    ])
+  })
+})
