@@ -164,19 +164,29 @@ function parseHeader(raw: string): Header {
   return { name, value: raw.slice(colon + 1).trim() }
 }
 
-function dataParts(values: readonly string[] | undefined, kind: 'data' | 'raw' | 'binary'): DataPart[] {
-  return (values ?? []).map((value) =>
-    kind !== 'raw' && value.startsWith('@')
-      ? { kind: 'file', path: value.slice(1), strip: kind === 'data' }
-      : { kind: 'text', text: value },
-  )
+/** The `-d`, `--data-raw` and `--data-binary` pieces in the order given: curl joins them in that order. */
+function dataParts(tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | undefined }>): DataPart[] {
+  const parts: DataPart[] = []
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.value === undefined) continue
+    const { name, value } = token
+    if (name !== 'data' && name !== 'data-raw' && name !== 'data-binary') continue
+    parts.push(
+      name !== 'data-raw' && value.startsWith('@')
+        ? { kind: 'file', path: value.slice(1), strip: name === 'data' }
+        : { kind: 'text', text: value },
+    )
+  }
+  return parts
 }
 
 /** Parses `argv` (without node and the script). Throws {@link UsageError}. */
 export function parseCommandLine(argv: readonly string[]): Args {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; tokens: true }>
+  >
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true })
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true })
   } catch (error) {
     const code = (error as { code?: string }).code
     const message = (error as Error).message
@@ -185,7 +195,7 @@ export function parseCommandLine(argv: readonly string[]): Args {
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${flag}: needs a value`)
     throw new UsageError(message.split('\n')[0] as string)
   }
-  const { values, positionals } = parsed
+  const { values, positionals, tokens } = parsed
   let command: Command = 'send'
   const rest = [...positionals]
   if (rest[0] === 'presign' || rest[0] === 'whoami' || rest[0] === 'credentials') {
@@ -196,11 +206,7 @@ export function parseCommandLine(argv: readonly string[]): Args {
     url: undefined,
     method: values.request ?? values.method,
     headers: (values.header ?? []).map(parseHeader),
-    data: [
-      ...dataParts(values.data, 'data'),
-      ...dataParts(values['data-raw'], 'raw'),
-      ...dataParts(values['data-binary'], 'binary'),
-    ],
+    data: dataParts(tokens),
     uploadFile: values['upload-file'],
     output: values.output,
     include: values.include ?? false,
