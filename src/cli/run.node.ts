@@ -1,20 +1,11 @@
 // The `awsig` command: sign and send (curl's habits), presign, whoami, credentials. Loaded lazily by
 // main.node.ts once the arguments are known, so `--version` and `--help` stay fast.
-import {
-  closeSync,
-  constants,
-  createReadStream,
-  createWriteStream,
-  fstatSync,
-  openSync,
-  readFileSync,
-  statSync,
-} from 'node:fs'
+import { closeSync, constants, createReadStream, fstatSync, openSync, readFileSync, statSync } from 'node:fs'
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { STATUS_CODES } from 'node:http'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import type { Readable, Writable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AwsError, type Client, createClient, type FetchInit, readAwsError } from '../client/index.js'
 import {
@@ -312,10 +303,19 @@ function uploadUrl(url: string, args: Args): string {
 
 // ----- output -----
 
-function destination(session: Session): { stream: Writable; close: boolean } {
+/** Writes an error body (and `-i`'s head) where a body goes: stdout, or the `-o` file, synchronously. */
+function writeErrorBody(session: Session, text: string): void {
   const { output } = session.args
-  if (output === undefined || output === '-') return { stream: session.io.stdout, close: false }
-  return { stream: createWriteStream(output), close: true }
+  if (output === undefined || output === '-') {
+    session.io.stdout.write(text)
+    return
+  }
+  const fd = openSync(output, 'w')
+  try {
+    writeAll(fd, Buffer.from(text))
+  } finally {
+    closeSync(fd)
+  }
 }
 
 function headBlock(response: {
@@ -382,19 +382,23 @@ async function reportAwsError(
 ): Promise<number> {
   const { args, io } = session
   if (!args.fail && curlLike) {
-    const { stream, close } = destination(session)
+    let text = ''
     if (args.include) {
-      stream.write(
-        headBlock({
-          status: error.status,
-          statusText: STATUS_CODES[error.status] ?? '',
-          httpVersion: '1.1',
-          rawHeaders: Object.entries(error.headers),
-        }),
-      )
+      text += headBlock({
+        status: error.status,
+        statusText: STATUS_CODES[error.status] ?? '',
+        httpVersion: '1.1',
+        rawHeaders: Object.entries(error.headers),
+      })
     }
-    if (error.body !== undefined) stream.write(error.body.endsWith('\n') ? error.body : `${error.body}\n`)
-    if (close) await new Promise((resolve) => stream.end(resolve))
+    if (error.body !== undefined) text += error.body.endsWith('\n') ? error.body : `${error.body}\n`
+    try {
+      writeErrorBody(session, text)
+    } catch (writeError) {
+      // The AWS error still gets its line; the file error is the exit status.
+      io.stderr.write(`awsig: ${awsErrorLine(error)}\n`)
+      throw writeError
+    }
   }
   io.stderr.write(`awsig: ${awsErrorLine(error)}\n`)
   if (SIGNATURE_CODES.has(error.awsCode)) {
@@ -856,22 +860,36 @@ function credentialsLine(error: CredentialsError, args: Args): string {
 /** Runs the command; resolves to the exit code. Never throws. */
 export async function run(args: Args, io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const session = new Session(args, io)
+  // A reader that went away (`awsig ... | head -c 10`, EPIPE) fails a write like any other write error,
+  // instead of an uncaught 'error' event; a stderr that went away leaves nowhere to say anything.
+  let writeError: unknown
+  io.stdout.on('error', (error) => {
+    writeError ??= error
+  })
+  io.stderr.on('error', () => {})
+  let code: number
   try {
     switch (args.command) {
       case 'presign':
-        return await presign(session)
+        code = await presign(session)
+        break
       case 'whoami':
-        return await whoami(session)
+        code = await whoami(session)
+        break
       case 'credentials':
-        return await printCredentials(session)
+        code = await printCredentials(session)
+        break
       default:
-        return await send(session)
+        code = await send(session)
     }
   } catch (error) {
-    return reportError(session, error)
+    code = reportError(session, error)
   } finally {
     for (const cleanup of session.cleanups) await cleanup().catch(() => {})
   }
+  // A failed write is reported on a later tick than the write itself.
+  await new Promise((resolve) => setImmediate(resolve))
+  return writeError !== undefined && code === EXIT.ok ? reportError(session, writeError) : code
 }
 
 export function reportError(session: { args: Args; io: Io }, error: unknown): number {

@@ -150,13 +150,17 @@ describe('credentials as the AWS CLI resolves them', () => {
           failures--
           response.writeHead(500, { 'content-type': 'text/html' }).end('<html>Internal Server Error</html>')
         } else if (action === 'AssumeRole') {
-          response.writeHead(200, { 'content-type': 'text/xml' }).end(
-            `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rolesecret</SecretAccessKey><SessionToken>roletoken</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`,
-          )
+          response
+            .writeHead(200, { 'content-type': 'text/xml' })
+            .end(
+              `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>rolesecret</SecretAccessKey><SessionToken>roletoken</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/r/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`,
+            )
         } else {
-          response.writeHead(200, { 'content-type': 'text/xml' }).end(
-            `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/${/Credential=(\w+)/.exec(request.headers.authorization ?? '')?.[1]}</Arn><UserId>U</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
-          )
+          response
+            .writeHead(200, { 'content-type': 'text/xml' })
+            .end(
+              `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/${/Credential=(\w+)/.exec(request.headers.authorization ?? '')?.[1]}</Arn><UserId>U</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`,
+            )
         }
       })
     })
