@@ -64,12 +64,23 @@ function toNodeBody(body: FetchInit['body']): Readable | string | Uint8Array | u
   return Readable.from(body as unknown as AsyncIterable<Uint8Array>)
 }
 
-/** Collects a stream into text. */
+/**
+ * What `text()` reads at most: more than any AWS error (the client keeps 64 KiB of one). A body that goes
+ * on (a proxy's page, a body that never ends) is cut there and its connection closed.
+ */
+const TEXT_LIMIT = 1024 * 1024 // 1 MiB
+
+/** Collects a stream into text, up to {@link TEXT_LIMIT}. */
 function textOf(stream: Readable): Promise<string> {
   return (async () => {
     const chunks: Buffer[] = []
-    for await (const chunk of stream) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks).toString('utf8')
+    let size = 0
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer)
+      size += (chunk as Buffer).length
+      if (size >= TEXT_LIMIT) break // leaving the loop destroys the stream, and so the connection
+    }
+    return Buffer.concat(chunks).subarray(0, TEXT_LIMIT).toString('utf8')
   })()
 }
 
@@ -285,7 +296,14 @@ function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | unde
         rawHeaders: raw,
         get body() {
           if (readable === undefined) {
-            const stream = new Readable({ read: () => socket.resume() })
+            // Destroyed before its end (text() had enough, a pipeline failed): the connection goes too.
+            const stream = new Readable({
+              read: () => socket.resume(),
+              destroy: (error, callback) => {
+                finish()
+                callback(error)
+              },
+            })
             readable = stream
             attach((view) => {
               if (!stream.push(Buffer.from(view))) socket.pause()
