@@ -8,10 +8,13 @@ import { basename, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AwsError, type Client, createClient, type FetchInit, readAwsError } from '../client/index.js'
+import { selectProfile } from '../credentials/config.node.js'
 import {
   CredentialsError,
   cached,
+  chain,
   defaultChain,
+  fromIni,
   type ResolvedCredentials,
   resolveEndpoint,
   resolveRegion,
@@ -93,17 +96,28 @@ async function askTerminal(question: string): Promise<string> {
   }
 }
 
+/** Environment variables that hold keys: the env provider's. */
+const ENV_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN']
+
 function credentialsFor(args: Args) {
+  const mfaCode = (serial: string) => askTerminal(`MFA code for ${serial}: `)
+  if (args.profile === undefined) return cached(defaultChain({ mfaCode }))
+  // As the AWS CLI: a profile named with --profile wins over keys in the environment (AWS_PROFILE does
+  // not). The profile itself still reads them (credential_source = Environment); the rest of the chain
+  // (web identity, container, instance metadata) comes after it without them.
+  const withoutKeys = { ...process.env }
+  for (const name of ENV_KEYS) delete withoutKeys[name]
   return cached(
-    defaultChain({
-      profile: args.profile,
-      mfaCode: (serial) => askTerminal(`MFA code for ${serial}: `),
-    }),
+    chain(
+      fromIni({ profile: args.profile, mfaCode }),
+      defaultChain({ profile: args.profile, mfaCode, env: withoutKeys }),
+    ),
   )
 }
 
+/** The profile the chain reads, as the AWS CLI picks it. */
 function profileName(args: Args): string {
-  return args.profile ?? process.env.AWS_PROFILE ?? 'default'
+  return selectProfile(args.profile, process.env).name
 }
 
 /** Resolves credentials now, so that a failure is reported as such (exit 3) before anything is sent. */
