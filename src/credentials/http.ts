@@ -89,12 +89,12 @@ function errorText(error: unknown): string {
   return `${typeof e?.message === 'string' ? e.message : String(error)}${code}`
 }
 
-/** Resolves after `ms`; the timer does not keep the process alive. */
+/**
+ * Resolves after `ms`. The timer keeps the process alive: someone awaits the retry, and an unref'd
+ * timer let Node exit mid-retry (exit 13, nothing printed) once the failed request's connection closed.
+ */
 export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms) as { unref?: () => void }
-    timer.unref?.()
-  })
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 /** Retryable: a network error, a timeout, 429 or 5xx. */
