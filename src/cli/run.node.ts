@@ -1,6 +1,6 @@
 // The `awsig` command: sign and send (curl's habits), presign, whoami, credentials. Loaded lazily by
 // main.node.ts once the arguments are known, so `--version` and `--help` stay fast.
-import { closeSync, constants, createReadStream, fstatSync, openSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, constants, createReadStream, fstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { STATUS_CODES } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -269,10 +269,22 @@ function localBody(args: Args): Body {
   return { kind: 'bytes', bytes: Buffer.concat(pieces), parts: args.data }
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 /** Copies stdin to a temporary file (constant memory), hashing it on the way. */
 async function spoolStdin(session: Session): Promise<{ path: string; size: number; sha256: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'awsig-'))
-  session.cleanups.push(() => rm(dir, { recursive: true, force: true }))
+  // Ctrl-C (or a kill) while spooling or sending: the copy of stdin goes too, then the signal does its
+  // usual work (the exit status says SIGINT).
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(dir, { recursive: true, force: true })
+    process.kill(process.pid, signal)
+  }
+  for (const signal of SIGNALS) process.once(signal, onSignal)
+  session.cleanups.push(async () => {
+    for (const signal of SIGNALS) process.off(signal, onSignal)
+    await rm(dir, { recursive: true, force: true })
+  })
   const path = join(dir, 'stdin')
   const hasher = createPayloadHasher()
   let size = 0

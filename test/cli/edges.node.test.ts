@@ -2,7 +2,7 @@
 // that goes away, an output file that cannot be written, an error body that never ends, an STS that
 // fails and closes the connection, and the flags whose meaning comes from curl or the AWS CLI.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -229,6 +229,33 @@ describe('credentials as the AWS CLI resolves them', () => {
     })
     expect(result.code).toBe(0)
     expect(result.stderr).toBe('* credentials: ini (profile picked), access key AKIAPICKED\n')
+  })
+})
+
+describe('signals', () => {
+  it('Ctrl-C while stdin is spooled for -T -: the copy of stdin is removed, the exit is by SIGINT', async () => {
+    const tmp = mkdtempSync(join(dir, 'tmp-'))
+    const child = spawn(process.execPath, [BIN, '--service', 's3', '-T', '-', 'http://127.0.0.1:9/bucket/key'], {
+      env: env({ TMPDIR: tmp }),
+      stdio: ['pipe', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const closed = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('close', (_code, signal) => resolve(signal)),
+    )
+    child.stdin?.write(Buffer.alloc(64 * 1024, 'secret upload '))
+    // Wait until the spool file holds what was written: stdin is still open, so awsig is still spooling.
+    const spool = () => readdirSync(tmp).map((name) => join(tmp, name, 'stdin'))
+    for (let i = 0; i < 200 && !spool().some((file) => existsSync(file) && statSync(file).size > 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    expect(spool()).toHaveLength(1)
+    child.kill('SIGINT')
+    expect(await closed).toBe('SIGINT')
+    expect(readdirSync(tmp)).toEqual([])
+    expect(stderr).toBe('')
+    child.stdin?.destroy()
   })
 })
 
