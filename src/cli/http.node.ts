@@ -353,6 +353,9 @@ function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | unde
     socket.once('end', () => {
       if (framing.kind === 'length' && framing.remaining > 0) {
         finish(new Error(`the connection closed ${framing.remaining} bytes before the end of the body`))
+      } else if (framing.kind === 'chunked') {
+        // The last chunk ends the response (finish): a chunked body still open here was cut short.
+        finish(new Error('the connection closed before the end of the chunked body'))
       } else finish()
     })
     socket.once('close', () => finish())

@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
+import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -130,6 +131,31 @@ describe('an S3-like server', () => {
     // A few MiB at most went out before the connection was closed (socket buffers included).
     expect(endlessSent).toBeLessThan(32 * 1024 * 1024)
   }, 20_000)
+})
+
+describe('a server speaking raw HTTP/1.1', () => {
+  let server: NetServer
+  let base: string
+  beforeAll(async () => {
+    server = createNetServer((socket) => {
+      socket.on('error', () => {})
+      // A chunked body whose connection closes in the middle of its second chunk.
+      socket.once('data', () =>
+        socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nonly part'),
+      )
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+  })
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  it('a chunked body cut short is an error, exit 1, to stdout and to -o (as curl, which exits 18)', async () => {
+    for (const extra of [[], ['-o', join(dir, 'cut.out')]]) {
+      const result = await awsig(['--service', 's3', '--region', 'us-east-1', ...extra, `${base}/bucket/key`])
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe('awsig: the connection closed before the end of the chunked body\n')
+    }
+  })
 })
 
 describe('credentials as the AWS CLI resolves them', () => {
