@@ -255,6 +255,8 @@ function localBody(args: Args): Body {
   if (args.uploadFile !== undefined) {
     if (args.uploadFile === '-') {
       const stat = fstatSync(0)
+      // Read as a stream, a directory gives no bytes and no error: an empty object would be uploaded.
+      if (stat.isDirectory()) throw new UsageError('-T/--upload-file: stdin is a directory')
       return { kind: 'file', path: '-', size: stat.isFile() ? stat.size : -1, stdin: true }
     }
     return { kind: 'file', path: args.uploadFile, size: uploadStat(args.uploadFile), stdin: false }

@@ -2,7 +2,7 @@
 // that goes away, an output file that cannot be written, an error body that never ends, an STS that
 // fails and closes the connection, and the flags whose meaning comes from curl or the AWS CLI.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -286,6 +286,23 @@ describe('signals', () => {
 })
 
 describe('arguments as curl reads them', () => {
+  it('-T - with a directory for stdin: exit 2, nothing sent (was: an empty object uploaded)', async () => {
+    const stdin = openSync(dir, 'r')
+    try {
+      const child = spawn(process.execPath, [BIN, '--service', 's3', '-T', '-', 'http://127.0.0.1:9/bucket/key'], {
+        env: env(),
+        stdio: [stdin, 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      const code = await new Promise((resolve) => child.once('close', resolve))
+      expect(stderr).toBe('awsig: -T/--upload-file: stdin is a directory (see awsig --help)\n')
+      expect(code).toBe(2)
+    } finally {
+      closeSync(stdin)
+    }
+  })
+
   it('-d, --data-raw and --data-binary join in the order given', () => {
     const args = parseCommandLine(['-d', 'a=1', '--data-binary', 'b=2', '-d', 'c=3', '--data-raw', '@d', 'http://x/'])
     expect(args.data).toEqual([
