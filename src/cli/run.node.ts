@@ -105,13 +105,26 @@ function credentialsFor(args: Args) {
   // As the AWS CLI: a profile named with --profile wins over keys in the environment (AWS_PROFILE does
   // not). The profile itself still reads them (credential_source = Environment); the rest of the chain
   // (web identity, container, instance metadata) comes after it without them.
+  const { profile } = args
   const withoutKeys = { ...process.env }
   for (const name of ENV_KEYS) delete withoutKeys[name]
+  const rest = defaultChain({ profile, mfaCode, env: withoutKeys })
   return cached(
-    chain(
-      fromIni({ profile: args.profile, mfaCode }),
-      defaultChain({ profile: args.profile, mfaCode, env: withoutKeys }),
-    ),
+    chain(fromIni({ profile, mfaCode }), async () => {
+      try {
+        return await rest()
+      } catch (error) {
+        if (!(error instanceof CredentialsError) || error.code !== 'ERR_CREDENTIALS_CHAIN') throw error
+        // Not "AWS_ACCESS_KEY_ID is not set" when it is: say why it was not used.
+        const attempts = (error.attempts ?? []).filter((attempt) => attempt.provider !== 'env')
+        const why = attempts.map((attempt) => `${attempt.provider}: ${attempt.message}`).join('; ')
+        throw new CredentialsError(
+          'ERR_CREDENTIALS_CHAIN',
+          `no credentials for --profile ${profile} (keys in the environment are not used with --profile, as in the AWS CLI): ${why}`,
+          { provider: 'chain', attempts, cause: error },
+        )
+      }
+    }),
   )
 }
 

@@ -230,6 +230,18 @@ describe('credentials as the AWS CLI resolves them', () => {
     expect(fromEnv.out).toContain('Credentials: env, access key AKIDEXAMPLE')
   })
 
+  it('--profile naming a profile without credentials: exit 3, and the environment is not said to be empty', async () => {
+    const result = await awsig(['credentials', '--profile', 'empty'], {
+      env: files('empty', '[profile empty]\nregion = eu-west-1\n'),
+    })
+    expect(result.code).toBe(3)
+    expect(result.out).toBe('')
+    expect(result.stderr).toMatch(
+      /^awsig: credentials: no credentials for --profile empty \(keys in the environment are not used with --profile, as in the AWS CLI\): ini: profile empty configures no credentials.*\[ERR_CREDENTIALS_CHAIN\]\n$/,
+    )
+    expect(result.stderr).not.toContain('AWS_ACCESS_KEY_ID is not set')
+  })
+
   it('--profile with credential_source = Environment still takes the keys of the environment', async () => {
     failures = 0
     const result = await awsig(['whoami', '--profile', 'role'], {
