@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeRfc3986 } from '../../src/protocols/index.js'
+import { isolatedEnv } from '../support/cli.js'
 import { type Moto, startMoto, stopAllMoto } from '../support/moto.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -32,24 +33,15 @@ let bigHash: string
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
 function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  }
-  if (moto !== null) {
-    env.AWS_ACCESS_KEY_ID = moto.credentials.accessKeyId
-    env.AWS_SECRET_ACCESS_KEY = moto.credentials.secretAccessKey
-    env.AWS_ENDPOINT_URL_STS = moto.endpoint
-  }
-  for (const [name, value] of Object.entries(extra)) {
-    if (value === undefined) delete env[name]
-    else env[name] = value
-  }
-  return env
+  const fromMoto =
+    moto === null
+      ? {}
+      : {
+          AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
+          AWS_ENDPOINT_URL_STS: moto.endpoint,
+        }
+  return isolatedEnv(dir, { ...fromMoto, ...extra })
 }
 
 function collect(child: ChildProcess, input?: string | NodeJS.ReadableStream): Promise<Result> {

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCommandLine } from '../../src/cli/args.node.js'
+import { isolatedEnv } from '../support/cli.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = join(ROOT, 'dist/cli/main.node.js')
@@ -23,22 +24,7 @@ interface Result {
 
 let dir: string
 
-function env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...KEYS,
-  }
-  for (const [name, value] of Object.entries(extra)) {
-    if (value === undefined) delete base[name]
-    else base[name] = value
-  }
-  return base
-}
+const env = (extra: Record<string, string | undefined> = {}) => isolatedEnv(dir, { ...KEYS, ...extra })
 
 /** Runs the built command; `closeStdout` closes the reading end of its stdout at once, as `| head -c 0` would. */
 function awsig(
