@@ -149,6 +149,8 @@ type Framing =
   | { kind: 'chunked'; state: 'size' | 'data' | 'data-end' | 'trailer'; remaining: number; line: string }
 
 const CRLF2 = Buffer.from('\r\n\r\n')
+/** A response head (status line and headers) larger than this is refused: it would otherwise never end. */
+const MAX_HEAD = 256 * 1024 // 256 KiB; node:http allows 16 KiB, curl 300 KiB
 
 /** HTTP/1.1 over a plain socket, `Connection: close`, reading into one reused buffer. */
 function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | undefined): Promise<NodeResponse> {
@@ -253,7 +255,10 @@ function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | unde
     const onHead = (data: Buffer) => {
       head = Buffer.concat([head as Buffer, data])
       const end = head.indexOf(CRLF2)
-      if (end === -1) return
+      if (end === -1) {
+        if (head.length > MAX_HEAD) finish(new Error('the response headers are over 256 KiB'))
+        return
+      }
       const headText = head.toString('latin1', 0, end)
       const rest = head.subarray(end + 4)
       const [statusLine = '', ...headerLines] = headText.split('\r\n')

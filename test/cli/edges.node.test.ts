@@ -41,9 +41,14 @@ function awsig(
   if (options.closeStdout) child.stdout?.destroy()
   else child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  // A command that does not end (the bugs some of these tests are for) is killed: the test fails, nothing lingers.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
   return new Promise((resolve, reject) => {
     child.once('error', reject)
-    child.once('close', (code) => resolve({ code, out, stderr }))
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, out, stderr })
+    })
   })
 }
 
@@ -125,10 +130,21 @@ describe('a server speaking raw HTTP/1.1', () => {
   beforeAll(async () => {
     server = createNetServer((socket) => {
       socket.on('error', () => {})
-      // A chunked body whose connection closes in the middle of its second chunk.
-      socket.once('data', () =>
-        socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nonly part'),
-      )
+      socket.once('data', (request: Buffer) => {
+        if (request.toString('latin1').startsWith('GET /bucket/endless-headers ')) {
+          // Header lines that never end.
+          socket.write('HTTP/1.1 200 OK\r\n')
+          const line = Buffer.from(`x-filler: ${'a'.repeat(1000)}\r\n`)
+          const pump = () => {
+            while (!socket.destroyed && socket.write(line)) {}
+          }
+          socket.on('drain', pump)
+          pump()
+        } else {
+          // A chunked body whose connection closes in the middle of its second chunk.
+          socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nonly part')
+        }
+      })
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
@@ -142,6 +158,13 @@ describe('a server speaking raw HTTP/1.1', () => {
       expect(result.stderr).toBe('awsig: the connection closed before the end of the chunked body\n')
     }
   })
+  it('header lines that never end: an error, exit 1, once past 256 KiB (as curl, which exits 56)', async () => {
+    const result = await awsig(['--service', 's3', '--region', 'us-east-1', `${base}/bucket/endless-headers`])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      /^awsig: GET \S+: no response \(the response headers are over 256 KiB\) \[ERR_NETWORK\]\n$/,
+    )
+  }, 20_000)
 })
 
 describe('credentials as the AWS CLI resolves them', () => {
