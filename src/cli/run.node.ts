@@ -886,8 +886,8 @@ async function printCredentials(session: Session): Promise<number> {
 function credentialsLine(error: CredentialsError, args: Args): string {
   let line = `credentials: ${error.message.replace(/\s*\n\s*/g, ' ')}`
   if (error.code === 'ERR_CREDENTIALS_EXPIRED' && (error.provider === 'sso' || line.includes('aws sso login'))) {
-    // Say which login: the one for this profile.
-    const login = `aws sso login --profile ${profileName(args)}`
+    // Say which login: the one for the profile with the SSO settings (a role's source_profile, maybe).
+    const login = `aws sso login --profile ${error.profile ?? profileName(args)}`
     line = line.includes('`aws sso login`')
       ? line.replace('`aws sso login`', `\`${login}\``)
       : `${line}: run \`${login}\``

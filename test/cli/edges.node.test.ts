@@ -58,6 +58,7 @@ function expectNoCrash(result: Result): void {
 }
 
 beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first (npm test does)`)
   dir = mkdtempSync(join(tmpdir(), 'awsig-edges-'))
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -249,6 +250,20 @@ describe('credentials as the AWS CLI resolves them', () => {
       /^awsig: credentials: no credentials for --profile empty \(keys in the environment are not used with --profile, as in the AWS CLI\): ini: profile empty configures no credentials.*\[ERR_CREDENTIALS_CHAIN\]\n$/,
     )
     expect(result.stderr).not.toContain('AWS_ACCESS_KEY_ID is not set')
+  })
+
+  it('a role on an SSO profile without a token: the aws sso login to run names the SSO profile', async () => {
+    const result = await awsig(['whoami', '--profile', 'role'], {
+      env: files(
+        'sso-source',
+        '[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = dev\n',
+      ),
+    })
+    expect(result.code).toBe(3)
+    // `aws sso login --profile role` fails: role has no SSO settings.
+    expect(result.stderr).toBe(
+      'awsig: credentials: no cached SSO token for corp: run `aws sso login --profile dev` [ERR_CREDENTIALS_EXPIRED]\n',
+    )
   })
 
   it('--profile with credential_source = Environment still takes the keys of the environment', async () => {
