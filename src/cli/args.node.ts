@@ -192,6 +192,11 @@ export function parseCommandLine(argv: readonly string[]): Args {
     const message = (error as Error).message
     const flag = /'(-[^']*)'/.exec(message)?.[1] ?? /(--?[\w-]+)/.exec(message)?.[1] ?? 'option'
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`${flag}: unknown option`)
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('ambiguous')) {
+      // `-d -x`: a value was given, but it looks like an option.
+      const long = /'(--[\w-]+)=-XYZ'/.exec(message)?.[1] ?? flag
+      throw new UsageError(`${flag}: a value starting with - goes after =, as ${long}=-value`)
+    }
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${flag}: needs a value`)
     throw new UsageError(message.split('\n')[0] as string)
   }

@@ -339,6 +339,17 @@ describe('arguments as curl reads them', () => {
     }
   })
 
+  it('a value that starts with a dash is not called missing', () => {
+    expect(() => parseCommandLine(['-d', '-x', 'http://x/'])).toThrow(
+      '-d: a value starting with - goes after =, as --data=-value',
+    )
+    expect(() => parseCommandLine(['--header', '-x', 'http://x/'])).toThrow(
+      '--header: a value starting with - goes after =, as --header=-value',
+    )
+    expect(() => parseCommandLine(['-d'])).toThrow('-d, --data <value>: needs a value')
+    expect(parseCommandLine(['--data=-x', 'http://x/']).data).toEqual([{ kind: 'text', text: '-x' }])
+  })
+
   it('-d, --data-raw and --data-binary join in the order given', () => {
     const args = parseCommandLine(['-d', 'a=1', '--data-binary', 'b=2', '-d', 'c=3', '--data-raw', '@d', 'http://x/'])
     expect(args.data).toEqual([
