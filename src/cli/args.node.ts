@@ -51,7 +51,8 @@ Signing:
       --service NAME       signing name (s3, execute-api, ...); default: read from a standard AWS host
       --region REGION      signing region; default: from the host, else AWS_REGION, AWS_DEFAULT_REGION,
                            the profile's region
-      --profile NAME       profile of the shared config files (default AWS_PROFILE, else default)
+      --profile NAME       profile of the shared config files (default AWS_DEFAULT_PROFILE, AWS_PROFILE,
+                           else default); as in the AWS CLI, it wins over keys in the environment
       --sigv4a             sign with SigV4a (ECDSA, awsig/sigv4a) over --region-set; sent once, no retries
       --region-set LIST    comma-separated regions for SigV4a (default: the region; * for all)
       --unsigned-payload   sign UNSIGNED-PAYLOAD instead of the body's SHA-256
