@@ -64,7 +64,8 @@ presign:  -X/--method METHOD (default GET), --expires SECONDS (default 3600), -H
 credentials: --format env (export lines, default), json, or process (credential_process output)
 
 Retries: throttling, 5xx and network errors are retried (3 attempts, backoff), and a clock-skew error
-corrects the clock once; a streamed S3 upload (-T) and SigV4a requests are sent once.
+corrects the clock once; a streamed S3 upload (-T), SigV4a requests and requests with a -H Host
+other than the URL's are sent once.
 
 Credentials come from the AWS CLI's chain: environment, profile (role_arn with source_profile or
 credential_source, MFA codes asked on the terminal, SSO, credential_process, static keys), container,

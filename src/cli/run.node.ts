@@ -380,9 +380,11 @@ function showResponse(session: Session, response: NodeResponse): void {
 function showRequest(session: Session, method: string, url: string, headers: Record<string, string>): void {
   if (!session.args.verbose) return
   const parsed = new URL(url)
-  const lines = [`> ${method} ${redactUrl(parsed.pathname + parsed.search)} HTTP/1.1`, `> host: ${parsed.host}`]
+  // The host sent: a -H Host of its own, else the URL's.
+  const host = Object.entries(headers).find(([name]) => name.toLowerCase() === 'host')?.[1] ?? parsed.host
+  const lines = [`> ${method} ${redactUrl(parsed.pathname + parsed.search)} HTTP/1.1`, `> host: ${host}`]
   for (const [name, value] of Object.entries(headers)) {
-    if (name !== 'host') lines.push(`> ${name}: ${redactHeader(name, value)}`)
+    if (name.toLowerCase() !== 'host') lines.push(`> ${name}: ${redactHeader(name, value)}`)
   }
   session.io.stderr.write(`${lines.join('\n')}\n`)
 }
@@ -557,8 +559,10 @@ async function send(session: Session): Promise<number> {
   })
   session.block('canonical request', signed.canonicalRequest)
   session.block('string to sign', signed.stringToSign)
-  if (sigv4a !== undefined) {
-    // The client signs with SigV4 only: SigV4a requests are signed here and sent once, without retries.
+  // The client signs with SigV4 only, and refuses a Host other than the URL's (fetch cannot send one; this
+  // transport can): such requests are signed here and sent once, without retries.
+  const host = headerOf(headers, 'host')
+  if (sigv4a !== undefined || (host !== undefined && host !== new URL(url).host)) {
     const sendBody = typeof init.body === 'function' ? init.body() : init.body
     return sendSigned(session, signed, sendBody as Uint8Array | Readable | undefined, service, progress)
   }

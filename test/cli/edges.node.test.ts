@@ -82,7 +82,8 @@ describe('an S3-like server', () => {
         }
         response.on('drain', pump)
         pump()
-      } else response.end('hello')
+      } else if (request.url === '/bucket/echo-host') response.end(request.headers.host)
+      else response.end('hello')
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
@@ -113,6 +114,14 @@ describe('an S3-like server', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('awsig: NoSuchKey: The specified key does not exist. (HTTP 404, request id REQ404)')
     expect(result.stderr).toMatch(/^awsig: .*ENOENT.*no-such-dir/m)
+  })
+
+  it('-v shows the host header that is sent, also when -H gives another', async () => {
+    const result = await awsig([...s3, '-v', '-H', 'Host: example.com', `${base}/bucket/echo-host`])
+    expect(result.code).toBe(0)
+    expect(result.out).toBe('example.com')
+    const shown = result.stderr.split('\n').filter((line) => /^> host:/i.test(line))
+    expect(shown).toEqual(['> host: example.com'])
   })
 
   it('an error body that never ends is read only so far: the command ends', async () => {
