@@ -50,6 +50,8 @@ interface Io {
 
 class Session {
   readonly cleanups: Array<() => Promise<void>> = []
+  /** The last response the client received: an error's whole body is read from it. */
+  lastResponse: NodeResponse | undefined
   constructor(
     readonly args: Args,
     readonly io: Io,
@@ -422,9 +424,12 @@ async function reportAwsError(
   error: AwsError,
   curlLike = true,
   signed?: { canonicalRequest: string; stringToSign: string },
+  response: NodeResponse | undefined = session.lastResponse,
 ): Promise<number> {
   const { args, io } = session
   if (!args.fail && curlLike) {
+    // The error keeps 64 KiB of its body; curl writes all of it: the response's text, as read (up to 1 MiB).
+    const body = response?.status === error.status ? redactTokens(await response.text()) || undefined : error.body
     let text = ''
     if (args.include) {
       text += headBlock({
@@ -434,7 +439,7 @@ async function reportAwsError(
         rawHeaders: Object.entries(error.headers),
       })
     }
-    if (error.body !== undefined) text += error.body.endsWith('\n') ? error.body : `${error.body}\n`
+    if (body !== undefined) text += body.endsWith('\n') ? body : `${body}\n`
     try {
       writeErrorBody(session, text)
     } catch (writeError) {
@@ -482,7 +487,8 @@ function makeClient(
     fetch: async (url, init) => {
       pin.at = undefined // retries are signed at their own time
       showRequest(session, init.method, url, init.headers)
-      return nodeFetch(url, init)
+      session.lastResponse = await nodeFetch(url, init)
+      return session.lastResponse
     },
     now: () => pin.at ?? Date.now(),
     onRetry: (event) =>
@@ -627,7 +633,7 @@ async function sendSigned(
   showResponse(session, response)
   if (response.status >= 300 && response.status !== 304) {
     const error = await readAwsError(response, { service, method: signed.method, url: signed.url, signed })
-    return reportAwsError(session, error, true, signed)
+    return reportAwsError(session, error, true, signed, response)
   }
   await writeBody(session, response)
   return EXIT.ok
@@ -713,10 +719,8 @@ async function sendPresigned(session: Session, client: Client<NodeResponse>, req
   })
   showResponse(session, response)
   if (response.status >= 300 && response.status !== 304) {
-    return reportAwsError(
-      session,
-      await readAwsError(response, { service: request.service, method: request.method, url }),
-    )
+    const error = await readAwsError(response, { service: request.service, method: request.method, url })
+    return reportAwsError(session, error, true, undefined, response)
   }
   await writeBody(session, response)
   return EXIT.ok

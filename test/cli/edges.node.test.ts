@@ -2,7 +2,17 @@
 // that goes away, an output file that cannot be written, an error body that never ends, an STS that
 // fails and closes the connection, and the flags whose meaning comes from curl or the AWS CLI.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createServer as createNetServer, type Server as NetServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -82,6 +92,10 @@ describe('an S3-like server', () => {
         }
         response.on('drain', pump)
         pump()
+      } else if (request.url === '/bucket/big-error') {
+        // A 200 KiB error page (API Gateway, a Lambda function URL, a proxy): curl writes all of it.
+        response.writeHead(403, { 'content-type': 'text/html' })
+        response.end(`<html>${'x'.repeat(200 * 1024)}</html>\n`)
       } else if (request.url === '/bucket/echo-host') response.end(request.headers.host)
       else response.end('hello')
     })
@@ -122,6 +136,19 @@ describe('an S3-like server', () => {
     expect(result.out).toBe('example.com')
     const shown = result.stderr.split('\n').filter((line) => /^> host:/i.test(line))
     expect(shown).toEqual(['> host: example.com'])
+  })
+
+  it('an error body over 64 KiB is written whole, as curl, to stdout and to -o (with SigV4a too)', async () => {
+    const whole = `<html>${'x'.repeat(200 * 1024)}</html>\n`
+    const out = join(dir, 'big-error.out')
+    for (const extra of [[], ['--sigv4a']]) {
+      const result = await awsig([...s3, ...extra, `${base}/bucket/big-error`])
+      expect(result.code).toBe(0)
+      expect(result.out.length).toBe(whole.length)
+      expect(result.out).toBe(whole)
+      await awsig([...s3, ...extra, '-o', out, `${base}/bucket/big-error`])
+      expect(readFileSync(out, 'utf8')).toBe(whole)
+    }
   })
 
   it('an error body that never ends is read only so far: the command ends', async () => {
