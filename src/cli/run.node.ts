@@ -429,15 +429,18 @@ async function reportAwsError(
   const { args, io } = session
   if (!args.fail && curlLike) {
     // The error keeps 64 KiB of its body; curl writes all of it: the response's text, as read (up to 1 MiB).
-    const body = response?.status === error.status ? redactTokens(await response.text()) || undefined : error.body
+    const received = response?.status === error.status ? response : undefined
+    const body = received === undefined ? error.body : redactTokens(await received.text()) || undefined
     let text = ''
     if (args.include) {
-      text += headBlock({
-        status: error.status,
-        statusText: STATUS_CODES[error.status] ?? '',
-        httpVersion: '1.1',
-        rawHeaders: Object.entries(error.headers),
-      })
+      text += headBlock(
+        received ?? {
+          status: error.status,
+          statusText: STATUS_CODES[error.status] ?? '',
+          httpVersion: '1.1',
+          rawHeaders: Object.entries(error.headers),
+        },
+      )
     }
     if (body !== undefined) text += body.endsWith('\n') ? body : `${body}\n`
     try {
