@@ -306,6 +306,8 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       digest: () => sum?.digest(),
     }
   }
+  // Every call passes throwOnError: a client made with `throwOnError: false` must not turn S3's
+  // refusals into parts or objects that seem uploaded.
   const put = async (
     target: string,
     bytes: Uint8Array,
@@ -319,6 +321,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       body: partBody(bytes, streamParts),
       payloadHash,
       signal: controller.signal,
+      throwOnError: true,
     }
     return client.fetch(target, init)
   }
@@ -408,6 +411,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       service,
       headers,
       signal: controller.signal,
+      throwOnError: true,
     })
     const text = await response.text()
     const id = xmlText(text, 'UploadId')
@@ -539,6 +543,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
           headers: [...headers, ['content-type', 'application/xml']],
           body: bodyXml,
           signal: controller.signal,
+          throwOnError: true,
         })
         text = await response.text()
         const code = xmlText(text, 'Code')
@@ -587,6 +592,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
         method: 'DELETE',
         service,
         headers: everyRequest,
+        throwOnError: true,
       })
       await finish(response)
       aborted = true

@@ -126,6 +126,50 @@ describe('uploadObject faults', () => {
     expect(s3.headers.map((h) => h['x-amz-meta-owner'])).toEqual(['me', undefined, undefined, undefined])
   })
 
+  it('a client made with throwOnError: false still fails the upload on an error response', async () => {
+    // Every call of the upload must see S3's errors, whatever the client's default for other calls.
+    const calls: string[] = []
+    const denied = createClient({
+      credentials,
+      region: 'us-east-1',
+      service: 's3',
+      throwOnError: false,
+      retry: false,
+      fetch: async (url, init) => {
+        calls.push(`${init.method} ${String(url).replace(/^[^?]*/, '')}`)
+        const creating = init.method === 'POST' && String(url).includes('?uploads')
+        if (creating) return new Response('<UploadId>u1</UploadId>', { status: 200 })
+        if (init.method === 'PUT' && String(url).includes('partNumber=1&')) {
+          return new Response('', { status: 200, headers: { etag: '"e1"' } })
+        }
+        const xml = '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+        return new Response(xml, { status: 403, headers: { 'content-type': 'application/xml' } })
+      },
+    })
+    const single = (await uploadObject({
+      client: denied,
+      url: 'https://bucket.s3.us-east-1.amazonaws.com/denied',
+      body: body(10),
+    }).catch((e: unknown) => e)) as UploadError
+    expect(single).toBeInstanceOf(UploadError)
+    expect([single.operation, (single.cause as AwsError).status, (single.cause as AwsError).awsCode]).toEqual([
+      'PutObject',
+      403,
+      'AccessDenied',
+    ])
+    calls.length = 0
+    const multi = (await uploadObject({
+      client: denied,
+      url: 'https://bucket.s3.us-east-1.amazonaws.com/denied',
+      body: body(MIN_PART_SIZE + 1),
+      partSize: MIN_PART_SIZE,
+    }).catch((e: unknown) => e)) as UploadError
+    expect([multi.operation, multi.part, (multi.cause as AwsError).awsCode]).toEqual(['UploadPart', 2, 'AccessDenied'])
+    // The AbortMultipartUpload that was refused too is reported as failed, not as done.
+    expect(calls.at(-1)).toBe('DELETE ?uploadId=u1')
+    expect([multi.aborted, (multi.abortError as AwsError).status]).toEqual([false, 403])
+  })
+
   it('refuses bad input before any request', async () => {
     const base = { client: client(), url: `${s3.url}/bucket/x`, body: body(10) }
     const field = async (options: object) =>
