@@ -546,12 +546,13 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
           throwOnError: true,
         })
         text = await response.text()
-        const code = xmlText(text, 'Code')
-        if (/<CompleteMultipartUploadResult[\s>]/.test(text) || code === undefined) break
+        if (/<CompleteMultipartUploadResult[\s>]/.test(text)) break
+        // No result and no error (an empty or cut body): S3 dropped the request, as the SDKs read it.
+        const code = xmlText(text, 'Code') ?? 'InternalError'
         const error = new AwsError({
           status: response.status,
           awsCode: code,
-          awsMessage: xmlText(text, 'Message') ?? 'CompleteMultipartUpload failed',
+          awsMessage: xmlText(text, 'Message') ?? 'CompleteMultipartUpload answered without a result',
           requestId: xmlText(text, 'RequestId'),
           body: text.slice(0, 64 * 1024),
           attempts: attempt,

@@ -22,6 +22,7 @@ beforeEach(() => {
   s3.log.length = 0
   s3.onPart = undefined
   s3.completeErrors = 0
+  s3.completeEmpty = 0
   s3.headers.length = 0
 })
 
@@ -102,6 +103,28 @@ describe('uploadObject faults', () => {
     expect([error.operation, error.part, error.aborted]).toEqual(['CompleteMultipartUpload', undefined, true])
     expect((error.cause as AwsError).awsCode).toBe('InternalError')
     expect((error.cause as AwsError).attempts).toBe(3)
+    expect(await listUploads()).toBe(0)
+  })
+
+  it('a 200 CompleteMultipartUpload with an empty body is not a success: retried, then a failure that aborts', async () => {
+    // The SDKs treat it as S3's "aborted request" (InternalError): the object may not exist.
+    const upload = (key: string) =>
+      uploadObject({
+        client: client(),
+        url: `${s3.url}/bucket/${key}`,
+        body: body(MIN_PART_SIZE + 1),
+        partSize: MIN_PART_SIZE,
+      })
+    s3.completeEmpty = 1
+    const result = await upload('empty-once')
+    expect([result.parts, result.etag]).toEqual([2, '"done-2"'])
+    expect(s3.log.filter((l) => l.startsWith('POST') && l.includes('uploadId=')).length).toBe(2)
+    s3.completeEmpty = 3
+    const error = (await upload('empty-always').catch((e: unknown) => e)) as UploadError
+    expect(error).toBeInstanceOf(UploadError)
+    expect([error.operation, error.aborted]).toEqual(['CompleteMultipartUpload', true])
+    expect([(error.cause as AwsError).awsCode, (error.cause as AwsError).attempts]).toEqual(['InternalError', 3])
+    expect(s3.objects.has('/bucket/empty-always')).toBe(false)
     expect(await listUploads()).toBe(0)
   })
 
