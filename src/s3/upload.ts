@@ -282,16 +282,22 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
     }
   }
   const totalParts = contentLength === undefined ? undefined : Math.max(1, Math.ceil(contentLength / partSize))
-  const reader = new PartReader(openSource('body', body, { signal }))
-
   const objectHeaders = headerPairsOf(options.headers)
   const everyRequest = objectHeaders.filter(([name]) => EVERY_REQUEST.test(name.toLowerCase()))
 
-  // Internal abort: a failed part cancels the others. Follows the caller's signal.
+  // Internal abort: a failed part cancels the others, and a read of the body waiting on a stalled
+  // source. Follows the caller's signal.
   const controller = new AbortController()
   const forward = () => controller.abort(signal?.reason)
   signal?.addEventListener('abort', forward, { once: true })
   const cleanup = () => signal?.removeEventListener('abort', forward)
+  let reader: PartReader
+  try {
+    reader = new PartReader(openSource('body', body, { signal: controller.signal }))
+  } catch (error) {
+    cleanup()
+    throw error
+  }
 
   /** The part's hashes, updated as its bytes are read: SHA-256 for the signature, and the checksum. */
   const partHashes = () => {

@@ -87,6 +87,33 @@ describe('uploadObject faults', () => {
     expect(await listUploads()).toBe(0)
   })
 
+  it('a part that fails while the body is stalled fails the upload at once, and releases the body', async () => {
+    s3.failPart.set(1, Number.POSITIVE_INFINITY)
+    let released = false
+    // A live source: one part and a byte, then nothing more for as long as anyone waits.
+    const live = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(body(MIN_PART_SIZE))
+        controller.enqueue(body(1))
+      },
+      cancel() {
+        released = true
+      },
+    })
+    const outcome = await Promise.race([
+      uploadObject({ client: client(), url: `${s3.url}/bucket/stalled`, body: live, partSize: MIN_PART_SIZE }).catch(
+        (e: unknown) => e,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting for the body'), 5000)),
+    ])
+    expect(outcome).toBeInstanceOf(UploadError)
+    expect([(outcome as UploadError).operation, (outcome as UploadError).part, (outcome as UploadError).aborted]).toEqual(
+      ['UploadPart', 1, true],
+    )
+    expect(released).toBe(true)
+    expect(await listUploads()).toBe(0)
+  })
+
   it('a 200 CompleteMultipartUpload with an error inside is retried, then a failure that aborts', async () => {
     const upload = (key: string) =>
       uploadObject({
