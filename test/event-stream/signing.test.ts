@@ -424,6 +424,50 @@ describe('signEventStream input and failures', () => {
     await expect(readAll(aborted.body)).rejects.toMatchObject({ code: 'ERR_ABORTED' })
   })
 
+  it('an abort while waiting for a message releases the source (cancels a ReadableStream of messages)', async () => {
+    let cancelled: unknown = 'not cancelled'
+    // A live source that has nothing to say for now (a muted microphone).
+    const silent = new ReadableStream<{ payload: string }>({
+      cancel(reason) {
+        cancelled = reason
+      },
+    })
+    const controller = new AbortController()
+    const signed = await signEventStream({ ...base, messages: silent, signal: controller.signal })
+    const reason = new Error('user hung up')
+    setTimeout(() => controller.abort(reason), 10)
+    await expect(readAll(signed.body)).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+    expect(cancelled).toBe(reason)
+  })
+
+  it('takes a ReadableStream of messages where ReadableStream is not async-iterable (Safari)', async () => {
+    const prototype = ReadableStream.prototype as unknown as Record<symbol, unknown>
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, Symbol.asyncIterator)
+    delete prototype[Symbol.asyncIterator]
+    try {
+      const messages = new ReadableStream<{ payload: string }>({
+        start(controller) {
+          controller.enqueue({ payload: 'one' })
+          controller.enqueue({ payload: 'two' })
+          controller.close()
+        },
+      })
+      expect(Symbol.asyncIterator in messages).toBe(false)
+      const signed = await signEventStream({ ...base, messages, now: () => new Date(0) })
+      const reader = signed.body.getReader()
+      const pieces: Uint8Array[] = []
+      for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value)
+      const frames = await envelopes(concatBytes(pieces))
+      expect(
+        frames.map((f) =>
+          f.payload.length === 0 ? '' : new TextDecoder().decode(decodeEventMessage(f.payload).payload),
+        ),
+      ).toEqual(['one', 'two', ''])
+    } finally {
+      if (descriptor !== undefined) Object.defineProperty(prototype, Symbol.asyncIterator, descriptor)
+    }
+  })
+
   it('an empty message list still sends the signed end message', async () => {
     const signed = await signEventStream({ ...base, messages: [], date: new Date(0), now: () => new Date(1000) })
     const frames = await envelopes(await readAll(signed.body))
