@@ -448,7 +448,7 @@ function writeHeaders(headers: EventHeadersInput, types: Readonly<Record<string,
     if (given !== null && typeof given === 'object' && !(given instanceof Uint8Array) && !(given instanceof Date)) {
       type = (given as TypedEventHeader).type
       value = (given as TypedEventHeader).value
-    } else type = types?.[name] ?? impliedType(given)
+    } else type = (types !== undefined && Object.hasOwn(types, name) ? types[name] : undefined) ?? impliedType(given)
     if (type === undefined) {
       throw new InvalidInputError(`headers[${JSON.stringify(name)}]`, `has no header type for ${typeOf(given)}`)
     }

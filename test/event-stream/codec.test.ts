@@ -297,6 +297,18 @@ describe('encodeEventMessage input checks', () => {
     expect(Object.keys(decoded.headers)).toEqual(['__proto__', 'b'])
     expect(Object.getPrototypeOf(decoded.headers)).toBe(Object.prototype)
   })
+
+  it('headers named like Object.prototype members take their type from their value, not from the prototype', () => {
+    const headers = JSON.parse('{"constructor": "c", "toString": true, "__proto__": 7, "n": 1}')
+    const bytes = encodeEventMessage({ headers, types: { n: 'byte' } })
+    const decoded = decodeEventMessage(bytes)
+    expect(decoded.headers).toEqual(headers)
+    expect({ ...decoded.types }).toEqual(
+      JSON.parse('{"constructor": "string", "toString": "boolean", "__proto__": "integer", "n": "byte"}'),
+    )
+    // A decoded message encodes back to the same bytes.
+    expect(Buffer.from(encodeEventMessage(decoded)).equals(Buffer.from(bytes))).toBe(true)
+  })
 })
 
 describe('differential: @smithy/eventstream-codec', () => {
