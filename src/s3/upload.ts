@@ -552,13 +552,16 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
           throwOnError: true,
         })
         text = await response.text()
-        if (/<CompleteMultipartUploadResult[\s>]/.test(text)) break
-        // No result and no error (an empty or cut body): S3 dropped the request, as the SDKs read it.
-        const code = xmlText(text, 'Code') ?? 'InternalError'
+        const empty = text.trim() === ''
+        const code = empty ? 'InternalError' : xmlText(text, 'Code')
+        if (/<CompleteMultipartUploadResult[\s>]/.test(text) || code === undefined) break
+        // An empty body is S3's dropped request, as the SDKs read it: the object may not exist.
         const error = new AwsError({
           status: response.status,
           awsCode: code,
-          awsMessage: xmlText(text, 'Message') ?? 'CompleteMultipartUpload answered without a result',
+          awsMessage: empty
+            ? 'CompleteMultipartUpload answered 200 with an empty body'
+            : (xmlText(text, 'Message') ?? code),
           requestId: xmlText(text, 'RequestId'),
           body: text.slice(0, 64 * 1024),
           attempts: attempt,
