@@ -289,6 +289,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
   // source. Follows the caller's signal.
   const controller = new AbortController()
   const forward = () => controller.abort(signal?.reason)
+  if (signal?.aborted) forward()
   signal?.addEventListener('abort', forward, { once: true })
   const cleanup = () => signal?.removeEventListener('abort', forward)
   let reader: PartReader

@@ -107,11 +107,37 @@ describe('uploadObject faults', () => {
       new Promise((resolve) => setTimeout(() => resolve('still waiting for the body'), 5000)),
     ])
     expect(outcome).toBeInstanceOf(UploadError)
-    expect([(outcome as UploadError).operation, (outcome as UploadError).part, (outcome as UploadError).aborted]).toEqual(
-      ['UploadPart', 1, true],
-    )
+    expect([
+      (outcome as UploadError).operation,
+      (outcome as UploadError).part,
+      (outcome as UploadError).aborted,
+    ]).toEqual(['UploadPart', 1, true])
     expect(released).toBe(true)
     expect(await listUploads()).toBe(0)
+  })
+
+  it('a signal aborted before the call: nothing is read or sent, the reason is thrown', async () => {
+    const reason = new Error('cancelled before it began')
+    for (const size of [10, 2 * MIN_PART_SIZE]) {
+      let pulled = 0
+      const source = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++
+          controller.enqueue(body(size))
+          controller.close()
+        },
+      })
+      const error = await uploadObject({
+        client: client(),
+        url: `${s3.url}/bucket/early`,
+        body: source,
+        partSize: MIN_PART_SIZE,
+        signal: AbortSignal.abort(reason),
+      }).catch((e: unknown) => e)
+      expect(error).toBe(reason)
+      expect(pulled).toBeLessThanOrEqual(1) // the stream's own first pull, at most
+    }
+    expect(s3.log).toEqual([])
   })
 
   it('a 200 CompleteMultipartUpload with an error inside is retried, then a failure that aborts', async () => {
