@@ -205,6 +205,25 @@ describe('bedrockEvents', () => {
     ])
     await expect(collect(bedrockEvents([failing]))).rejects.toMatchObject({ awsCode: 'modelStreamErrorException' })
   })
+
+  it('a payload that is not a JSON object, or chunk bytes that are not base64: ERR_EVENT_STREAM_MALFORMED', async () => {
+    for (const [type, payload] of [
+      ['chunk', 'null'],
+      ['chunk', '[]'],
+      ['chunk', '{"bytes": "not base64!"}'],
+      ['chunk', '{"bytes": 5}'],
+      ['contentBlockDelta', 'null'],
+      ['contentBlockDelta', '7'],
+      ['messageStop', '"end_turn"'],
+    ] as const) {
+      const error = await collect(bedrockEvents([event(type, payload)])).catch((e: unknown) => e)
+      expect([type, payload, error instanceof EventStreamError && error.code]).toEqual([
+        type,
+        payload,
+        'ERR_EVENT_STREAM_MALFORMED',
+      ])
+    }
+  })
 })
 
 describe('S3 Select', () => {
