@@ -2,6 +2,7 @@
 // and against @smithy/signature-v4's signMessage on random chains; verification of what we sign.
 import { createHash, createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '#crypto'
@@ -26,6 +27,10 @@ const vectors = JSON.parse(readFileSync(new URL('../vectors/event-stream-signing
 const vector = (name: string) => vectors.cases.find((c: { name: string }) => c.name === name)
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const utf8 = (s: string) => new TextEncoder().encode(s)
+const smithyCodec = new EventStreamCodec(
+  (b) => new TextDecoder().decode(b),
+  (s) => new TextEncoder().encode(s),
+)
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const pieces: Uint8Array[] = []
@@ -229,7 +234,7 @@ class NodeSha256 {
 }
 
 describe('differential: @smithy/signature-v4 signMessage', () => {
-  it('equal signatures on random chains (random messages, dates across midnight, session tokens)', async () => {
+  it('equal signatures and envelopes on random chains (random messages, dates across midnight, session tokens)', async () => {
     const rng = prng(11)
     for (let round = 0; round < 20; round++) {
       const credentials = {
@@ -261,9 +266,19 @@ describe('differential: @smithy/signature-v4 signMessage', () => {
           },
           { signingDate: date },
         )
-        const frame = decodeEventMessage(await (last ? signer.end(date) : signer.sign(m, date)))
+        const envelope = await (last ? signer.end(date) : signer.sign(m, date))
+        const frame = decodeEventMessage(envelope)
         expect(hex(frame.headers[':chunk-signature'] as Uint8Array)).toBe(theirs.signature)
         expect(Buffer.from(frame.payload).equals(Buffer.from(inner))).toBe(true)
+        // The whole envelope, byte for byte, as the SDK's signing stream frames it with smithy's codec.
+        const sdkEnvelope = smithyCodec.encode({
+          headers: {
+            ':date': { type: 'timestamp', value: new Date(Math.floor(t / 1000) * 1000) },
+            ':chunk-signature': { type: 'binary', value: new Uint8Array(Buffer.from(theirs.signature, 'hex')) },
+          },
+          body: inner,
+        })
+        expect(Buffer.from(envelope).equals(Buffer.from(sdkEnvelope))).toBe(true)
         prior = theirs.signature
       }
     }
