@@ -67,6 +67,8 @@ export const MAX_MESSAGE_SIZE = 16 * 1024 * 1024
 export const MAX_HEADERS_SIZE = 128 * 1024
 const PRELUDE = 12
 const MIN_MESSAGE = 16
+/** The first buffer of a message that spans pieces; larger messages grow it as their bytes arrive. */
+const FIRST_BUFFER = 128 * 1024
 
 const TYPE_IDS: Readonly<Record<EventHeaderType, number>> = {
   boolean: 0, // 0 = true, 1 = false
@@ -590,9 +592,15 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
   if (typeof max !== 'number' || !Number.isInteger(max) || max < MIN_MESSAGE || max > 0xffffffff) {
     throw new InvalidInputError('maxMessageSize', 'must be a whole number of bytes, at least 16')
   }
-  // An incomplete message: `partial[0..filled)`, sized to the message once its prelude is known.
+  // An incomplete message of `expected` bytes (known from its prelude): `partial[0..filled)`. The buffer
+  // grows with the bytes that arrive, so that a prelude alone cannot make the decoder hold `expected`.
   let partial: Uint8Array | undefined
+  let expected = 0
   let filled = 0
+  const begin = (total: number, arriving: number): Uint8Array => {
+    expected = total
+    return new Uint8Array(Math.min(total, Math.max(FIRST_BUFFER, arriving)))
+  }
   let prelude = new Uint8Array(PRELUDE)
   let count = 0
   let consumed = 0
@@ -677,7 +685,7 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
               count++
               continue
             }
-            partial = new Uint8Array(total)
+            partial = begin(total, n - i)
           } else partial = undefined
         }
         if (partial === undefined) {
@@ -688,18 +696,24 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
           i += take
           if (filled < PRELUDE) break
           const total = checkPrelude(prelude, 0)
-          partial = new Uint8Array(total)
+          partial = begin(total, PRELUDE + n - i)
           partial.set(prelude)
           prelude = new Uint8Array(PRELUDE)
           continue
         }
-        const take = Math.min(partial.length - filled, n - i)
+        const take = Math.min(expected - filled, n - i)
+        if (filled + take > partial.length) {
+          // Doubling: the copies add up to at most the message's length once more.
+          const larger = new Uint8Array(Math.min(expected, Math.max(partial.length * 2, filled + take)))
+          larger.set(partial.subarray(0, filled))
+          partial = larger
+        }
         partial.set(chunk.subarray(i, i + take), filled)
         filled += take
         i += take
-        if (filled === partial.length) {
-          out.push(decodeAt(partial, 0, partial.length))
-          consumed += partial.length
+        if (filled === expected) {
+          out.push(decodeAt(partial, 0, expected))
+          consumed += expected
           count++
           partial = undefined
           filled = 0
@@ -713,7 +727,7 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
         fail(
           new EventStreamError(
             'ERR_EVENT_STREAM_TRUNCATED',
-            `the stream ended ${filled} bytes into a message${partial === undefined ? '' : ` of ${partial.length}`}`,
+            `the stream ended ${filled} bytes into a message${partial === undefined ? '' : ` of ${expected}`}`,
           ),
         )
       }

@@ -235,6 +235,26 @@ describe('bad framing is a typed error', () => {
     expect(codeOf(() => createEventStreamDecoder().push(wide))).toBe('ERR_EVENT_STREAM_TOO_LARGE')
   })
 
+  it('memory follows the bytes received, not the length a prelude announces', () => {
+    // 12 bytes announcing a 16 MiB message: a peer must not make the decoder hold 16 MiB with them
+    // (a server verifying streams would give that to every connection that sends a prelude).
+    const prelude = new Uint8Array(12)
+    const p = new DataView(prelude.buffer)
+    p.setUint32(0, 16 * 1024 * 1024)
+    p.setUint32(8, crc32(prelude.subarray(0, 8)))
+    const decoders = Array.from({ length: 40 }, () => createEventStreamDecoder())
+    const before = process.memoryUsage().arrayBuffers
+    for (const decoder of decoders) decoder.push(prelude)
+    const grown = process.memoryUsage().arrayBuffers - before
+    expect(decoders.every((d) => d.buffered === 12)).toBe(true)
+    expect(grown).toBeLessThan(40 * 256 * 1024)
+    // And such a message still decodes when it does arrive, in pieces.
+    const whole = encodeEventMessage({ headers: { a: 'b' }, payload: new Uint8Array(3 * 1024 * 1024 + 5).fill(7) })
+    const decoded = decodeAll(whole, randomSplit(prng(4), whole))
+    expect(decoded[0]?.payload.length).toBe(3 * 1024 * 1024 + 5)
+    expect(decoded[0]?.payload.every((b) => b === 7)).toBe(true)
+  })
+
   it('errors say where: offset and index of the message', () => {
     const good = encodeEventMessage({ headers: { a: 'b' }, payload: 'x' })
     const bad = good.slice()
