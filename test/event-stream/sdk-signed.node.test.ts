@@ -2,7 +2,6 @@
 // (@aws-sdk/eventstream-handler-node, what Transcribe streaming and Bedrock bidirectional streams use in
 // Node), verified message by message by verifyEventStream. The SDK dates each envelope to the millisecond,
 // where awsig's signer keeps whole seconds: the verifier must take both.
-import { createHash, createHmac } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { eventStreamPayloadHandlerProvider } from '@aws-sdk/eventstream-handler-node'
 import { SignatureV4 } from '@smithy/signature-v4'
@@ -10,21 +9,8 @@ import { describe, expect, it } from 'vitest'
 import { decodeEventMessage, encodeEventMessage, verifyEventStream } from '../../src/event-stream/index.js'
 import { sigv4 } from '../../src/sign/algorithm.js'
 import { sign } from '../../src/sign/sign.js'
+import { NodeSha256 } from '../support/node-sha256.js'
 import { prng, randomMessage } from './random.js'
-
-/** SHA-256 / HMAC-SHA256 for smithy's signer, from node:crypto. */
-class NodeSha256 {
-  private hash
-  constructor(secret?: Uint8Array | string) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret)
-  }
-  update(data: Uint8Array | string) {
-    this.hash.update(data)
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest())
-  }
-}
 
 describe("the AWS SDK's event-stream signer, verified by verifyEventStream", () => {
   it('300 random messages with millisecond :date headers, every signature checked, every message intact', async () => {
