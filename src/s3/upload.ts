@@ -336,21 +336,6 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
     await response.text().catch(() => '')
   }
 
-  let firstBuffer = new Uint8Array(contentLength !== undefined && contentLength < partSize ? contentLength : partSize)
-  let first: { filled: number; ended: boolean }
-  const firstHashes = partHashes()
-  try {
-    first = await reader.fill(firstBuffer, firstHashes.update)
-  } catch (error) {
-    cleanup()
-    reader.release(error)
-    if (signal?.aborted) throw signal.reason
-    throw new UploadError(`reading the body failed: ${(error as Error).message}`, {
-      operation: 'read',
-      part: 1,
-      cause: error,
-    })
-  }
   const checkLength = (read: number) => {
     if (contentLength !== undefined && read !== contentLength) {
       throw new StreamError(
@@ -364,6 +349,22 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
     }
   }
 
+  let firstBuffer = new Uint8Array(contentLength !== undefined && contentLength < partSize ? contentLength : partSize)
+  let first: { filled: number; ended: boolean }
+  const firstHashes = partHashes()
+  try {
+    first = await reader.fill(firstBuffer, firstHashes.update)
+    if (first.ended) checkLength(reader.read)
+  } catch (error) {
+    cleanup()
+    reader.release(error)
+    if (signal?.aborted) throw signal.reason
+    throw new UploadError(`reading the body failed: ${(error as Error).message}`, {
+      operation: 'read',
+      part: 1,
+      cause: error,
+    })
+  }
   if (!first.ended && contentLength !== undefined && contentLength < partSize) {
     cleanup()
     reader.release()
@@ -377,7 +378,6 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
   // One request: the whole body fits in one part.
   if (first.ended) {
     try {
-      checkLength(reader.read)
       const bytes = firstBuffer.subarray(0, first.filled)
       const headers = [...objectHeaders]
       let value: string | undefined

@@ -304,5 +304,20 @@ describe('uploadObject faults', () => {
     expect(error.operation).toBe('read')
     expect((error.cause as { code: string }).code).toBe('ERR_BODY_LENGTH')
     expect(await listUploads()).toBe(0)
+    // The same for a body that would have gone as one request: a read error, and nothing sent.
+    s3.log.length = 0
+    const single = (await uploadObject({
+      client: client(),
+      url: `${s3.url}/bucket/short-single`,
+      body: [body(50)],
+      contentLength: 100,
+      partSize: MIN_PART_SIZE,
+    }).catch((e: unknown) => e)) as UploadError
+    expect([single.operation, single.part, (single.cause as { code: string }).code]).toEqual([
+      'read',
+      1,
+      'ERR_BODY_LENGTH',
+    ])
+    expect(s3.log).toEqual([])
   })
 })
