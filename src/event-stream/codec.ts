@@ -569,7 +569,9 @@ export interface EventStreamDecoderOptions {
 export interface EventStreamDecoder {
   /**
    * Decodes what `chunk` completes and returns the messages, in order (often none or one). Throws an
-   * `EventStreamError` for bad framing; the decoder is then unusable.
+   * `EventStreamError` for bad framing; the decoder is then unusable. Messages before the bad one in the
+   * same chunk are returned first, and the error is thrown by the next `push` (an empty chunk will do)
+   * or `end`.
    */
   push(chunk: Uint8Array): EventMessage[]
   /** Says the stream ended: throws `ERR_EVENT_STREAM_TRUNCATED` if a message was left incomplete. */
@@ -658,6 +660,58 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
     return new DecodedMessage(headers, b.subarray(headersEnd, end), b, i + PRELUDE, headersEnd)
   }
 
+  /** Decodes what `chunk` completes into `out`. */
+  const decodeInto = (chunk: Uint8Array, out: EventMessage[]): void => {
+    let i = 0
+    const n = chunk.length
+    while (i < n) {
+      if (filled === 0) {
+        // Fast path: whole messages inside the chunk, decoded in place.
+        if (n - i >= PRELUDE) {
+          const total = checkPrelude(chunk, i)
+          if (n - i >= total) {
+            out.push(decodeAt(chunk, i, total))
+            i += total
+            consumed += total
+            count++
+            continue
+          }
+          partial = begin(total, n - i)
+        } else partial = undefined
+      }
+      if (partial === undefined) {
+        // Prelude still incomplete: gather it first.
+        const take = Math.min(PRELUDE - filled, n - i)
+        prelude.set(chunk.subarray(i, i + take), filled)
+        filled += take
+        i += take
+        if (filled < PRELUDE) break
+        const total = checkPrelude(prelude, 0)
+        partial = begin(total, PRELUDE + n - i)
+        partial.set(prelude)
+        prelude = new Uint8Array(PRELUDE)
+        continue
+      }
+      const take = Math.min(expected - filled, n - i)
+      if (filled + take > partial.length) {
+        // Doubling: the copies add up to at most the message's length once more.
+        const larger = new Uint8Array(Math.min(expected, Math.max(partial.length * 2, filled + take)))
+        larger.set(partial.subarray(0, filled))
+        partial = larger
+      }
+      partial.set(chunk.subarray(i, i + take), filled)
+      filled += take
+      i += take
+      if (filled === expected) {
+        out.push(decodeAt(partial, 0, expected))
+        consumed += expected
+        count++
+        partial = undefined
+        filled = 0
+      }
+    }
+  }
+
   return {
     get buffered() {
       return filled
@@ -671,53 +725,11 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
     push(chunk) {
       if (failed !== undefined) throw failed
       const out: EventMessage[] = []
-      let i = 0
-      const n = chunk.length
-      while (i < n) {
-        if (filled === 0) {
-          // Fast path: whole messages inside the chunk, decoded in place.
-          if (n - i >= PRELUDE) {
-            const total = checkPrelude(chunk, i)
-            if (n - i >= total) {
-              out.push(decodeAt(chunk, i, total))
-              i += total
-              consumed += total
-              count++
-              continue
-            }
-            partial = begin(total, n - i)
-          } else partial = undefined
-        }
-        if (partial === undefined) {
-          // Prelude still incomplete: gather it first.
-          const take = Math.min(PRELUDE - filled, n - i)
-          prelude.set(chunk.subarray(i, i + take), filled)
-          filled += take
-          i += take
-          if (filled < PRELUDE) break
-          const total = checkPrelude(prelude, 0)
-          partial = begin(total, PRELUDE + n - i)
-          partial.set(prelude)
-          prelude = new Uint8Array(PRELUDE)
-          continue
-        }
-        const take = Math.min(expected - filled, n - i)
-        if (filled + take > partial.length) {
-          // Doubling: the copies add up to at most the message's length once more.
-          const larger = new Uint8Array(Math.min(expected, Math.max(partial.length * 2, filled + take)))
-          larger.set(partial.subarray(0, filled))
-          partial = larger
-        }
-        partial.set(chunk.subarray(i, i + take), filled)
-        filled += take
-        i += take
-        if (filled === expected) {
-          out.push(decodeAt(partial, 0, expected))
-          consumed += expected
-          count++
-          partial = undefined
-          filled = 0
-        }
+      try {
+        decodeInto(chunk, out)
+      } catch (error) {
+        // The messages before the bad one are whole and checked: they come first, the error on the next call.
+        if (out.length === 0 || failed === undefined) throw error
       }
       return out
     },

@@ -89,6 +89,37 @@ describe('decodeEventStream', () => {
     expect(seen).toHaveLength(19)
   })
 
+  it('a corrupt message is thrown after every whole message before it, however the body is cut', async () => {
+    const corrupt = bytes.slice()
+    const at = frames.slice(0, 12).reduce((n, f) => n + f.length, 0) // message 12 starts here
+    corrupt[at + 20] = (corrupt[at + 20] as number) ^ 0x40
+    for (const pieces of [[corrupt], randomSplit(rng, corrupt), Array.from(corrupt, (b) => Uint8Array.of(b))]) {
+      const seen: unknown[] = []
+      const error = await (async () => {
+        for await (const m of decodeEventStream(pieces)) seen.push(m.headers[':event-type'])
+      })().catch((e: unknown) => e)
+      expect([(error as EventStreamError).code, (error as EventStreamError).index]).toEqual([
+        'ERR_EVENT_STREAM_MESSAGE_CRC',
+        12,
+      ])
+      expect(seen).toEqual(frames.slice(0, 12).map((_, i) => `e${i}`))
+    }
+    // A live body that says nothing more after the corrupt message: the error does not wait for it.
+    let sent = false
+    const live = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return new Promise(() => {})
+        sent = true
+        controller.enqueue(corrupt)
+      },
+    })
+    const outcome = await Promise.race([
+      collect(decodeEventStream(live)).catch((e: unknown) => (e as EventStreamError).code),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000)),
+    ])
+    expect(outcome).toBe('ERR_EVENT_STREAM_MESSAGE_CRC')
+  })
+
   it('a body that fails, or gives something other than bytes: StreamError ERR_BODY_SOURCE', async () => {
     const failing = new ReadableStream({
       start(controller) {

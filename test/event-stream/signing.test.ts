@@ -6,7 +6,7 @@ import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '#crypto'
-import { StreamError, VerificationError } from '../../src/errors.js'
+import { type EventStreamError, StreamError, VerificationError } from '../../src/errors.js'
 import { encodeHeader } from '../../src/event-stream/codec.js'
 import {
   createEventSigner,
@@ -336,6 +336,25 @@ describe('verifyEventStream', () => {
     expect(verified.map((m) => m.headers)).toEqual(messages.map((m) => m.headers))
     expect(verified.map((m) => hex(encodeEventMessage(m)))).toEqual(messages.map((m) => hex(encodeEventMessage(m))))
     expect(verified[1]?.date.getTime()).toBe(Date.UTC(2024, 0, 2, 3, 4, 6))
+  })
+
+  it('a corrupt envelope: every verified message before it is released, in one piece or cut anywhere', async () => {
+    const { bytes, options } = await signedStream()
+    const frames = (await envelopes(bytes)).map((f) => encodeEventMessage(f))
+    const at = frames.slice(0, 7).reduce((n, f) => n + f.length, 0)
+    const corrupt = bytes.slice()
+    corrupt[at + 40] = (corrupt[at + 40] as number) ^ 1
+    for (const pieces of [[corrupt], randomSplit(rng, corrupt)]) {
+      const released: unknown[] = []
+      const error = await (async () => {
+        for await (const m of verifyEventStream(pieces, options)) released.push(m)
+      })().catch((e: unknown) => e)
+      expect([(error as EventStreamError).code, (error as EventStreamError).index]).toEqual([
+        'ERR_EVENT_STREAM_MESSAGE_CRC',
+        7,
+      ])
+      expect(released).toHaveLength(7)
+    }
   })
 
   it('a tampered message, a wrong seed or key, a reordering: ERR_SIGNATURE_MISMATCH at that message', async () => {
