@@ -279,7 +279,15 @@ function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | unde
       if (method === 'HEAD' || status === 204 || status === 304) framing = { kind: 'none' }
       else if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) {
         framing = { kind: 'chunked', state: 'size', remaining: 0, line: '' }
-      } else if (length !== null) framing = { kind: 'length', remaining: Number(length) }
+      } else if (length !== null) {
+        // Sent twice with one value ("5, 5" once joined) is that value, as node:http takes it.
+        const values = new Set(length.split(',').map((value) => value.trim()))
+        const [value = ''] = values
+        if (values.size !== 1 || !/^\d+$/.test(value)) {
+          return finish(new Error(`the response's content-length ${JSON.stringify(length)} is not a number of bytes`))
+        }
+        framing = { kind: 'length', remaining: Number(value) }
+      }
       // Hold the rest until someone reads the body.
       socket.pause()
       let readable: Readable | undefined

@@ -168,7 +168,12 @@ describe('a server speaking raw HTTP/1.1', () => {
     server = createNetServer((socket) => {
       socket.on('error', () => {})
       socket.once('data', (request: Buffer) => {
-        if (request.toString('latin1').startsWith('GET /bucket/endless-headers ')) {
+        const path = request.toString('latin1').split(' ')[1]
+        if (path === '/bucket/dup-length') {
+          socket.end('HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 5\r\n\r\nhello')
+        } else if (path === '/bucket/bad-length') {
+          socket.end('HTTP/1.1 200 OK\r\ncontent-length: 5x\r\n\r\nhello')
+        } else if (path === '/bucket/endless-headers') {
           // Header lines that never end.
           socket.write('HTTP/1.1 200 OK\r\n')
           const line = Buffer.from(`x-filler: ${'a'.repeat(1000)}\r\n`)
@@ -195,6 +200,17 @@ describe('a server speaking raw HTTP/1.1', () => {
       expect(result.stderr).toBe('awsig: the connection closed before the end of the chunked body\n')
     }
   })
+  it('a content-length sent twice with one value is that length; one that is not a number is an error', async () => {
+    const get = (path: string) => awsig(['--service', 's3', '--region', 'us-east-1', `${base}${path}`])
+    const twice = await get('/bucket/dup-length')
+    expect(twice.stderr).toBe('')
+    expect(twice.out).toBe('hello')
+    const bad = await get('/bucket/bad-length')
+    expect(bad.out).toBe('')
+    expect(bad.stderr).toMatch(/^awsig: .*content-length "5x" is not a number of bytes/)
+    expect(bad.code).toBe(1)
+  })
+
   it('header lines that never end: an error, exit 1, once past 256 KiB (as curl, which exits 56)', async () => {
     const result = await awsig(['--service', 's3', '--region', 'us-east-1', `${base}/bucket/endless-headers`])
     expect(result.code).toBe(1)
