@@ -241,8 +241,10 @@ function rawFetch(target: URL, init: FetchInit, body: string | Uint8Array | unde
         framing.line = ''
         if (framing.state === 'data-end') framing.state = 'size'
         else if (framing.state === 'size') {
-          const size = Number.parseInt(line.split(';')[0] as string, 16)
-          if (!Number.isFinite(size)) return finish(new Error('malformed chunked response'))
+          // Hex digits only: parseInt would also take "-5", "0x5" and "5zz".
+          const digits = (line.split(';')[0] as string).trim()
+          if (!/^[0-9a-fA-F]{1,12}$/.test(digits)) return finish(new Error('malformed chunked response'))
+          const size = Number.parseInt(digits, 16)
           if (size === 0) framing.state = 'trailer'
           else {
             framing.state = 'data'

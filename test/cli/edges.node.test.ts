@@ -173,6 +173,10 @@ describe('a server speaking raw HTTP/1.1', () => {
           socket.end('HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 5\r\n\r\nhello')
         } else if (path === '/bucket/bad-length') {
           socket.end('HTTP/1.1 200 OK\r\ncontent-length: 5x\r\n\r\nhello')
+        } else if (path === '/bucket/bad-chunk-size') {
+          socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n-5\r\n\r\n-5\r\n0\r\n\r\n')
+        } else if (path === '/bucket/hex-prefix-chunk-size') {
+          socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n')
         } else if (path === '/bucket/endless-headers') {
           // Header lines that never end.
           socket.write('HTTP/1.1 200 OK\r\n')
@@ -209,6 +213,15 @@ describe('a server speaking raw HTTP/1.1', () => {
     expect(bad.out).toBe('')
     expect(bad.stderr).toMatch(/^awsig: .*content-length "5x" is not a number of bytes/)
     expect(bad.code).toBe(1)
+  })
+
+  it('a chunk size that is not hex digits is an error, with nothing written (as curl)', async () => {
+    for (const path of ['/bucket/bad-chunk-size', '/bucket/hex-prefix-chunk-size']) {
+      const result = await awsig(['--service', 's3', '--region', 'us-east-1', `${base}${path}`])
+      expect(result.out).toBe('')
+      expect(result.stderr).toBe('awsig: malformed chunked response\n')
+      expect(result.code).toBe(1)
+    }
   })
 
   it('header lines that never end: an error, exit 1, once past 256 KiB (as curl, which exits 56)', async () => {
