@@ -100,6 +100,13 @@ export async function nodeFetch(url: string, init: FetchInit): Promise<NodeRespo
     const request = send(target, { method: init.method, headers: init.headers, signal: init.signal ?? undefined })
     request.once('error', reject)
     request.once('response', (message: IncomingMessage) => {
+      // A response that ends (or is dropped) while the body is still being sent, an early error above all:
+      // the upload stops there, as curl's does, instead of waiting on a server that no longer reads it.
+      message.once('close', () => {
+        if (request.writableFinished) return
+        if (typeof body === 'object' && !(body instanceof Uint8Array)) body.destroy()
+        request.destroy()
+      })
       const raw: Array<[string, string]> = []
       for (let i = 0; i + 1 < message.rawHeaders.length; i += 2) {
         raw.push([message.rawHeaders[i] as string, message.rawHeaders[i + 1] as string])

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { createServer as createNetServer, type Server as NetServer } from 'node:net'
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -163,9 +163,11 @@ describe('an S3-like server', () => {
 
 describe('a server speaking raw HTTP/1.1', () => {
   let server: NetServer
+  const sockets = new Set<Socket>()
   let base: string
   beforeAll(async () => {
     server = createNetServer((socket) => {
+      sockets.add(socket)
       socket.on('error', () => {})
       socket.once('data', (request: Buffer) => {
         const path = request.toString('latin1').split(' ')[1]
@@ -177,6 +179,12 @@ describe('a server speaking raw HTTP/1.1', () => {
           socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n-5\r\n\r\n-5\r\n0\r\n\r\n')
         } else if (path === '/bucket/hex-prefix-chunk-size') {
           socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n')
+        } else if (path === '/bucket/early-403') {
+          // An error before the upload is read, then no more reading: the connection stays open.
+          socket.pause()
+          socket.write(
+            'HTTP/1.1 403 Forbidden\r\ncontent-type: application/xml\r\ncontent-length: 61\r\n\r\n<Error><Code>AccessDenied</Code><Message>no</Message></Error>',
+          )
         } else if (path === '/bucket/endless-headers') {
           // Header lines that never end.
           socket.write('HTTP/1.1 200 OK\r\n')
@@ -195,7 +203,10 @@ describe('a server speaking raw HTTP/1.1', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`
   })
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  afterAll(() => {
+    for (const socket of sockets) socket.destroy() // a paused one would keep close() waiting
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  })
 
   it('a chunked body cut short is an error, exit 1, to stdout and to -o (as curl, which exits 18)', async () => {
     for (const extra of [[], ['-o', join(dir, 'cut.out')]]) {
@@ -221,6 +232,25 @@ describe('a server speaking raw HTTP/1.1', () => {
       expect(result.out).toBe('')
       expect(result.stderr).toBe('awsig: malformed chunked response\n')
       expect(result.code).toBe(1)
+    }
+  })
+
+  it('-T answered with an error before the upload is read: the upload stops, the command ends (as curl)', async () => {
+    const file = join(dir, 'upload-32m.bin')
+    writeFileSync(file, Buffer.alloc(32 * 1024 * 1024))
+    for (const service of ['s3', 'sqs']) {
+      const result = await awsig([
+        '--service',
+        service,
+        '--region',
+        'us-east-1',
+        '-T',
+        file,
+        `${base}/bucket/early-403`,
+      ])
+      expect(result.stderr).toBe('awsig: AccessDenied: no (HTTP 403)\n')
+      expect(result.out).toBe('<Error><Code>AccessDenied</Code><Message>no</Message></Error>\n')
+      expect(result.code).toBe(0)
     }
   })
 
