@@ -1,7 +1,9 @@
 // verifyRequest against awsig's own signer: header, presigned and aws-chunked requests, and the refusals.
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { checksumState } from '../../src/chunked/checksum.js'
 import { presignRequest, sign, signChunked, VerificationError } from '../../src/index.js'
+import { concat } from '../../src/lib/hex.js'
 import { createReplayCache, s3ErrorXml, verifyRequest } from '../../src/verify/index.js'
 
 const credentials = { accessKeyId: 'AKIDVERIFY', secretAccessKey: 'secret/with+chars=' }
@@ -301,6 +303,43 @@ describe('aws-chunked bodies', () => {
       expect(error.awsCode).toBe(mode === 'unsigned-trailer' ? 'BadDigest' : 'SignatureDoesNotMatch')
     })
   }
+
+  describe('STREAMING-UNSIGNED-PAYLOAD-TRAILER as other SDKs frame it', () => {
+    const data = new Uint8Array(1000).map((_, i) => (i * 13) & 255)
+    const crc = checksumState('crc32')
+    crc.update(data)
+    const checksum = crc.digest()
+    const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
+    const frame = (size: string, trailer: string) =>
+      concat(
+        [latin1(`${size}\r\n`), data, latin1(`\r\n0\r\n${trailer}\r\n`)],
+        data.length + size.length + 9 + trailer.length,
+      )
+    async function request(announced: string | undefined, body: Uint8Array) {
+      const signed = await sign({
+        method: 'PUT',
+        url: 'https://b.s3.amazonaws.com/rust',
+        service: 's3',
+        region: 'us-east-1',
+        credentials,
+        date,
+        payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+        headers: {
+          'content-encoding': 'aws-chunked',
+          'x-amz-decoded-content-length': '1000',
+          ...(announced === undefined ? {} : { 'x-amz-trailer': announced }),
+        },
+      })
+      return verifyRequest({ method: 'PUT', url: signed.url, headers: signed.headers, body }, options)
+    }
+
+    it('upper-case hex chunk sizes (the AWS SDK for Rust and aws-c-s3 write "%X")', async () => {
+      // aws-smithy-http's AwsChunkedBody: format!("{:X?}{CRLF}", len); aws-c-s3's chunk stream: "%" PRIX64.
+      const verified = await request('x-amz-checksum-crc32', frame('3E8', `x-amz-checksum-crc32:${checksum}\r\n`))
+      expect(new Uint8Array(await new Response(verified.body).arrayBuffer())).toEqual(data)
+      expect(verified.trailers).toEqual({ 'x-amz-checksum-crc32': checksum })
+    })
+  })
 
   it('needs x-amz-decoded-content-length', async () => {
     const signed = await sign({
