@@ -1,6 +1,7 @@
 // verifyRequest: checks a received request's SigV4 (or SigV4a) signature as strictly as AWS does, by
 // rebuilding its canonical request with the very code that signs, then verifies its body as it streams.
 import { sha256Hex } from '#crypto'
+import { CHECKSUM_ALGORITHMS } from '../chunked/checksum.js'
 import { decodeChunked } from '../chunked/decode-chunked.js'
 import type { StreamSource } from '../chunked/source.js'
 import { InvalidInputError, StreamError, VerificationError } from '../errors.js'
@@ -389,6 +390,16 @@ function decodeBody(
   if (lengthText === undefined || !/^\d{1,15}$/.test(lengthText)) {
     throw invalid('aws-chunked bodies need one x-amz-decoded-content-length header', 'MissingContentLength', 411)
   }
+  // No x-amz-trailer: no trailer may come (a checksum nobody announced would reach `trailers` unchecked).
+  const trailer = received.headers.get(X_AMZ_TRAILER)?.join(',') ?? ''
+  for (const name of trailer.toLowerCase().split(',')) {
+    const checksum = /^\s*x-amz-checksum-(.*?)\s*$/.exec(name)?.[1]
+    if (checksum !== undefined && !(CHECKSUM_ALGORITHMS as readonly string[]).includes(checksum)) {
+      throw invalid(
+        `x-amz-trailer names the checksum ${JSON.stringify(checksum.slice(0, 40))}, which S3 does not support`,
+      )
+    }
+  }
   return decodeChunked(body ?? new Uint8Array(0), {
     mode: payloadHash,
     seedSignature: auth.signature,
@@ -398,7 +409,7 @@ function decodeBody(
     service: auth.service,
     date: auth.amzDate,
     decodedContentLength: Number(lengthText),
-    trailer: received.headers.get(X_AMZ_TRAILER)?.join(','),
+    trailer,
     maxChunkSize:
       options.maxChunkSize ??
       (payloadHash === STREAMING_UNSIGNED_PAYLOAD_TRAILER ? MAX_UNSIGNED_CHUNK : MAX_SIGNED_CHUNK),

@@ -339,6 +339,19 @@ describe('aws-chunked bodies', () => {
       expect(new Uint8Array(await new Response(verified.body).arrayBuffer())).toEqual(data)
       expect(verified.trailers).toEqual({ 'x-amz-checksum-crc32': checksum })
     })
+
+    it('refuses a trailer that x-amz-trailer did not announce: its checksum would go unchecked', async () => {
+      for (const value of [checksum, 'AAAAAA==']) {
+        const verified = await request(undefined, frame('3e8', `x-amz-checksum-crc32:${value}\r\n`))
+        const error = await refusal(new Response(verified.body).arrayBuffer())
+        expect([error.code, error.awsCode]).toEqual(['ERR_MALFORMED_CHUNK', 'InvalidRequest'])
+      }
+    })
+
+    it('refuses an announced x-amz-checksum-* of an algorithm it cannot check', async () => {
+      const error = await refusal(request('x-amz-checksum-md5', frame('3e8', 'x-amz-checksum-md5:AAAA\r\n')))
+      expect([error.code, error.status, error.awsCode]).toEqual(['ERR_INVALID_REQUEST', 400, 'InvalidRequest'])
+    })
   })
 
   it('needs x-amz-decoded-content-length', async () => {
