@@ -69,6 +69,21 @@ describe('verifyPost', () => {
     ])
   })
 
+  it('checks the session token against the one issued with the key, as verifyRequest does', async () => {
+    const temporary = { ...credentials, sessionToken: 'token-1' }
+    const options = { credentials: temporary, region: 'us-east-1', bucket: 'bucket', now }
+    expect((await verifyPost(await form({ credentials: temporary }), options)).key).toBe('uploads/cat.png')
+    const refused = ['ERR_INVALID_TOKEN', 'InvalidToken', 400, 'x-amz-security-token']
+    // Signed with the key's secret but without its token, with another token, or with a token the key has not.
+    expect(await failure(await form(), { credentials: temporary })).toEqual(refused)
+    expect(
+      await failure(await form({ credentials: { ...credentials, sessionToken: 'token-2' } }), {
+        credentials: temporary,
+      }),
+    ).toEqual(refused)
+    expect(await failure(await form({ credentials: temporary }))).toEqual(refused)
+  })
+
   it('refuses with the codes S3 answers', async () => {
     const big = new File(['x'.repeat(101)], 'big.png')
     expect(await failure(await form({}, () => {}, big))).toEqual([
