@@ -36,7 +36,7 @@ import { type ReceivedRequest, readRequest, type VerifiableRequest } from './inp
 /** The secret (and session token, for temporary credentials) behind an access key id. */
 export interface VerificationCredentials {
   readonly secretAccessKey: string
-  /** When set, the request must carry exactly this token (signed, for header auth). */
+  /** When set, the request must carry exactly this token, signed (see `requireSignedSessionToken`). */
   readonly sessionToken?: string | undefined
 }
 
@@ -538,7 +538,11 @@ function credentialsFor(found: unknown, auth: Authorization, signedToken: boolea
         accessKeyId: auth.accessKeyId,
       })
     }
-    if (signedToken && !auth.presigned && !auth.signedHeaders.includes('x-amz-security-token')) {
+    // A presigned URL signs its whole query; a token sent as a header is signed only if SignedHeaders says so.
+    const tokenSigned =
+      auth.signedHeaders.includes('x-amz-security-token') ||
+      (auth.presigned && auth.signedQuery.some(([name]) => name === Q_SECURITY_TOKEN))
+    if (signedToken && !tokenSigned) {
       throw new VerificationError('ERR_INVALID_TOKEN', 'x-amz-security-token must be signed', {
         accessKeyId: auth.accessKeyId,
       })

@@ -267,6 +267,19 @@ describe('presigned URLs', () => {
     })
     expect((await verifyRequest({ url }, { ...options, credentials: temporary })).sessionToken).toBe(true)
     expect((await refusal(verifyRequest({ url }, options))).code).toBe('ERR_INVALID_TOKEN')
+    // A URL signed without the token, the token sent in a header it does not sign: refused unless asked.
+    const bare = await presignRequest({
+      url: 'https://b.s3.amazonaws.com/k',
+      service: 's3',
+      region: 'us-east-1',
+      credentials,
+      date,
+    })
+    const inHeader = { url: bare.url, headers: { 'x-amz-security-token': temporary.sessionToken } }
+    const unsigned = await refusal(verifyRequest(inHeader, { ...options, credentials: temporary }))
+    expect([unsigned.code, unsigned.awsCode]).toEqual(['ERR_INVALID_TOKEN', 'InvalidToken'])
+    const lenient = { ...options, credentials: temporary, requireSignedSessionToken: false }
+    expect((await verifyRequest(inHeader, lenient)).sessionToken).toBe(true)
   })
 })
 
