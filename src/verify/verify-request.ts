@@ -78,6 +78,7 @@ export interface VerifyRequestOptions {
   /**
    * Replay protection: called once a signature has verified, with the time until which the same request
    * would verify again. Answer `true` if it was seen before (`ERR_REPLAYED`). See `createReplayCache`.
+   * A SigV4a (ECDSA) signature is given in its low-s form: its twin (r, n - s) verifies too, and is the same.
    * @default none
    */
   replay?: ((signature: string, validUntil: number) => boolean | Promise<boolean>) | undefined
@@ -253,7 +254,9 @@ export async function verifyRequest(
   }
   if (options.replay !== undefined) {
     const validUntil = auth.presigned ? auth.time + (auth.expires as number) * 1000 : auth.time + skew
-    if (await options.replay(auth.signature, validUntil)) {
+    // An ECDSA signature has a twin that verifies too: the hook sees one form of both.
+    const signature = auth.algorithm.canonicalSignature?.(auth.signature) ?? auth.signature
+    if (await options.replay(signature, validUntil)) {
       throw new VerificationError('ERR_REPLAYED', 'this signed request was already received', {
         accessKeyId: auth.accessKeyId,
       })

@@ -2,8 +2,10 @@
 // signing, so these are verified, never compared), and awsig's own SigV4a signing verifies.
 import { describe, expect, it } from 'vitest'
 import { presignRequest, sign, signChunked, sigv4 } from '../../src/index.js'
+import { derFromRaw, P256_N, rawFromDer } from '../../src/lib/crypto/p256.js'
+import { fromHex, toHex } from '../../src/lib/hex.js'
 import { sigv4a } from '../../src/sigv4a/index.js'
-import { type VerificationError, verifyRequest } from '../../src/verify/index.js'
+import { createReplayCache, type VerificationError, verifyRequest } from '../../src/verify/index.js'
 import { signedSuiteCase, vectorDirs, vectorExists } from '../support/signed-suite.js'
 
 const ROOT = 'aws-c-auth/tests/aws-signing-test-suite/v4a/'
@@ -88,6 +90,45 @@ describe("awsig's own SigV4a signing verifies", () => {
       (e: VerificationError) => e,
     )
     expect((error as VerificationError).awsCode).toBe('SignatureDoesNotMatch')
+  })
+})
+
+describe('SigV4a replay protection', () => {
+  it('an ECDSA signature re-encoded as (r, n - s), which verifies too, is still a replay', async () => {
+    const credentials = { accessKeyId: 'AKIDV4A', secretAccessKey: 'v4a-secret' }
+    const date = new Date('2026-01-02T03:04:05Z')
+    const replay = createReplayCache({ now: () => date.getTime() })
+    const options = { credentials, algorithms: [sigv4a], now: () => date.getTime(), replay: replay.check }
+    const signed = await sign({
+      url: 'https://b.s3.amazonaws.com/k',
+      service: 's3',
+      regionSet: ['*'],
+      credentials,
+      date,
+      algorithm: sigv4a,
+    })
+    expect((await verifyRequest({ url: signed.url, headers: signed.headers }, options)).algorithm).toBe(
+      'AWS4-ECDSA-P256-SHA256',
+    )
+    const raw = rawFromDer(fromHex(signed.signature)) as Uint8Array
+    const s = BigInt(`0x${toHex(raw.subarray(32))}`)
+    raw.set(fromHex((P256_N - s).toString(16).padStart(64, '0')), 32)
+    const twin = toHex(derFromRaw(raw))
+    expect(twin).not.toBe(signed.signature)
+    const authorization = (signed.headers.authorization as string).replace(signed.signature, twin)
+    const replayed = await verifyRequest(
+      { url: signed.url, headers: { ...signed.headers, authorization } },
+      options,
+    ).then(
+      () => undefined,
+      (e: VerificationError) => e,
+    )
+    expect([replayed?.code, replayed?.awsCode]).toEqual(['ERR_REPLAYED', 'AccessDenied'])
+    // Without the cache, the twin verifies: the check above is not a signature refusal.
+    const { replay: _, ...fresh } = options
+    expect(
+      (await verifyRequest({ url: signed.url, headers: { ...signed.headers, authorization } }, fresh)).signature,
+    ).toBe(twin)
   })
 })
 
