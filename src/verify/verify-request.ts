@@ -10,6 +10,7 @@ import { verifyEventStream } from '../event-stream/verify.js'
 import { timingSafeEqualHex } from '../lib/hex.js'
 import { redactTokens } from '../lib/redact.js'
 import { typeOf } from '../lib/type-of.js'
+import { normalizePath } from '../lib/uri.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { canonicalRequest } from '../sign/canonical.js'
 import {
@@ -124,6 +125,12 @@ export interface VerifiedRequest {
   regionSet: string[] | undefined
   /** Lower-case names of the signed headers. */
   signedHeaders: string[]
+  /**
+   * The path the signature covers, percent-encoded as sent: for services other than S3, with dot segments
+   * and empty segments resolved, as the client signed it. `/admin/../public/x` verifies with a signature
+   * for `/public/x`, so route on this path, not on the raw request target.
+   */
+  path: string
   /** Whether the signature came in the query string. */
   presigned: boolean
   /** Presigned: when the URL stops being valid. */
@@ -225,6 +232,7 @@ export async function verifyRequest(
   let rebuilt = rebuild(received, auth, payloadHash, options)
   if (rebuilt instanceof Promise) rebuilt = await rebuilt
   const { canonical, stringToSign } = rebuilt
+  const path = normalizes(auth, options) ? normalizePath(received.url.path) : received.url.path
   let key = auth.algorithm.key(
     secret,
     auth.day,
@@ -273,12 +281,13 @@ export async function verifyRequest(
       seed: auth.signature,
       amzDate: auth.amzDate,
     })
-    return verified(auth, payloadHash, () => iterableStream(encoded(messages)), noTrailers)
+    return verified(auth, path, payloadHash, () => iterableStream(encoded(messages)), noTrailers)
   }
   if (payloadHash.startsWith('STREAMING-')) {
     const decoded = decodeBody(received, auth, key, payloadHash, body, options)
     return verified(
       auth,
+      path,
       payloadHash,
       () => iterableStream(decoded),
       () => decoded.trailers,
@@ -288,7 +297,7 @@ export async function verifyRequest(
   const source = body
   if (source === null) {
     if (payloadHash !== EMPTY_SHA256 && payloadHash !== UNSIGNED_PAYLOAD) throw contentMismatch()
-    return verified(auth, payloadHash, () => null, noTrailers)
+    return verified(auth, path, payloadHash, () => null, noTrailers)
   }
   // Nothing left to check when the payload is unsigned, or its hash was computed from (or checked
   // against) the whole body above; otherwise the body is hashed as it streams. The stream is made when
@@ -297,6 +306,7 @@ export async function verifyRequest(
   const hash = payloadHash
   return verified(
     auth,
+    path,
     payloadHash,
     () => (checked ? toReadableStream(source) : hashCheckedStream(source, hash)),
     noTrailers,
@@ -318,6 +328,7 @@ async function* encoded(messages: AsyncIterable<EventMessageInput>): AsyncGenera
 
 function verified(
   auth: Authorization,
+  path: string,
   payloadHash: string,
   makeBody: () => ReadableStream<Uint8Array> | null,
   trailers: () => Readonly<Record<string, string>>,
@@ -330,6 +341,7 @@ function verified(
     region: auth.algorithm.regionSet ? undefined : auth.region,
     regionSet: auth.regionSet,
     signedHeaders: auth.signedHeaders,
+    path,
     presigned: auth.presigned,
     expiresAt: auth.presigned ? new Date(auth.time + (auth.expires as number) * 1000) : undefined,
     date: new Date(auth.time),
@@ -346,6 +358,10 @@ function verified(
   }
 }
 
+/** Whether the path's dot segments and empty segments are resolved before signing: not for S3. */
+const normalizes = (auth: Authorization, options: Pick<VerifyRequestOptions, 'normalizePath'>) =>
+  options.normalizePath ?? !S3_SIGNING_NAMES.has(auth.service)
+
 /** The canonical request and string to sign of the received request, as its signer built them. */
 export function rebuild(
   received: ReceivedRequest,
@@ -355,7 +371,7 @@ export function rebuild(
   signedHeaders: readonly string[] = auth.signedHeaders,
 ): { canonical: string; stringToSign: string } | Promise<{ canonical: string; stringToSign: string }> {
   const s3 = S3_SIGNING_NAMES.has(auth.service)
-  const path = canonicalPath(received.url.path, options.normalizePath ?? !s3, options.doubleEncodePath ?? !s3)
+  const path = canonicalPath(received.url.path, normalizes(auth, options), options.doubleEncodePath ?? !s3)
   const { canonicalRequest: canonical } = canonicalRequest({
     method: received.method,
     path,

@@ -197,6 +197,32 @@ describe('header-signed requests', () => {
   })
 })
 
+describe('the verified path', () => {
+  it('is the path the signature covers: dot segments and empty ones resolved where the rules say (not S3)', async () => {
+    const signed = await sign({
+      url: 'https://api.example.com/public/x',
+      service: 'execute-api',
+      region: 'us-east-1',
+      credentials,
+      date,
+    })
+    // The same signature covers a target that a router not resolving `..` would send elsewhere.
+    const verified = await verifyRequest(
+      { url: 'https://api.example.com/admin/../public//x', headers: signed.headers },
+      { ...options, service: 'execute-api' },
+    )
+    expect(verified.path).toBe('/public/x')
+    const s3 = await sign({
+      url: 'https://b.s3.amazonaws.com/a/../b%20c',
+      service: 's3',
+      region: 'us-east-1',
+      credentials,
+      date,
+    })
+    expect((await verifyRequest({ url: s3.url, headers: s3.headers }, options)).path).toBe('/a/../b%20c')
+  })
+})
+
 describe('services without x-amz-content-sha256', () => {
   it('hash the body first, up to maxBufferedBody', async () => {
     const body = 'x'.repeat(2000)
