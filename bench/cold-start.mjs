@@ -3,17 +3,39 @@
 // case (interleaved round robin, so background load spreads evenly) and each case's cost over the
 // node:crypto + one HMAC floor, the goals of issue 14: awsig + one `sign` within 5 ms of that floor,
 // awsig/client and awsig/credentials within 10 ms. aws4fetch + one sign is there to show what loading any
-// one small package costs over that floor.
+// one small package costs over that floor. The "lower bound" case is what any layout of `awsig` could
+// reach at best: esbuild bundles only `sign` and `presign` (the node condition) into one file, installed
+// as a package of its own in a temporary directory, so it is resolved by name as `awsig` is.
 // Run: npm run build (in the repo root), then here: node cold-start.mjs [runs]   (npm run bench:cold-start)
 import { spawnSync } from 'node:child_process'
-import { cpus, loadavg } from 'node:os'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const RUNS = Number(process.argv[2] ?? 20)
+const signOnly = mkdtempSync(join(tmpdir(), 'awsig-cold-start-'))
+process.on('exit', () => rmSync(signOnly, { recursive: true, force: true }))
+mkdirSync(join(signOnly, 'node_modules/sign-only'), { recursive: true })
+writeFileSync(
+  join(signOnly, 'node_modules/sign-only/package.json'),
+  JSON.stringify({ name: 'sign-only', type: 'module', exports: { '.': { node: './index.js' } } }),
+)
+const { metafile } = await build({
+  stdin: { contents: "export { sign, presign, presignRequest } from 'awsig'", resolveDir: here },
+  metafile: true,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  outfile: join(signOnly, 'node_modules/sign-only/index.js'),
+  logLevel: 'warning',
+})
+const signOnlyKB = Math.round(Object.values(metafile.outputs)[0].bytes / 1024)
 const credentials = "{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }"
 
-// [name, ES module source run with `node --input-type=module -e`, goal over the floor in ms or null]
+// [name, ES module source run with `node --input-type=module -e`, goal over the floor in ms or null, cwd]
 const cases = [
   ["bare `node -e ''`", '', null],
   [
@@ -21,10 +43,17 @@ const cases = [
     "const { createHmac } = await import('node:crypto'); createHmac('sha256', 'k').update('x').digest('hex')",
     null,
   ],
+  ["import('awsig')", "await import('awsig')", null],
   [
     "import('awsig') + one sign",
     `const { sign } = await import('awsig'); await sign({ url: 'https://sqs.us-east-1.amazonaws.com/', service: 'sqs', region: 'us-east-1', credentials: ${credentials} })`,
     5,
+  ],
+  [
+    `lower bound: one ${signOnlyKB} KB file of only sign/presign + one sign`,
+    `const { sign } = await import('sign-only'); await sign({ url: 'https://sqs.us-east-1.amazonaws.com/', service: 'sqs', region: 'us-east-1', credentials: ${credentials} })`,
+    null,
+    signOnly,
   ],
   // For comparison: what one small package costs over the floor (one file, resolved through node_modules),
   // and with its first signature (aws4fetch signs with WebCrypto, which Node loads on first use).
@@ -43,9 +72,9 @@ const cases = [
   ],
 ]
 
-function launch(source) {
+function launch(source, cwd = here) {
   const started = process.hrtime.bigint()
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: here, encoding: 'utf8' })
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd, encoding: 'utf8' })
   const ms = Number(process.hrtime.bigint() - started) / 1e6
   if (child.status !== 0) throw new Error(`launch failed (${child.status}): ${child.stderr}`)
   return ms
@@ -58,10 +87,10 @@ const median = (values) => {
 }
 
 const samples = cases.map(() => [])
-for (const [, source] of cases) launch(source) // warm-up: the OS file cache
+for (const [, source, , cwd] of cases) launch(source, cwd) // warm-up: the OS file cache
 const loadBefore = loadavg()[0]
 for (let run = 0; run < RUNS; run++) {
-  for (const [i, [, source]] of cases.entries()) samples[i].push(launch(source))
+  for (const [i, [, source, , cwd]] of cases.entries()) samples[i].push(launch(source, cwd))
 }
 const medians = samples.map(median)
 const floor = medians[1]

@@ -80,10 +80,10 @@ export function splitBuild() {
 
 /**
  * dist/node/: esbuild makes one chunk per set of entries sharing code (32 chunks, 13 files for `awsig`);
- * this folds them into one group per entry, taken in turn, most used first (`awsig`, `awsig/client`,
- * `awsig/credentials`, the other universal entries, then the Node-only ones): an entry's group is every
- * chunk it loads that no earlier entry took, so each entry loads its own group and those of entries before
- * it. The order keeps the graph acyclic (a group imports only earlier groups) and node:* imports out of
+ * this folds them into a core group (what the three entries loaded most share) and one group per entry,
+ * taken in turn, most used first (`awsig`, `awsig/client`, `awsig/credentials`, the other universal
+ * entries, then the Node-only ones): an entry's group is every chunk it loads that no earlier group took,
+ * so each entry loads the core, its own group and those of entries before it. The order keeps the graph acyclic (a group imports only earlier groups) and node:* imports out of
  * what universal entries load (Node-only entries go last); both are checked. The node:crypto backends
  * that `#crypto` picks on Node import nothing else (checked), so both layouts share them.
  * @param {import('esbuild').Metafile['outputs']} outputs
@@ -126,8 +126,8 @@ export function planNodeLayout(outputs) {
   const rank = [
     'src/index.ts',
     'src/client/index.ts',
-    'src/credentials/index.ts',
     'src/credentials/node.ts',
+    'src/credentials/index.ts',
     ...entryPoints(),
   ]
   const order = (list) =>
@@ -137,6 +137,17 @@ export function planNodeLayout(outputs) {
   /** chunk -> its group's file */
   const groupOf = new Map()
   const groups = []
+  // First the core: every chunk that two of the entries loaded most (`awsig`, `awsig/client`, and
+  // `awsig/credentials` on Node) load: signing, errors, the AWS error parser, XML, redaction. Each of
+  // them loads the core and a group of its own, and none the code that only another one needs.
+  const core = `${NODE_DIR}chunks/core.js`
+  const loadedBy = new Map()
+  for (const entry of entries.filter((e) => rank.slice(0, 3).includes(outputs[e].entryPoint))) {
+    for (const f of closure(entry, staticImports)) if (!isEntry(f)) loadedBy.set(f, (loadedBy.get(f) ?? 0) + 1)
+  }
+  const shared = [...loadedBy].filter(([, count]) => count >= 2).map(([f]) => f)
+  for (const f of shared) groupOf.set(f, core)
+  groups.push({ name: core, owner: 'the core', members: shared })
   for (const entry of ordered) {
     const taken = [...closure(entry, staticImports)].filter((f) => !isEntry(f) && !groupOf.has(f))
     if (taken.length === 0) continue
@@ -144,16 +155,14 @@ export function planNodeLayout(outputs) {
     for (const f of taken) groupOf.set(f, name)
     groups.push({ name, owner: outputs[entry].entryPoint, members: taken })
   }
-  // Some chunks move down to the first group (`awsig`'s, which every other entry loads anyway), when
-  // every chunk they import is there and none imports node:*: a chunk that `awsig/client` or
-  // `awsig/credentials` loads with another entry's group (the AWS error parser, XML, redaction: the
-  // credentials providers need them, and the client took them first), so that `awsig/credentials` does
-  // not load the client's group for them; and a small one
-  // that imports no other chunk, so that a module loaded lazily (the client's node:http transport) does
-  // not import the group that loads it (an import cycle).
+  // Some chunks move down to the core (which every entry loads), when every chunk they import is there
+  // and none imports node:*: a chunk of `awsig/client` or `awsig/credentials` that another entry loads
+  // too (retry's error codes, which `awsig/s3` needs), so that it does not load their group for it; and
+  // a small one that imports no other chunk, so that a module loaded lazily (the client's node:http
+  // transport) does not import the group that loads it (an import cycle).
   const [first] = groups
   const owner = new Map(groups.map((g) => [g.owner, g.name]))
-  const hot = new Set(rank.slice(1, 4).map((source) => owner.get(source)))
+  const hot = new Set(rank.slice(1, 3).map((source) => owner.get(source)))
   const groupsLoading = (f) =>
     new Set(entries.filter((e) => closure(e, staticImports).has(f)).map((e) => owner.get(outputs[e].entryPoint)))
   for (let moved = true; moved; ) {
@@ -174,7 +183,24 @@ export function planNodeLayout(outputs) {
       }
     }
   }
-  const finalOf = (f) => groupOf.get(f) ?? (f.startsWith('dist/') ? `${NODE_DIR}${f.slice('dist/'.length)}` : f)
+  const entryFile = (f) => `${NODE_DIR}${f.slice('dist/'.length)}`
+  // A group that one entry alone imports goes into that entry's file (one file fewer to load): its
+  // exports are then the entry's own, nothing internal shows.
+  for (const group of groups) {
+    const members = new Set(group.members)
+    const importers = entries.filter((e) =>
+      importsOf(e, ['import-statement', 'dynamic-import']).some((d) => members.has(d)),
+    )
+    const fromChunks = [...groupOf.keys()].some(
+      (f) => !members.has(f) && importsOf(f, ['import-statement', 'dynamic-import']).some((d) => members.has(d)),
+    )
+    if (importers.length !== 1 || fromChunks) continue
+    const [entry] = importers
+    group.name = entryFile(entry)
+    group.entry = entry
+    for (const f of group.members) groupOf.set(f, group.name)
+  }
+  const finalOf = (f) => groupOf.get(f) ?? (f.startsWith('dist/') ? entryFile(f) : f)
 
   // Checks: no import cycle between files (static or lazy); no node:* where a universal entry loads.
   const edges = (kinds) => {
@@ -265,8 +291,11 @@ export async function buildJs({ write = true } = {}) {
       return `import { ${items.join(', ')} } from "${spec}";`
     })
 
-  // Node layout entries: the same code, every import renamed to its file in dist/node/.
+  // Node layout entries: the same code, every import renamed to its file in dist/node/ (an entry with a
+  // group inlined is written with the group).
+  const inlined = new Set(plan.groups.map((g) => g.entry))
   for (const entry of plan.entries) {
+    if (inlined.has(entry)) continue
     let code = renameBindings(entry, text.get(entry))
     const seen = new Set()
     for (const { path, external } of outputs[entry].imports) {
@@ -280,14 +309,21 @@ export async function buildJs({ write = true } = {}) {
     written.set(plan.finalOf(entry), dropRedundantImports(code))
   }
   // Node layout groups: esbuild bundles the group's chunks into one module, every other import external.
-  for (const { name, members } of plan.groups) {
+  for (const { name, members, entry } of plan.groups) {
     const inGroup = new Set(members)
-    const reexports = members.map((m) => {
-      const list = [...aliases.get(m)].map(([e, alias]) => (e === alias ? e : `${e} as ${alias}`))
-      return `export { ${list.join(', ')} } from ${JSON.stringify(specifier('dist/chunks/group.js', m))}`
-    })
+    // The module esbuild starts from: the entry's own code, or every export of the group's chunks.
+    const base = entry === undefined ? 'dist/chunks' : posix.dirname(entry)
+    const contents =
+      entry === undefined
+        ? members
+            .map((m) => {
+              const list = [...aliases.get(m)].map(([e, alias]) => (e === alias ? e : `${e} as ${alias}`))
+              return `export { ${list.join(', ')} } from ${JSON.stringify(specifier('dist/chunks/group.js', m))}`
+            })
+            .join('\n')
+        : renameBindings(entry, text.get(entry), inGroup)
     const merged = await build({
-      stdin: { contents: reexports.join('\n'), loader: 'js' },
+      stdin: { contents, loader: 'js' },
       bundle: true,
       format: 'esm',
       platform: 'neutral',
@@ -305,7 +341,7 @@ export async function buildJs({ write = true } = {}) {
               if (args.kind === 'entry-point') return undefined
               const backend = nodeBackends.get(args.path)
               if (backend === undefined && !args.path.startsWith('.')) return { path: args.path, external: true }
-              const from = args.namespace === 'chunk' ? posix.dirname(args.importer) : 'dist/chunks'
+              const from = args.namespace === 'chunk' ? posix.dirname(args.importer) : base
               const target = backend ?? posix.join(from, args.path)
               if (inGroup.has(target)) return { path: target, namespace: 'chunk' }
               if (!text.has(target)) throw new Error(`build: ${args.importer} imports ${args.path}, not an output`)

@@ -80,12 +80,25 @@ describe('the build', () => {
 
   it('loads few files per entry on Node, node:crypto bundled in and no other node:* module in universal code', () => {
     const root = loads('dist/node/index.js')
-    expect(root.files).toEqual(['dist/node/index.js', 'dist/node/chunks/awsig.js'])
+    expect(root.files.sort()).toEqual(['dist/node/chunks/awsig.js', 'dist/node/chunks/core.js', 'dist/node/index.js'])
     expect(root.modules).toEqual(['node:crypto'])
     const client = loads('dist/node/client/index.js')
     expect(client.files.length).toBeLessThanOrEqual(3)
     expect(client.modules).toEqual(['node:crypto'])
-    expect(loads('dist/node/credentials/node.js').files.length).toBeLessThanOrEqual(3)
+    // Its own group is inlined in its entry file: no other file imports it.
+    expect(loads('dist/node/credentials/node.js').files.sort()).toEqual([
+      'dist/node/chunks/core.js',
+      'dist/node/credentials/node.js',
+    ])
+  })
+
+  it('gives awsig/client and awsig/credentials the core, not what only awsig needs (aws-chunked, checksums)', () => {
+    for (const entry of ['dist/node/client/index.js', 'dist/node/credentials/node.js']) {
+      const { files } = loads(entry)
+      expect(files).toContain('dist/node/chunks/core.js')
+      expect(files).not.toContain('dist/node/chunks/awsig.js')
+    }
+    expect(readFileSync(join(ROOT, 'dist/node/chunks/core.js'), 'utf8')).not.toMatch(/function signChunked\b/)
   })
 
   it('keeps #crypto an import in dist/, resolved by each runtime', () => {
