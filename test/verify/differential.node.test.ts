@@ -218,6 +218,33 @@ async function acceptAndMutate(
   return refused
 }
 
+/** Has `signWith` sign RUNS cases of `mode`, then verifies each as sent and refuses its mutations. */
+async function checkReference(
+  mode: 'header' | 'query',
+  seed: number,
+  signWith: (c: Case, service: string) => Promise<Sent>,
+  algorithms?: VerifyRequestOptions['algorithms'],
+): Promise<void> {
+  let accepted = 0
+  let refused = 0
+  for (const [i, c] of sample(mode, seed).entries()) {
+    const service = serviceOf(c)
+    const request = await signWith(c, service)
+    const options = {
+      credentials: c.credentials,
+      service,
+      region: c.region,
+      algorithms,
+      now: () => arrival(c, mode === 'query'),
+    }
+    const expected = { accessKeyId: c.credentials.accessKeyId, presigned: mode === 'query', body: request.body }
+    refused += await acceptAndMutate(request, options, expected, i)
+    accepted++
+  }
+  expect(accepted).toBe(RUNS)
+  expect(refused).toBeGreaterThan(RUNS * (MUTATIONS - 2))
+}
+
 // --- botocore ---------------------------------------------------------------------------------------
 
 // Without botocore its part is skipped after a loud warning; in CI (`CI=true`) a missing botocore fails.
@@ -238,12 +265,8 @@ afterAll(async () => {
 describe.skipIf(!HAVE_BOTOCORE)('botocore signs, verifyRequest accepts, mutations are refused', () => {
   for (const mode of ['header', 'query'] as const) {
     it(`${mode === 'header' ? 'SigV4Auth and S3SigV4Auth' : 'SigV4QueryAuth and S3SigV4QueryAuth'}: ${RUNS} requests`, async () => {
-      let accepted = 0
-      let refused = 0
-      for (const [i, c] of sample(mode, mode === 'header' ? 101 : 102).entries()) {
-        const service = serviceOf(c)
+      await checkReference(mode, mode === 'header' ? 101 : 102, async (c, service) => {
         const query = queryOf(c)
-        const url = `https://${c.host}${pathOf(c)}${query === '' ? '' : `?${query}`}`
         // Presigned: botocore moves a body into the query as form parameters; no body then.
         const body = mode === 'query' ? null : c.body
         const signed = await (botocore as Botocore).sign({
@@ -251,7 +274,7 @@ describe.skipIf(!HAVE_BOTOCORE)('botocore signs, verifyRequest accepts, mutation
           service,
           region: c.region,
           method: c.method,
-          url,
+          url: `https://${c.host}${pathOf(c)}${query === '' ? '' : `?${query}`}`,
           headers: headerPairs(c),
           body,
           payloadHash: mode === 'header' && c.s3 && c.unsignedPayload ? 'UNSIGNED-PAYLOAD' : undefined,
@@ -259,19 +282,8 @@ describe.skipIf(!HAVE_BOTOCORE)('botocore signs, verifyRequest accepts, mutation
           credentials: c.credentials,
           expires: c.expires,
         })
-        const request = { method: c.method, url: signed.url, headers: signed.headers, body }
-        const options = {
-          credentials: c.credentials,
-          service,
-          region: c.region,
-          now: () => arrival(c, mode === 'query'),
-        }
-        const expected = { accessKeyId: c.credentials.accessKeyId, presigned: mode === 'query', body }
-        refused += await acceptAndMutate(request, options, expected, i)
-        accepted++
-      }
-      expect(accepted).toBe(RUNS)
-      expect(refused).toBeGreaterThan(RUNS * (MUTATIONS - 2))
+        return { method: c.method, url: signed.url, headers: signed.headers, body }
+      })
     })
   }
 })
@@ -281,10 +293,7 @@ describe.skipIf(!HAVE_BOTOCORE)('botocore signs, verifyRequest accepts, mutation
 describe('@smithy/signature-v4 signs, verifyRequest accepts, mutations are refused', () => {
   for (const mode of ['header', 'query'] as const) {
     it(`${mode === 'header' ? 'sign' : 'presign'}: ${RUNS} requests`, async () => {
-      let accepted = 0
-      let refused = 0
-      for (const [i, c] of sample(mode, mode === 'header' ? 201 : 202).entries()) {
-        const service = serviceOf(c)
+      await checkReference(mode, mode === 'header' ? 201 : 202, async (c, service) => {
         // smithy takes the decoded query (an array for a repeated key) and one string per header.
         const query: Record<string, string | string[]> = {}
         for (const [key, value] of c.query) {
@@ -297,12 +306,14 @@ describe('@smithy/signature-v4 signs, verifyRequest accepts, mutations are refus
           const lower = name.toLowerCase()
           headers[lower] = headers[lower] === undefined ? value : `${headers[lower]},${value}`
         }
-        if (c.s3) headers['x-amz-content-sha256'] = mode === 'query' || c.unsignedPayload ? 'UNSIGNED-PAYLOAD' : ''
         const body = mode === 'query' ? null : c.body
-        if (headers['x-amz-content-sha256'] === '') {
-          headers['x-amz-content-sha256'] = createHash('sha256')
-            .update(body ?? new Uint8Array(0))
-            .digest('hex')
+        if (c.s3) {
+          headers['x-amz-content-sha256'] =
+            mode === 'query' || c.unsignedPayload
+              ? 'UNSIGNED-PAYLOAD'
+              : createHash('sha256')
+                  .update(body ?? new Uint8Array(0))
+                  .digest('hex')
         }
         const signer = new SignatureV4({
           service,
@@ -329,19 +340,8 @@ describe('@smithy/signature-v4 signs, verifyRequest accepts, mutations are refus
           (Array.isArray(value) ? value : [value]).map((v) => `${encode(key)}=${encode(String(v))}`),
         )
         const url = `https://${c.host}${signed.path}${pairs.length === 0 ? '' : `?${pairs.join('&')}`}`
-        const request = { method: c.method, url, headers: Object.entries(signed.headers), body }
-        const options = {
-          credentials: c.credentials,
-          service,
-          region: c.region,
-          now: () => arrival(c, mode === 'query'),
-        }
-        const expected = { accessKeyId: c.credentials.accessKeyId, presigned: mode === 'query', body }
-        refused += await acceptAndMutate(request, options, expected, i)
-        accepted++
-      }
-      expect(accepted).toBe(RUNS)
-      expect(refused).toBeGreaterThan(RUNS * (MUTATIONS - 2))
+        return { method: c.method, url, headers: Object.entries(signed.headers), body }
+      })
     })
   }
 })
@@ -352,17 +352,12 @@ describe('the AWS CRT signs (SigV4 and SigV4a), verifyRequest accepts, mutations
   for (const algorithm of ['SigV4', 'SigV4a'] as const) {
     for (const mode of ['header', 'query'] as const) {
       it(`${algorithm}, ${mode}: ${RUNS} requests`, async () => {
-        let accepted = 0
-        let refused = 0
         const seed = (algorithm === 'SigV4' ? 300 : 310) + (mode === 'header' ? 1 : 2)
-        for (const [i, c] of sample(mode, seed).entries()) {
-          const service = serviceOf(c)
+        const signWith = async (c: Case, service: string): Promise<Sent> => {
           const query = queryOf(c)
-          // aws-c-auth signs the query it parses; keys without `=` and repeated keys aside, it reads ours.
           const target = `${pathOf(c)}${query === '' ? '' : `?${query}`}`
           const headers = new http.HttpHeaders([['host', c.host]])
           for (const [name, value] of headerPairs(c)) headers.add(name, value)
-          const s3Header = mode === 'header' && c.s3
           const signed = await auth.aws_sign_request(new http.HttpRequest(c.method, target, headers), {
             algorithm:
               algorithm === 'SigV4' ? auth.AwsSigningAlgorithm.SigV4 : auth.AwsSigningAlgorithm.SigV4Asymmetric,
@@ -381,27 +376,17 @@ describe('the AWS CRT signs (SigV4 and SigV4a), verifyRequest accepts, mutations
             use_double_uri_encode: !c.s3,
             should_normalize_uri_path: !c.s3,
             signed_body_value: c.s3 ? 'UNSIGNED-PAYLOAD' : EMPTY_SHA256,
-            signed_body_header: s3Header
-              ? auth.AwsSignedBodyHeaderType.XAmzContentSha256
-              : auth.AwsSignedBodyHeaderType.None,
+            signed_body_header:
+              mode === 'header' && c.s3
+                ? auth.AwsSignedBodyHeaderType.XAmzContentSha256
+                : auth.AwsSignedBodyHeaderType.None,
             ...(mode === 'query' ? { expiration_in_seconds: c.expires } : {}),
           })
           const sent: Array<[string, string]> = []
           for (const [name, value] of signed.headers) sent.push([name, value])
-          const request = { method: c.method, url: `https://${c.host}${signed.path}`, headers: sent, body: null }
-          const options = {
-            credentials: c.credentials,
-            service,
-            region: c.region,
-            algorithms: [sigv4, sigv4a],
-            now: () => arrival(c, mode === 'query'),
-          }
-          const expected = { accessKeyId: c.credentials.accessKeyId, presigned: mode === 'query', body: null }
-          refused += await acceptAndMutate(request, options, expected, i)
-          accepted++
+          return { method: c.method, url: `https://${c.host}${signed.path}`, headers: sent, body: null }
         }
-        expect(accepted).toBe(RUNS)
-        expect(refused).toBeGreaterThan(RUNS * (MUTATIONS - 2))
+        await checkReference(mode, seed, signWith, [sigv4, sigv4a])
       })
     }
   }
