@@ -92,6 +92,25 @@ describe("awsig's own SigV4a signing verifies", () => {
     expect((error as VerificationError).awsCode).toBe('SignatureDoesNotMatch')
   })
 
+  it('the region set must be signed: an unsigned one could be rewritten to any region', async () => {
+    const signed = await sign({
+      url: 'https://b.s3.amazonaws.com/k',
+      service: 's3',
+      regionSet: ['us-east-1'],
+      credentials,
+      date,
+      algorithm: sigv4a,
+      unsignedHeaders: ['x-amz-region-set'],
+    })
+    expect(signed.signedHeaders).not.toContain('x-amz-region-set')
+    const rewritten = { url: signed.url, headers: { ...signed.headers, 'x-amz-region-set': 'eu-west-1' } }
+    const error = await verifyRequest(rewritten, options).catch((e: VerificationError) => e)
+    expect([(error as VerificationError).code, (error as VerificationError).awsCode]).toEqual([
+      'ERR_AUTH_MALFORMED',
+      'AuthorizationHeaderMalformed',
+    ])
+  })
+
   it('an ECDSA signature re-encoded as (r, n - s), which verifies too, is still a replay', async () => {
     const replay = createReplayCache({ now: () => date.getTime() })
     const cached = { ...options, replay: replay.check }
