@@ -67,6 +67,8 @@ export const MAX_MESSAGE_SIZE = 16 * 1024 * 1024
 export const MAX_HEADERS_SIZE = 128 * 1024
 const PRELUDE = 12
 const MIN_MESSAGE = 16
+/** The first buffer of a message that spans pieces; larger messages grow it as their bytes arrive. */
+const FIRST_BUFFER = 128 * 1024
 
 const TYPE_IDS: Readonly<Record<EventHeaderType, number>> = {
   boolean: 0, // 0 = true, 1 = false
@@ -448,7 +450,7 @@ function writeHeaders(headers: EventHeadersInput, types: Readonly<Record<string,
     if (given !== null && typeof given === 'object' && !(given instanceof Uint8Array) && !(given instanceof Date)) {
       type = (given as TypedEventHeader).type
       value = (given as TypedEventHeader).value
-    } else type = types?.[name] ?? impliedType(given)
+    } else type = (types !== undefined && Object.hasOwn(types, name) ? types[name] : undefined) ?? impliedType(given)
     if (type === undefined) {
       throw new InvalidInputError(`headers[${JSON.stringify(name)}]`, `has no header type for ${typeOf(given)}`)
     }
@@ -567,7 +569,9 @@ export interface EventStreamDecoderOptions {
 export interface EventStreamDecoder {
   /**
    * Decodes what `chunk` completes and returns the messages, in order (often none or one). Throws an
-   * `EventStreamError` for bad framing; the decoder is then unusable.
+   * `EventStreamError` for bad framing; the decoder is then unusable. Messages before the bad one in the
+   * same chunk are returned first, and the error is thrown by the next `push` (an empty chunk will do)
+   * or `end`.
    */
   push(chunk: Uint8Array): EventMessage[]
   /** Says the stream ended: throws `ERR_EVENT_STREAM_TRUNCATED` if a message was left incomplete. */
@@ -590,9 +594,15 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
   if (typeof max !== 'number' || !Number.isInteger(max) || max < MIN_MESSAGE || max > 0xffffffff) {
     throw new InvalidInputError('maxMessageSize', 'must be a whole number of bytes, at least 16')
   }
-  // An incomplete message: `partial[0..filled)`, sized to the message once its prelude is known.
+  // An incomplete message of `expected` bytes (known from its prelude): `partial[0..filled)`. The buffer
+  // grows with the bytes that arrive, so that a prelude alone cannot make the decoder hold `expected`.
   let partial: Uint8Array | undefined
+  let expected = 0
   let filled = 0
+  const begin = (total: number, arriving: number): Uint8Array => {
+    expected = total
+    return new Uint8Array(Math.min(total, Math.max(FIRST_BUFFER, arriving)))
+  }
   let prelude = new Uint8Array(PRELUDE)
   let count = 0
   let consumed = 0
@@ -650,6 +660,58 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
     return new DecodedMessage(headers, b.subarray(headersEnd, end), b, i + PRELUDE, headersEnd)
   }
 
+  /** Decodes what `chunk` completes into `out`. */
+  const decodeInto = (chunk: Uint8Array, out: EventMessage[]): void => {
+    let i = 0
+    const n = chunk.length
+    while (i < n) {
+      if (filled === 0) {
+        // Fast path: whole messages inside the chunk, decoded in place.
+        if (n - i >= PRELUDE) {
+          const total = checkPrelude(chunk, i)
+          if (n - i >= total) {
+            out.push(decodeAt(chunk, i, total))
+            i += total
+            consumed += total
+            count++
+            continue
+          }
+          partial = begin(total, n - i)
+        } else partial = undefined
+      }
+      if (partial === undefined) {
+        // Prelude still incomplete: gather it first.
+        const take = Math.min(PRELUDE - filled, n - i)
+        prelude.set(chunk.subarray(i, i + take), filled)
+        filled += take
+        i += take
+        if (filled < PRELUDE) break
+        const total = checkPrelude(prelude, 0)
+        partial = begin(total, PRELUDE + n - i)
+        partial.set(prelude)
+        prelude = new Uint8Array(PRELUDE)
+        continue
+      }
+      const take = Math.min(expected - filled, n - i)
+      if (filled + take > partial.length) {
+        // Doubling: the copies add up to at most the message's length once more.
+        const larger = new Uint8Array(Math.min(expected, Math.max(partial.length * 2, filled + take)))
+        larger.set(partial.subarray(0, filled))
+        partial = larger
+      }
+      partial.set(chunk.subarray(i, i + take), filled)
+      filled += take
+      i += take
+      if (filled === expected) {
+        out.push(decodeAt(partial, 0, expected))
+        consumed += expected
+        count++
+        partial = undefined
+        filled = 0
+      }
+    }
+  }
+
   return {
     get buffered() {
       return filled
@@ -663,47 +725,11 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
     push(chunk) {
       if (failed !== undefined) throw failed
       const out: EventMessage[] = []
-      let i = 0
-      const n = chunk.length
-      while (i < n) {
-        if (filled === 0) {
-          // Fast path: whole messages inside the chunk, decoded in place.
-          if (n - i >= PRELUDE) {
-            const total = checkPrelude(chunk, i)
-            if (n - i >= total) {
-              out.push(decodeAt(chunk, i, total))
-              i += total
-              consumed += total
-              count++
-              continue
-            }
-            partial = new Uint8Array(total)
-          } else partial = undefined
-        }
-        if (partial === undefined) {
-          // Prelude still incomplete: gather it first.
-          const take = Math.min(PRELUDE - filled, n - i)
-          prelude.set(chunk.subarray(i, i + take), filled)
-          filled += take
-          i += take
-          if (filled < PRELUDE) break
-          const total = checkPrelude(prelude, 0)
-          partial = new Uint8Array(total)
-          partial.set(prelude)
-          prelude = new Uint8Array(PRELUDE)
-          continue
-        }
-        const take = Math.min(partial.length - filled, n - i)
-        partial.set(chunk.subarray(i, i + take), filled)
-        filled += take
-        i += take
-        if (filled === partial.length) {
-          out.push(decodeAt(partial, 0, partial.length))
-          consumed += partial.length
-          count++
-          partial = undefined
-          filled = 0
-        }
+      try {
+        decodeInto(chunk, out)
+      } catch (error) {
+        // The messages before the bad one are whole and checked: they come first, the error on the next call.
+        if (out.length === 0 || failed === undefined) throw error
       }
       return out
     },
@@ -713,7 +739,7 @@ export function createEventStreamDecoder(options: EventStreamDecoderOptions = {}
         fail(
           new EventStreamError(
             'ERR_EVENT_STREAM_TRUNCATED',
-            `the stream ended ${filled} bytes into a message${partial === undefined ? '' : ` of ${partial.length}`}`,
+            `the stream ended ${filled} bytes into a message${partial === undefined ? '' : ` of ${expected}`}`,
           ),
         )
       }

@@ -29,6 +29,7 @@ export interface DecodeEventStreamOptions extends EventStreamDecoderOptions {
 }
 
 const textDecoder = new TextDecoder()
+const NO_BYTES = new Uint8Array(0)
 const MAX_BODY = 64 * 1024 // 64 KiB kept on the error, as the client does
 
 function isResponse(source: unknown): source is ResponseLike {
@@ -122,6 +123,8 @@ export async function* decodeEventStream(
         }
         yield message
       }
+      // A bad message after those: its error now, not when (if ever) the next piece arrives.
+      decoder.push(NO_BYTES)
     }
     if (signal?.aborted) throw abortError(signal)
     decoder.end()

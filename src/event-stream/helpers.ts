@@ -20,18 +20,32 @@ export interface BedrockEvent {
 const textDecoder = new TextDecoder()
 
 function base64Bytes(base64: string): Uint8Array {
-  const binary = atob(base64)
+  let binary: string
+  try {
+    binary = atob(base64)
+  } catch (cause) {
+    throw new EventStreamError('ERR_EVENT_STREAM_MALFORMED', 'Bedrock chunk event: "bytes" is not base64', { cause })
+  }
   const out = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
   return out
 }
 
-function json(payload: Uint8Array, what: string): Record<string, unknown> {
+function json(payload: Uint8Array, what: string): unknown {
   try {
-    return JSON.parse(textDecoder.decode(payload)) as Record<string, unknown>
+    return JSON.parse(textDecoder.decode(payload))
   } catch (cause) {
     throw new EventStreamError('ERR_EVENT_STREAM_MALFORMED', `${what}: the payload is not JSON`, { cause })
   }
+}
+
+/** An event's own payload: always a JSON object in Bedrock's documented shapes. */
+function jsonObject(payload: Uint8Array, what: string): Record<string, unknown> {
+  const value = json(payload, what)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new EventStreamError('ERR_EVENT_STREAM_MALFORMED', `${what}: the payload is not a JSON object`)
+  }
+  return value as Record<string, unknown>
 }
 
 /**
@@ -50,7 +64,7 @@ export async function* bedrockEvents(
   for await (const message of decodeEventStream(source, options)) {
     const type = message.headers[':event-type']
     if (typeof type !== 'string') continue
-    const data = message.payload.length === 0 ? {} : json(message.payload, `Bedrock ${type} event`)
+    const data = message.payload.length === 0 ? {} : jsonObject(message.payload, `Bedrock ${type} event`)
     if (type === 'chunk') {
       const bytes = data.bytes
       if (typeof bytes !== 'string') {

@@ -221,10 +221,13 @@ function openMessages(messages: object, signal: AbortSignal | undefined) {
 export interface SignEventStreamOptions extends Omit<SignOptions, 'body' | 'payloadHash' | 'contentHashHeader'> {
   /**
    * The messages to send, in order: messages to encode (`{ headers, payload }`) or encoded ones. An
-   * `AsyncIterable` (an async generator, a `ReadableStream`) is read as the body is sent, so the stream
-   * can be live (audio from a microphone).
+   * `AsyncIterable` (an async generator) or a `ReadableStream` is read as the body is sent, so the
+   * stream can be live (audio from a microphone).
    */
-  messages: AsyncIterable<EventMessageInput | Uint8Array> | Iterable<EventMessageInput | Uint8Array>
+  messages:
+    | AsyncIterable<EventMessageInput | Uint8Array>
+    | Iterable<EventMessageInput | Uint8Array>
+    | ReadableStream<EventMessageInput | Uint8Array>
   /** The clock that dates each message. @default () => new Date() */
   now?: (() => Date) | undefined
   /** Aborting ends the body with a `StreamError` (`ERR_ABORTED`) and stops reading `messages`. */
@@ -254,12 +257,20 @@ export async function signEventStream(options: SignEventStreamOptions): Promise<
     throw new InvalidInputError('options', `must be an object, got ${typeOf(options)}`)
   }
   const { messages, now = () => new Date(), signal, credentials, region, service, keyCache } = options
+  // A ReadableStream is read through its reader: Safari's has no Symbol.asyncIterator.
   if (
     messages === null ||
     typeof messages !== 'object' ||
-    !(Symbol.asyncIterator in messages || Symbol.iterator in messages)
+    !(
+      Symbol.asyncIterator in messages ||
+      Symbol.iterator in messages ||
+      typeof (messages as ReadableStream).getReader === 'function'
+    )
   ) {
-    throw new InvalidInputError('messages', `must be an AsyncIterable or Iterable of messages, got ${typeOf(messages)}`)
+    throw new InvalidInputError(
+      'messages',
+      `must be an AsyncIterable, Iterable or ReadableStream of messages, got ${typeOf(messages)}`,
+    )
   }
   if (typeof now !== 'function') throw new InvalidInputError('now', `must be a function, got ${typeOf(now)}`)
   const { messages: _m, now: _n, signal: _s, ...request } = options
@@ -291,6 +302,8 @@ export async function signEventStream(options: SignEventStreamOptions): Promise<
         message = await reader.read()
       } catch (cause) {
         ended = true
+        // An abort leaves the source waiting: stop it (a microphone, a ReadableStream that stays locked).
+        if (signal?.aborted) reader.release(signal.reason)
         controller.error(
           signal?.aborted
             ? abortError(signal)

@@ -45,6 +45,7 @@ export interface VerifiedEventMessage extends EventMessage {
 }
 
 const SCOPE = /^(\d{8})\/(.+)$/
+const NO_BYTES = new Uint8Array(0)
 
 /**
  * Verifies a signed event stream message by message, yielding each inner message only after its
@@ -126,6 +127,8 @@ export async function* verifyEventStream(
         const inner = decodeEventMessage(envelope.payload, current)
         yield { headers: inner.headers, types: inner.types, payload: inner.payload, date, signature: hex }
       }
+      // A bad envelope after those: its error now, not when (if ever) the next piece arrives.
+      decoder.push(NO_BYTES)
     }
     if (signal?.aborted) throw abortError(signal)
     decoder.end()

@@ -282,16 +282,23 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
     }
   }
   const totalParts = contentLength === undefined ? undefined : Math.max(1, Math.ceil(contentLength / partSize))
-  const reader = new PartReader(openSource('body', body, { signal }))
-
   const objectHeaders = headerPairsOf(options.headers)
   const everyRequest = objectHeaders.filter(([name]) => EVERY_REQUEST.test(name.toLowerCase()))
 
-  // Internal abort: a failed part cancels the others. Follows the caller's signal.
+  // Internal abort: a failed part cancels the others, and a read of the body waiting on a stalled
+  // source. Follows the caller's signal.
   const controller = new AbortController()
   const forward = () => controller.abort(signal?.reason)
+  if (signal?.aborted) forward()
   signal?.addEventListener('abort', forward, { once: true })
   const cleanup = () => signal?.removeEventListener('abort', forward)
+  let reader: PartReader
+  try {
+    reader = new PartReader(openSource('body', body, { signal: controller.signal }))
+  } catch (error) {
+    cleanup()
+    throw error
+  }
 
   /** The part's hashes, updated as its bytes are read: SHA-256 for the signature, and the checksum. */
   const partHashes = () => {
@@ -306,6 +313,8 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       digest: () => sum?.digest(),
     }
   }
+  // Every call passes throwOnError: a client made with `throwOnError: false` must not turn S3's
+  // refusals into parts or objects that seem uploaded.
   const put = async (
     target: string,
     bytes: Uint8Array,
@@ -319,6 +328,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       body: partBody(bytes, streamParts),
       payloadHash,
       signal: controller.signal,
+      throwOnError: true,
     }
     return client.fetch(target, init)
   }
@@ -326,21 +336,6 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
     await response.text().catch(() => '')
   }
 
-  let firstBuffer = new Uint8Array(contentLength !== undefined && contentLength < partSize ? contentLength : partSize)
-  let first: { filled: number; ended: boolean }
-  const firstHashes = partHashes()
-  try {
-    first = await reader.fill(firstBuffer, firstHashes.update)
-  } catch (error) {
-    cleanup()
-    reader.release(error)
-    if (signal?.aborted) throw signal.reason
-    throw new UploadError(`reading the body failed: ${(error as Error).message}`, {
-      operation: 'read',
-      part: 1,
-      cause: error,
-    })
-  }
   const checkLength = (read: number) => {
     if (contentLength !== undefined && read !== contentLength) {
       throw new StreamError(
@@ -354,6 +349,22 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
     }
   }
 
+  let firstBuffer = new Uint8Array(contentLength !== undefined && contentLength < partSize ? contentLength : partSize)
+  let first: { filled: number; ended: boolean }
+  const firstHashes = partHashes()
+  try {
+    first = await reader.fill(firstBuffer, firstHashes.update)
+    if (first.ended) checkLength(reader.read)
+  } catch (error) {
+    cleanup()
+    reader.release(error)
+    if (signal?.aborted) throw signal.reason
+    throw new UploadError(`reading the body failed: ${(error as Error).message}`, {
+      operation: 'read',
+      part: 1,
+      cause: error,
+    })
+  }
   if (!first.ended && contentLength !== undefined && contentLength < partSize) {
     cleanup()
     reader.release()
@@ -367,7 +378,6 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
   // One request: the whole body fits in one part.
   if (first.ended) {
     try {
-      checkLength(reader.read)
       const bytes = firstBuffer.subarray(0, first.filled)
       const headers = [...objectHeaders]
       let value: string | undefined
@@ -408,6 +418,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
       service,
       headers,
       signal: controller.signal,
+      throwOnError: true,
     })
     const text = await response.text()
     const id = xmlText(text, 'UploadId')
@@ -539,14 +550,19 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
           headers: [...headers, ['content-type', 'application/xml']],
           body: bodyXml,
           signal: controller.signal,
+          throwOnError: true,
         })
         text = await response.text()
-        const code = xmlText(text, 'Code')
+        const empty = text.trim() === ''
+        const code = empty ? 'InternalError' : xmlText(text, 'Code')
         if (/<CompleteMultipartUploadResult[\s>]/.test(text) || code === undefined) break
+        // An empty body is S3's dropped request, as the SDKs read it: the object may not exist.
         const error = new AwsError({
           status: response.status,
           awsCode: code,
-          awsMessage: xmlText(text, 'Message') ?? 'CompleteMultipartUpload failed',
+          awsMessage: empty
+            ? 'CompleteMultipartUpload answered 200 with an empty body'
+            : (xmlText(text, 'Message') ?? code),
           requestId: xmlText(text, 'RequestId'),
           body: text.slice(0, 64 * 1024),
           attempts: attempt,
@@ -587,6 +603,7 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
         method: 'DELETE',
         service,
         headers: everyRequest,
+        throwOnError: true,
       })
       await finish(response)
       aborted = true

@@ -235,6 +235,26 @@ describe('bad framing is a typed error', () => {
     expect(codeOf(() => createEventStreamDecoder().push(wide))).toBe('ERR_EVENT_STREAM_TOO_LARGE')
   })
 
+  it('memory follows the bytes received, not the length a prelude announces', () => {
+    // 12 bytes announcing a 16 MiB message: a peer must not make the decoder hold 16 MiB with them
+    // (a server verifying streams would give that to every connection that sends a prelude).
+    const prelude = new Uint8Array(12)
+    const p = new DataView(prelude.buffer)
+    p.setUint32(0, 16 * 1024 * 1024)
+    p.setUint32(8, crc32(prelude.subarray(0, 8)))
+    const decoders = Array.from({ length: 40 }, () => createEventStreamDecoder())
+    const before = process.memoryUsage().arrayBuffers
+    for (const decoder of decoders) decoder.push(prelude)
+    const grown = process.memoryUsage().arrayBuffers - before
+    expect(decoders.every((d) => d.buffered === 12)).toBe(true)
+    expect(grown).toBeLessThan(40 * 256 * 1024)
+    // And such a message still decodes when it does arrive, in pieces.
+    const whole = encodeEventMessage({ headers: { a: 'b' }, payload: new Uint8Array(3 * 1024 * 1024 + 5).fill(7) })
+    const decoded = decodeAll(whole, randomSplit(prng(4), whole))
+    expect(decoded[0]?.payload.length).toBe(3 * 1024 * 1024 + 5)
+    expect(decoded[0]?.payload.every((b) => b === 7)).toBe(true)
+  })
+
   it('errors say where: offset and index of the message', () => {
     const good = encodeEventMessage({ headers: { a: 'b' }, payload: 'x' })
     const bad = good.slice()
@@ -248,6 +268,48 @@ describe('bad framing is a typed error', () => {
       expect((error as EventStreamError).index).toBe(2)
       expect((error as EventStreamError).offset).toBe(good.length * 2)
     }
+  })
+
+  it('random header blocks under valid CRCs: a typed error, or the headers smithy reads too', () => {
+    // Semi-structured garbage: names of any length and byte, every type id and some unknown ones, values
+    // of the right, a wrong or a huge declared length, blocks cut anywhere. CRCs are made right, so that
+    // the header parser itself is what is tested.
+    const rng = prng(5)
+    const outcomes = { accepted: 0, refused: 0 }
+    for (let n = 0; n < 5000; n++) {
+      const block: number[] = []
+      for (let h = rng.int(4); h > 0; h--) {
+        const nameLength = rng.next() < 0.1 ? rng.int(256) : 1 + rng.int(5)
+        block.push(nameLength)
+        for (let i = 0; i < nameLength; i++) block.push(rng.next() < 0.9 ? 97 + rng.int(26) : rng.int(256))
+        const type = rng.next() < 0.05 ? rng.int(256) : rng.int(10)
+        block.push(type)
+        const size = [0, 0, 1, 2, 4, 8, -1, -1, 8, 16][type] ?? rng.int(20)
+        if (size === -1) {
+          const declared = rng.next() < 0.2 ? rng.int(65536) : rng.int(10)
+          block.push(declared >> 8, declared & 255)
+          for (let i = Math.min(declared, 10 + rng.int(20)); i > 0; i--) block.push(rng.int(256))
+        } else for (let i = 0; i < size; i++) block.push(rng.int(256))
+      }
+      if (rng.next() < 0.3) block.length = rng.int(block.length + 1)
+      const bytes = frameRaw(Uint8Array.from(block))
+      let ours: EventMessage | undefined
+      try {
+        ours = decodeEventMessage(bytes)
+      } catch (error) {
+        expect(error).toBeInstanceOf(EventStreamError)
+        outcomes.refused++
+        continue
+      }
+      // What we accept, smithy accepts, with the same values (it is laxer: it reads a value cut short
+      // by the end of the block from the bytes after it, which we refuse).
+      const theirs = fromSmithy(smithy.decode(bytes).headers as never)
+      expect(ours.headers).toEqual(theirs.values)
+      expect({ ...ours.types }).toEqual(theirs.types)
+      outcomes.accepted++
+    }
+    expect(outcomes.accepted).toBeGreaterThan(2500)
+    expect(outcomes.refused).toBeGreaterThan(1000)
   })
 
   it('every single-bit flip of a message is detected', () => {
@@ -296,6 +358,18 @@ describe('encodeEventMessage input checks', () => {
     const decoded = decodeEventMessage(encodeEventMessage({ headers }))
     expect(Object.keys(decoded.headers)).toEqual(['__proto__', 'b'])
     expect(Object.getPrototypeOf(decoded.headers)).toBe(Object.prototype)
+  })
+
+  it('headers named like Object.prototype members take their type from their value, not from the prototype', () => {
+    const headers = JSON.parse('{"constructor": "c", "toString": true, "__proto__": 7, "n": 1}')
+    const bytes = encodeEventMessage({ headers, types: { n: 'byte' } })
+    const decoded = decodeEventMessage(bytes)
+    expect(decoded.headers).toEqual(headers)
+    expect({ ...decoded.types }).toEqual(
+      JSON.parse('{"constructor": "string", "toString": "boolean", "__proto__": "integer", "n": "byte"}'),
+    )
+    // A decoded message encodes back to the same bytes.
+    expect(Buffer.from(encodeEventMessage(decoded)).equals(Buffer.from(bytes))).toBe(true)
   })
 })
 

@@ -89,6 +89,37 @@ describe('decodeEventStream', () => {
     expect(seen).toHaveLength(19)
   })
 
+  it('a corrupt message is thrown after every whole message before it, however the body is cut', async () => {
+    const corrupt = bytes.slice()
+    const at = frames.slice(0, 12).reduce((n, f) => n + f.length, 0) // message 12 starts here
+    corrupt[at + 20] = (corrupt[at + 20] as number) ^ 0x40
+    for (const pieces of [[corrupt], randomSplit(rng, corrupt), Array.from(corrupt, (b) => Uint8Array.of(b))]) {
+      const seen: unknown[] = []
+      const error = await (async () => {
+        for await (const m of decodeEventStream(pieces)) seen.push(m.headers[':event-type'])
+      })().catch((e: unknown) => e)
+      expect([(error as EventStreamError).code, (error as EventStreamError).index]).toEqual([
+        'ERR_EVENT_STREAM_MESSAGE_CRC',
+        12,
+      ])
+      expect(seen).toEqual(frames.slice(0, 12).map((_, i) => `e${i}`))
+    }
+    // A live body that says nothing more after the corrupt message: the error does not wait for it.
+    let sent = false
+    const live = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return new Promise(() => {})
+        sent = true
+        controller.enqueue(corrupt)
+      },
+    })
+    const outcome = await Promise.race([
+      collect(decodeEventStream(live)).catch((e: unknown) => (e as EventStreamError).code),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000)),
+    ])
+    expect(outcome).toBe('ERR_EVENT_STREAM_MESSAGE_CRC')
+  })
+
   it('a body that fails, or gives something other than bytes: StreamError ERR_BODY_SOURCE', async () => {
     const failing = new ReadableStream({
       start(controller) {
@@ -204,6 +235,25 @@ describe('bedrockEvents', () => {
       exception('modelStreamErrorException', 'boom'),
     ])
     await expect(collect(bedrockEvents([failing]))).rejects.toMatchObject({ awsCode: 'modelStreamErrorException' })
+  })
+
+  it('a payload that is not a JSON object, or chunk bytes that are not base64: ERR_EVENT_STREAM_MALFORMED', async () => {
+    for (const [type, payload] of [
+      ['chunk', 'null'],
+      ['chunk', '[]'],
+      ['chunk', '{"bytes": "not base64!"}'],
+      ['chunk', '{"bytes": 5}'],
+      ['contentBlockDelta', 'null'],
+      ['contentBlockDelta', '7'],
+      ['messageStop', '"end_turn"'],
+    ] as const) {
+      const error = await collect(bedrockEvents([event(type, payload)])).catch((e: unknown) => e)
+      expect([type, payload, error instanceof EventStreamError && error.code]).toEqual([
+        type,
+        payload,
+        'ERR_EVENT_STREAM_MALFORMED',
+      ])
+    }
   })
 })
 

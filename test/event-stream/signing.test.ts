@@ -2,10 +2,11 @@
 // and against @smithy/signature-v4's signMessage on random chains; verification of what we sign.
 import { createHash, createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '#crypto'
-import { StreamError, VerificationError } from '../../src/errors.js'
+import { type EventStreamError, StreamError, VerificationError } from '../../src/errors.js'
 import { encodeHeader } from '../../src/event-stream/codec.js'
 import {
   createEventSigner,
@@ -26,6 +27,10 @@ const vectors = JSON.parse(readFileSync(new URL('../vectors/event-stream-signing
 const vector = (name: string) => vectors.cases.find((c: { name: string }) => c.name === name)
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const utf8 = (s: string) => new TextEncoder().encode(s)
+const smithyCodec = new EventStreamCodec(
+  (b) => new TextDecoder().decode(b),
+  (s) => new TextEncoder().encode(s),
+)
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const pieces: Uint8Array[] = []
@@ -229,7 +234,7 @@ class NodeSha256 {
 }
 
 describe('differential: @smithy/signature-v4 signMessage', () => {
-  it('equal signatures on random chains (random messages, dates across midnight, session tokens)', async () => {
+  it('equal signatures and envelopes on random chains (random messages, dates across midnight, session tokens)', async () => {
     const rng = prng(11)
     for (let round = 0; round < 20; round++) {
       const credentials = {
@@ -261,9 +266,19 @@ describe('differential: @smithy/signature-v4 signMessage', () => {
           },
           { signingDate: date },
         )
-        const frame = decodeEventMessage(await (last ? signer.end(date) : signer.sign(m, date)))
+        const envelope = await (last ? signer.end(date) : signer.sign(m, date))
+        const frame = decodeEventMessage(envelope)
         expect(hex(frame.headers[':chunk-signature'] as Uint8Array)).toBe(theirs.signature)
         expect(Buffer.from(frame.payload).equals(Buffer.from(inner))).toBe(true)
+        // The whole envelope, byte for byte, as the SDK's signing stream frames it with smithy's codec.
+        const sdkEnvelope = smithyCodec.encode({
+          headers: {
+            ':date': { type: 'timestamp', value: new Date(Math.floor(t / 1000) * 1000) },
+            ':chunk-signature': { type: 'binary', value: new Uint8Array(Buffer.from(theirs.signature, 'hex')) },
+          },
+          body: inner,
+        })
+        expect(Buffer.from(envelope).equals(Buffer.from(sdkEnvelope))).toBe(true)
         prior = theirs.signature
       }
     }
@@ -321,6 +336,25 @@ describe('verifyEventStream', () => {
     expect(verified.map((m) => m.headers)).toEqual(messages.map((m) => m.headers))
     expect(verified.map((m) => hex(encodeEventMessage(m)))).toEqual(messages.map((m) => hex(encodeEventMessage(m))))
     expect(verified[1]?.date.getTime()).toBe(Date.UTC(2024, 0, 2, 3, 4, 6))
+  })
+
+  it('a corrupt envelope: every verified message before it is released, in one piece or cut anywhere', async () => {
+    const { bytes, options } = await signedStream()
+    const frames = (await envelopes(bytes)).map((f) => encodeEventMessage(f))
+    const at = frames.slice(0, 7).reduce((n, f) => n + f.length, 0)
+    const corrupt = bytes.slice()
+    corrupt[at + 40] = (corrupt[at + 40] as number) ^ 1
+    for (const pieces of [[corrupt], randomSplit(rng, corrupt)]) {
+      const released: unknown[] = []
+      const error = await (async () => {
+        for await (const m of verifyEventStream(pieces, options)) released.push(m)
+      })().catch((e: unknown) => e)
+      expect([(error as EventStreamError).code, (error as EventStreamError).index]).toEqual([
+        'ERR_EVENT_STREAM_MESSAGE_CRC',
+        7,
+      ])
+      expect(released).toHaveLength(7)
+    }
   })
 
   it('a tampered message, a wrong seed or key, a reordering: ERR_SIGNATURE_MISMATCH at that message', async () => {
@@ -422,6 +456,50 @@ describe('signEventStream input and failures', () => {
     const aborted = await signEventStream({ ...base, messages: forever(), signal: controller.signal })
     setTimeout(() => controller.abort(), 30)
     await expect(readAll(aborted.body)).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+  })
+
+  it('an abort while waiting for a message releases the source (cancels a ReadableStream of messages)', async () => {
+    let cancelled: unknown = 'not cancelled'
+    // A live source that has nothing to say for now (a muted microphone).
+    const silent = new ReadableStream<{ payload: string }>({
+      cancel(reason) {
+        cancelled = reason
+      },
+    })
+    const controller = new AbortController()
+    const signed = await signEventStream({ ...base, messages: silent, signal: controller.signal })
+    const reason = new Error('user hung up')
+    setTimeout(() => controller.abort(reason), 10)
+    await expect(readAll(signed.body)).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+    expect(cancelled).toBe(reason)
+  })
+
+  it('takes a ReadableStream of messages where ReadableStream is not async-iterable (Safari)', async () => {
+    const prototype = ReadableStream.prototype as unknown as Record<symbol, unknown>
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, Symbol.asyncIterator)
+    delete prototype[Symbol.asyncIterator]
+    try {
+      const messages = new ReadableStream<{ payload: string }>({
+        start(controller) {
+          controller.enqueue({ payload: 'one' })
+          controller.enqueue({ payload: 'two' })
+          controller.close()
+        },
+      })
+      expect(Symbol.asyncIterator in messages).toBe(false)
+      const signed = await signEventStream({ ...base, messages, now: () => new Date(0) })
+      const reader = signed.body.getReader()
+      const pieces: Uint8Array[] = []
+      for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value)
+      const frames = await envelopes(concatBytes(pieces))
+      expect(
+        frames.map((f) =>
+          f.payload.length === 0 ? '' : new TextDecoder().decode(decodeEventMessage(f.payload).payload),
+        ),
+      ).toEqual(['one', 'two', ''])
+    } finally {
+      if (descriptor !== undefined) Object.defineProperty(prototype, Symbol.asyncIterator, descriptor)
+    }
   })
 
   it('an empty message list still sends the signed end message', async () => {

@@ -19,6 +19,8 @@ export interface MiniS3 {
   completed: Map<string, Array<{ size: number; md5: string }>>
   /** How many more CompleteMultipartUpload calls get 200 with an InternalError in the body, as S3 sometimes answers. */
   completeErrors: number
+  /** How many more CompleteMultipartUpload calls get 200 with an empty body (a connection S3 dropped mid-answer). */
+  completeEmpty: number
   /** Headers of every request, in order. */
   headers: Array<Record<string, string | string[] | undefined>>
   /** Called when a part starts arriving (before its body is read). */
@@ -71,6 +73,7 @@ export async function startMiniS3(): Promise<MiniS3> {
     objects: new Map(),
     completed: new Map(),
     completeErrors: 0,
+    completeEmpty: 0,
     headers: [],
     close: () =>
       new Promise((resolve) => {
@@ -116,6 +119,11 @@ export async function startMiniS3(): Promise<MiniS3> {
       }
       upload.set(partNumber, { size: body.size, md5: body.md5 })
       res.writeHead(200, { etag: `"${body.md5}"` })
+      return res.end()
+    }
+    if (req.method === 'POST' && upload !== undefined && state.completeEmpty > 0) {
+      state.completeEmpty--
+      res.writeHead(200, { 'content-type': 'application/xml' })
       return res.end()
     }
     if (req.method === 'POST' && upload !== undefined && state.completeErrors > 0) {

@@ -22,6 +22,7 @@ beforeEach(() => {
   s3.log.length = 0
   s3.onPart = undefined
   s3.completeErrors = 0
+  s3.completeEmpty = 0
   s3.headers.length = 0
 })
 
@@ -86,6 +87,59 @@ describe('uploadObject faults', () => {
     expect(await listUploads()).toBe(0)
   })
 
+  it('a part that fails while the body is stalled fails the upload at once, and releases the body', async () => {
+    s3.failPart.set(1, Number.POSITIVE_INFINITY)
+    let released = false
+    // A live source: one part and a byte, then nothing more for as long as anyone waits.
+    const live = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(body(MIN_PART_SIZE))
+        controller.enqueue(body(1))
+      },
+      cancel() {
+        released = true
+      },
+    })
+    const outcome = await Promise.race([
+      uploadObject({ client: client(), url: `${s3.url}/bucket/stalled`, body: live, partSize: MIN_PART_SIZE }).catch(
+        (e: unknown) => e,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting for the body'), 5000)),
+    ])
+    expect(outcome).toBeInstanceOf(UploadError)
+    expect([
+      (outcome as UploadError).operation,
+      (outcome as UploadError).part,
+      (outcome as UploadError).aborted,
+    ]).toEqual(['UploadPart', 1, true])
+    expect(released).toBe(true)
+    expect(await listUploads()).toBe(0)
+  })
+
+  it('a signal aborted before the call: nothing is read or sent, the reason is thrown', async () => {
+    const reason = new Error('cancelled before it began')
+    for (const size of [10, 2 * MIN_PART_SIZE]) {
+      let pulled = 0
+      const source = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++
+          controller.enqueue(body(size))
+          controller.close()
+        },
+      })
+      const error = await uploadObject({
+        client: client(),
+        url: `${s3.url}/bucket/early`,
+        body: source,
+        partSize: MIN_PART_SIZE,
+        signal: AbortSignal.abort(reason),
+      }).catch((e: unknown) => e)
+      expect(error).toBe(reason)
+      expect(pulled).toBeLessThanOrEqual(1) // the stream's own first pull, at most
+    }
+    expect(s3.log).toEqual([])
+  })
+
   it('a 200 CompleteMultipartUpload with an error inside is retried, then a failure that aborts', async () => {
     const upload = (key: string) =>
       uploadObject({
@@ -102,6 +156,28 @@ describe('uploadObject faults', () => {
     expect([error.operation, error.part, error.aborted]).toEqual(['CompleteMultipartUpload', undefined, true])
     expect((error.cause as AwsError).awsCode).toBe('InternalError')
     expect((error.cause as AwsError).attempts).toBe(3)
+    expect(await listUploads()).toBe(0)
+  })
+
+  it('a 200 CompleteMultipartUpload with an empty body is not a success: retried, then a failure that aborts', async () => {
+    // The SDKs treat it as S3's "aborted request" (InternalError): the object may not exist.
+    const upload = (key: string) =>
+      uploadObject({
+        client: client(),
+        url: `${s3.url}/bucket/${key}`,
+        body: body(MIN_PART_SIZE + 1),
+        partSize: MIN_PART_SIZE,
+      })
+    s3.completeEmpty = 1
+    const result = await upload('empty-once')
+    expect([result.parts, result.etag]).toEqual([2, '"done-2"'])
+    expect(s3.log.filter((l) => l.startsWith('POST') && l.includes('uploadId=')).length).toBe(2)
+    s3.completeEmpty = 3
+    const error = (await upload('empty-always').catch((e: unknown) => e)) as UploadError
+    expect(error).toBeInstanceOf(UploadError)
+    expect([error.operation, error.aborted]).toEqual(['CompleteMultipartUpload', true])
+    expect([(error.cause as AwsError).awsCode, (error.cause as AwsError).attempts]).toEqual(['InternalError', 3])
+    expect(s3.objects.has('/bucket/empty-always')).toBe(false)
     expect(await listUploads()).toBe(0)
   })
 
@@ -124,6 +200,50 @@ describe('uploadObject faults', () => {
       expect(headers['x-amz-server-side-encryption-customer-algorithm']).toBe('AES256')
     }
     expect(s3.headers.map((h) => h['x-amz-meta-owner'])).toEqual(['me', undefined, undefined, undefined])
+  })
+
+  it('a client made with throwOnError: false still fails the upload on an error response', async () => {
+    // Every call of the upload must see S3's errors, whatever the client's default for other calls.
+    const calls: string[] = []
+    const denied = createClient({
+      credentials,
+      region: 'us-east-1',
+      service: 's3',
+      throwOnError: false,
+      retry: false,
+      fetch: async (url, init) => {
+        calls.push(`${init.method} ${String(url).replace(/^[^?]*/, '')}`)
+        const creating = init.method === 'POST' && String(url).includes('?uploads')
+        if (creating) return new Response('<UploadId>u1</UploadId>', { status: 200 })
+        if (init.method === 'PUT' && String(url).includes('partNumber=1&')) {
+          return new Response('', { status: 200, headers: { etag: '"e1"' } })
+        }
+        const xml = '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+        return new Response(xml, { status: 403, headers: { 'content-type': 'application/xml' } })
+      },
+    })
+    const single = (await uploadObject({
+      client: denied,
+      url: 'https://bucket.s3.us-east-1.amazonaws.com/denied',
+      body: body(10),
+    }).catch((e: unknown) => e)) as UploadError
+    expect(single).toBeInstanceOf(UploadError)
+    expect([single.operation, (single.cause as AwsError).status, (single.cause as AwsError).awsCode]).toEqual([
+      'PutObject',
+      403,
+      'AccessDenied',
+    ])
+    calls.length = 0
+    const multi = (await uploadObject({
+      client: denied,
+      url: 'https://bucket.s3.us-east-1.amazonaws.com/denied',
+      body: body(MIN_PART_SIZE + 1),
+      partSize: MIN_PART_SIZE,
+    }).catch((e: unknown) => e)) as UploadError
+    expect([multi.operation, multi.part, (multi.cause as AwsError).awsCode]).toEqual(['UploadPart', 2, 'AccessDenied'])
+    // The AbortMultipartUpload that was refused too is reported as failed, not as done.
+    expect(calls.at(-1)).toBe('DELETE ?uploadId=u1')
+    expect([multi.aborted, (multi.abortError as AwsError).status]).toEqual([false, 403])
   })
 
   it('refuses bad input before any request', async () => {
@@ -184,5 +304,20 @@ describe('uploadObject faults', () => {
     expect(error.operation).toBe('read')
     expect((error.cause as { code: string }).code).toBe('ERR_BODY_LENGTH')
     expect(await listUploads()).toBe(0)
+    // The same for a body that would have gone as one request: a read error, and nothing sent.
+    s3.log.length = 0
+    const single = (await uploadObject({
+      client: client(),
+      url: `${s3.url}/bucket/short-single`,
+      body: [body(50)],
+      contentLength: 100,
+      partSize: MIN_PART_SIZE,
+    }).catch((e: unknown) => e)) as UploadError
+    expect([single.operation, single.part, (single.cause as { code: string }).code]).toEqual([
+      'read',
+      1,
+      'ERR_BODY_LENGTH',
+    ])
+    expect(s3.log).toEqual([])
   })
 })
