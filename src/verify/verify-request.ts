@@ -233,13 +233,8 @@ export async function verifyRequest(
   if (rebuilt instanceof Promise) rebuilt = await rebuilt
   const { canonical, stringToSign } = rebuilt
   const path = normalizes(auth, options) ? normalizePath(received.url.path) : received.url.path
-  let key = auth.algorithm.key(
-    secret,
-    auth.day,
-    auth.region,
-    auth.service,
-    options.keyCache === undefined ? defaultKeyCache : options.keyCache,
-  )
+  const keyCache = options.keyCache === undefined ? defaultKeyCache : options.keyCache
+  let key = auth.algorithm.key(secret, auth.day, auth.region, auth.service, keyCache)
   if (key instanceof Promise) key = await key
   let valid = auth.algorithm.verify(key, stringToSign, auth.signature)
   if (valid instanceof Promise) valid = await valid
@@ -280,6 +275,8 @@ export async function verifyRequest(
       scope: auth.scope,
       seed: auth.signature,
       amzDate: auth.amzDate,
+      // A stream may outlive its day (Transcribe's run for hours): later messages use their own day's key.
+      keyForDay: (day) => auth.algorithm.key(secret, day, auth.region, auth.service, keyCache),
     })
     return verified(auth, path, payloadHash, () => iterableStream(encoded(messages)), noTrailers)
   }

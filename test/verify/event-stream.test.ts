@@ -42,6 +42,30 @@ describe('signed event streams', () => {
     expect(got.map((m) => [m.headers, [...m.payload]])).toEqual(messages.map((m) => [m.headers, [...m.payload]]))
   })
 
+  it("verifies a stream that runs past midnight UTC: later messages are signed with their own day's key", async () => {
+    const start = new Date('2026-02-03T23:59:58Z')
+    const dates = [new Date('2026-02-03T23:59:59Z'), new Date('2026-02-04T00:00:01Z')]
+    let calls = 0
+    const signed = await signEventStream({
+      method: 'POST',
+      url: 'https://transcribestreaming.us-east-1.amazonaws.com:8443/stream-transcription',
+      service: 'transcribe',
+      region: 'us-east-1',
+      credentials,
+      date: start,
+      now: () => dates[Math.min(calls++, 1)] as Date,
+      messages,
+    })
+    const body = new Uint8Array(await new Response(signed.body).arrayBuffer())
+    const verified = await verifyRequest(
+      { method: 'POST', url: signed.url, headers: signed.headers, body },
+      { ...options, now: () => start.getTime() },
+    )
+    const got = []
+    for await (const message of decodeEventStream(verified.body as ReadableStream<Uint8Array>)) got.push(message)
+    expect(got.map((m) => [...m.payload])).toEqual(messages.map((m) => [...m.payload]))
+  })
+
   it('refuses a changed byte of a message', async () => {
     const { signed, bytes } = await signedStream()
     const tampered = bytes.slice()
