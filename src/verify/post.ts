@@ -97,7 +97,8 @@ function decodePolicy(encoded: string): { expiration: string; conditions: unknow
   if (document === null || typeof document !== 'object' || Array.isArray(document)) throw invalid('Invalid JSON.')
   const { expiration, conditions } = document as Record<string, unknown>
   if (typeof expiration !== 'string') throw invalid('Policy missing expiration.')
-  const expires = Date.parse(expiration)
+  // ISO 8601 in GMT, as S3 reads it: without a zone it is UTC, never the server's local time.
+  const expires = Date.parse(/(?:Z|[+-]\d{2}:?\d{2})$/i.test(expiration) ? expiration : `${expiration}Z`)
   if (!/^\d{4}-\d{2}-\d{2}T/.test(expiration) || Number.isNaN(expires)) throw invalid("Invalid 'expiration' value.")
   if (!Array.isArray(conditions)) throw invalid('Policy missing conditions.')
   return { expiration, conditions, expires }

@@ -209,6 +209,36 @@ describe('verifyPost', () => {
     ).toEqual(['ERR_POLICY_INVALID', 'InvalidPolicyDocument', 400, 'policy'])
   })
 
+  it("reads an expiration without a time zone as GMT, as S3 does, whatever the server's zone", async () => {
+    const { fields, policy } = await presignPost(base)
+    const document = { ...policy, expiration: policy.expiration.replace(/Z$/, '') }
+    expect(document.expiration).toBe('2026-01-02T03:14:05')
+    const encoded = toBase64(new TextEncoder().encode(JSON.stringify(document)))
+    const key = await sigv4.key(credentials, '20260102', 'us-east-1', 's3', null)
+    const data = new FormData()
+    for (const [name, value] of Object.entries(fields)) data.append(name, value)
+    data.set('policy', encoded)
+    data.set('x-amz-signature', await sigv4.sign(key, encoded))
+    data.append('file', new File(['x'.repeat(10)], 'cat.png', { type: 'image/png' }))
+    const zone = process.env.TZ
+    process.env.TZ = 'America/Los_Angeles' // 8 hours behind: read as local time, the policy would run till 11:14Z
+    try {
+      const options = { credentials, region: 'us-east-1', bucket: 'bucket' }
+      expect((await verifyPost(data, { ...options, now: new Date('2026-01-02T03:14:00Z') })).expiration).toEqual(
+        new Date('2026-01-02T03:14:05Z'),
+      )
+      expect(await failure(data, { now: new Date('2026-01-02T03:15:00Z') })).toEqual([
+        'ERR_POLICY_EXPIRED',
+        'AccessDenied',
+        403,
+        'policy',
+      ])
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+
   it('checks x-amz-checksum-* fields against the file (BadDigest)', async () => {
     const file = new File(['hello'], 'h.png')
     const ok = await form(
