@@ -137,7 +137,10 @@ export interface VerifiedRequest {
   expiresAt: Date | undefined
   /** The signing time. */
   date: Date
-  /** The signature, lower-case hex. */
+  /**
+   * The signature, lower-case hex, as sent. Not a replay key for SigV4a: an ECDSA signature has a twin that
+   * verifies too; use the `replay` hook, which gets one form of both.
+   */
   signature: string
   /** Whether the request carried a session token (which matched the credentials'). */
   sessionToken: boolean
