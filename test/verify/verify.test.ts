@@ -427,6 +427,25 @@ describe('helpers', () => {
     expect([error.code, error.awsCode]).toEqual(['ERR_REPLAYED', 'AccessDenied'])
   })
 
+  it('forgets from the oldest signature when full, with the expired ones after it, and never grows past its bound', () => {
+    let time = 10
+    const cache = createReplayCache({ maxEntries: 3, now: () => time })
+    expect([cache.check('a', 100), cache.check('b', 50), cache.check('c', 200)]).toEqual([false, false, false])
+    time = 60
+    // Full: 'a' (the oldest, still valid) goes, then 'b' (expired); 'c' stays.
+    expect(cache.check('d', 300)).toBe(false)
+    expect(cache.size).toBe(2)
+    expect([cache.check('c', 200), cache.check('d', 300)]).toEqual([true, true])
+    // An expired signature seen again is new: remembered anew, at the end.
+    time = 250
+    expect(cache.check('c', 400)).toBe(false)
+    expect(cache.check('c', 400)).toBe(true)
+    const big = createReplayCache({ maxEntries: 100, now: () => time })
+    for (let i = 0; i < 10_000; i++) big.check(`s${i}`, time + 1000)
+    expect(big.size).toBe(100)
+    expect([big.check('s9999', 0), big.check('s9899', time + 1000)]).toEqual([true, false])
+  })
+
   it('renders S3 error XML without the session token', async () => {
     const temporary = { ...credentials, sessionToken: 'SECRET-TOKEN' }
     const signed = await sign({
