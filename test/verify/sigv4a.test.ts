@@ -1,9 +1,10 @@
 // SigV4a: every signed request of AWS's v4a suite verifies as written (ECDSA signatures differ on every
 // signing, so these are verified, never compared), and awsig's own SigV4a signing verifies.
 import { describe, expect, it } from 'vitest'
-import { presignRequest, sign, signChunked, sigv4 } from '../../src/index.js'
+import { presignRequest, sign, signChunked, sigv4, UNSIGNED_PAYLOAD } from '../../src/index.js'
 import { derFromRaw, P256_N, rawFromDer } from '../../src/lib/crypto/p256.js'
 import { fromHex, toHex } from '../../src/lib/hex.js'
+import { prepareRequest, signPrepared } from '../../src/sign/sign.js'
 import { sigv4a } from '../../src/sigv4a/index.js'
 import { createReplayCache, type VerificationError, verifyRequest } from '../../src/verify/index.js'
 import { signedSuiteCase, vectorDirs, vectorExists } from '../support/signed-suite.js'
@@ -93,16 +94,20 @@ describe("awsig's own SigV4a signing verifies", () => {
   })
 
   it('the region set must be signed: an unsigned one could be rewritten to any region', async () => {
-    const signed = await sign({
-      url: 'https://b.s3.amazonaws.com/k',
-      service: 's3',
-      regionSet: ['us-east-1'],
+    // `sign` refuses to leave it unsigned; another signer may not: the engine's steps, told to.
+    const prepared = prepareRequest(
+      { url: 'https://b.s3.amazonaws.com/k', service: 's3', regionSet: ['us-east-1'], date, algorithm: sigv4a },
       credentials,
-      date,
-      algorithm: sigv4a,
-      unsignedHeaders: ['x-amz-region-set'],
-    })
+    )
+    const signed = await signPrepared(
+      { ...prepared, unsigned: new Set([...prepared.unsigned, 'x-amz-region-set']) },
+      UNSIGNED_PAYLOAD,
+      true,
+    )
     expect(signed.signedHeaders).not.toContain('x-amz-region-set')
+    expect((await verifyRequest({ url: signed.url, headers: signed.headers }, options).catch((e) => e)).code).toBe(
+      'ERR_AUTH_MALFORMED',
+    )
     const rewritten = { url: signed.url, headers: { ...signed.headers, 'x-amz-region-set': 'eu-west-1' } }
     const error = await verifyRequest(rewritten, options).catch((e: VerificationError) => e)
     expect([(error as VerificationError).code, (error as VerificationError).awsCode]).toEqual([
