@@ -96,7 +96,14 @@ describe("awsig's own SigV4a signing verifies", () => {
   it('the region set must be signed: an unsigned one could be rewritten to any region', async () => {
     // `sign` refuses to leave it unsigned; another signer may not: the engine's steps, told to.
     const prepared = prepareRequest(
-      { url: 'https://b.s3.amazonaws.com/k', service: 's3', regionSet: ['us-east-1'], date, algorithm: sigv4a },
+      {
+        url: 'https://b.s3.amazonaws.com/k',
+        service: 's3',
+        regionSet: ['us-east-1'],
+        date,
+        algorithm: sigv4a,
+        credentials,
+      },
       credentials,
     )
     const signed = await signPrepared(
