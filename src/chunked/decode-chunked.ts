@@ -65,11 +65,13 @@ export interface DecodedChunkedBody extends AsyncIterable<Uint8Array> {
 const DEFAULT_MAX_CHUNK_SIZE = 16 * 1024 * 1024 // 16 MiB
 const MAX_HEADER_LINE = 256 // a chunk header is at most 16 hex digits + 81
 const MAX_TRAILER = 16 * 1024 // 16 KiB for all trailing headers
-// Lower-case hex only, as every SDK writes it: then no bit of the framing can change unnoticed.
+// Signed chunks: lower-case hex only, as every signer writes it: then no bit of the framing can change
+// unnoticed.
 const SIGNED_HEADER = /^([0-9a-f]{1,13});chunk-signature=([0-9a-f]{64})$/
 // SigV4a: DER hex padded with '*' to 144 characters (aws-c-auth); checked further by isSignatureForm.
 const SIGNED_HEADER_PADDED = /^([0-9a-f]{1,13});chunk-signature=([0-9a-f]+\**)$/
-const UNSIGNED_HEADER = /^([0-9a-f]{1,13})$/
+// Unsigned chunks: either case, as the AWS SDK for Rust (`{:X?}`) and aws-c-s3 (`PRIX64`) write upper case.
+const UNSIGNED_HEADER = /^([0-9A-Fa-f]{1,13})$/
 const AMZ_DATE = /^\d{8}T\d{6}Z$/
 const TRAILER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
 const EMPTY: Uint8Array = new Uint8Array(0)

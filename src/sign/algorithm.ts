@@ -45,6 +45,11 @@ export interface SigningAlgorithm {
   sign(key: unknown, stringToSign: string): string | Promise<string>
   /** Whether `signature` signs `stringToSign` under `key`, in time that does not depend on the data. @internal */
   verify(key: unknown, stringToSign: string, signature: string): boolean | Promise<boolean>
+  /**
+   * The one form of a verified signature that replay checks key on, where a signature has twins that
+   * verify too (ECDSA's (r, s) and (r, n - s)). Absent: the signature itself. @internal
+   */
+  canonicalSignature?(signature: string): string
 }
 
 /** The credential scope: `day/region/service/aws4_request`, without the region for region-set algorithms. */

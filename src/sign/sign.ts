@@ -53,6 +53,12 @@ const NEVER_SIGNED: ReadonlySet<string> = new Set([
   'user-agent',
   'x-amzn-trace-id',
 ])
+const SIGNER_HEADERS: ReadonlySet<string> = new Set([
+  X_AMZ_DATE,
+  X_AMZ_REGION_SET,
+  X_AMZ_CONTENT_SHA256,
+  X_AMZ_SECURITY_TOKEN,
+])
 const SCOPE_PART = /^[a-z0-9._-]+$/
 const REGION_SET_ENTRY = /^(?:[a-z0-9-]+\*?|\*)$/
 // Visible ASCII: both go into a header (or the query) as they are.
@@ -126,7 +132,17 @@ export function prepareRequest(options: RequestOptions, credentials: Credentials
   let unsigned = NEVER_SIGNED
   if (options.unsignedHeaders !== undefined) {
     if (!Array.isArray(options.unsignedHeaders)) throw new InvalidInputError('unsignedHeaders', 'must be an array')
-    unsigned = new Set([...NEVER_SIGNED, ...options.unsignedHeaders.map((name) => String(name).toLowerCase())])
+    const names = options.unsignedHeaders.map((name) => String(name).toLowerCase())
+    // What the signer itself adds: AWS refuses the request (a verifier would take a rewritten value) if
+    // it is not signed.
+    const own = names.find((name) => SIGNER_HEADERS.has(name))
+    if (own !== undefined) {
+      throw new InvalidInputError(
+        'unsignedHeaders',
+        `cannot name ${own}: the signer adds it, and signs it${own === X_AMZ_SECURITY_TOKEN ? ' (signSessionToken: false sends the token unsigned)' : ''}`,
+      )
+    }
+    unsigned = new Set([...NEVER_SIGNED, ...names])
   }
   return {
     algorithm,

@@ -81,7 +81,11 @@ export interface SignOptions {
    * @default true
    */
   signSessionToken?: boolean | undefined
-  /** Header names (any case) to send but not sign, in addition to those never signed (`user-agent`, ...). */
+  /**
+   * Header names (any case) to send but not sign, in addition to those never signed (`user-agent`, ...).
+   * The headers the signer adds (`x-amz-date`, `x-amz-region-set`, `x-amz-content-sha256`,
+   * `x-amz-security-token`) are always signed: naming one is an `InvalidInputError`.
+   */
   unsignedHeaders?: readonly string[] | undefined
   /**
    * Where derived signing keys are cached. `null` disables caching.

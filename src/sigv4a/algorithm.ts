@@ -2,7 +2,8 @@
 // (not from day, region or service), and a region set instead of a region in the scope.
 import { signDerHex, verifyDer } from '#crypto-ecdsa'
 import type { EcdsaKeyPair } from '../lib/crypto/ecdsa-types.js'
-import { fromHex } from '../lib/hex.js'
+import { derFromRaw, P256_N, rawFromDer } from '../lib/crypto/p256.js'
+import { fromHex, toHex } from '../lib/hex.js'
 import type { SigningAlgorithm } from '../sign/algorithm.js'
 import { SIGV4A_ALGORITHM } from '../sign/constants.js'
 import { cachedKey, cacheKey, credentialsId, type SigningKeyCache } from '../sign/key-cache.js'
@@ -47,6 +48,19 @@ export function verifyDerHex(publicKey: unknown, stringToSign: string, signature
 }
 
 /**
+ * The low-s twin of a DER signature: (r, s) and (r, n - s) both verify, so a replay check keys on the one
+ * with s <= n/2. A signature that is not strict DER (it cannot have verified) is returned as it is.
+ */
+export function lowSDerHex(signature: string): string {
+  const raw = rawFromDer(fromHex(signature))
+  if (raw === undefined) return signature
+  const s = BigInt(`0x${toHex(raw.subarray(32))}`)
+  if (s <= P256_N >> 1n) return signature
+  raw.set(fromHex((P256_N - s).toString(16).padStart(64, '0')), 32)
+  return toHex(derFromRaw(raw))
+}
+
+/**
  * Signature Version 4a (`AWS4-ECDSA-P256-SHA256`): pass it as `algorithm` to `sign`, `presign`,
  * `presignRequest` and `signChunked`, with `regionSet` instead of `region`.
  *
@@ -64,4 +78,5 @@ export const sigv4a: SigningAlgorithm = Object.freeze({
   sign: (key: unknown, stringToSign: string) => signDerHex((key as EcdsaKeyPair).privateKey, stringToSign),
   verify: (key: unknown, stringToSign: string, signature: string) =>
     verifyDerHex((key as EcdsaKeyPair).publicKey, stringToSign, signature),
+  canonicalSignature: lowSDerHex,
 })

@@ -164,6 +164,10 @@ function readHeader(
   }
   const signedHeaders = readSignedHeaders(false, parts.get('SignedHeaders') as string, request)
   if (!signedHeaders.includes(dateName)) throw malformed(false, `${dateName} must be signed`)
+  // The scope names no region: unsigned, the region set could be rewritten to any region.
+  if (algorithm.regionSet && !signedHeaders.includes(X_AMZ_REGION_SET)) {
+    throw malformed(false, `${X_AMZ_REGION_SET} must be signed`)
+  }
   const regionSetValues = request.headers.get(X_AMZ_REGION_SET)
   const token = request.headers.get('x-amz-security-token')
   if (token !== undefined && token.length !== 1) throw malformed(false, 'more than one x-amz-security-token header')
@@ -202,6 +206,15 @@ function readQuery(
     throw malformed(true, `${Q_EXPIRES} must be less than a week (${MAX_EXPIRES_IN} seconds)`)
   const regionSet = auth.get(Q_REGION_SET) ?? request.headers.get(X_AMZ_REGION_SET)?.join(',')
   const token = auth.get(Q_SECURITY_TOKEN)
+  const signedHeaders = readSignedHeaders(
+    true,
+    decode(true, Q_SIGNED_HEADERS, auth.get(Q_SIGNED_HEADERS) as string),
+    request,
+  )
+  // The query is signed whole; a region set sent as a header must be among the signed headers.
+  if (algorithm.regionSet && !auth.has(Q_REGION_SET) && !signedHeaders.includes(X_AMZ_REGION_SET)) {
+    throw malformed(true, `${Q_REGION_SET} is missing`)
+  }
   return {
     algorithm,
     presigned: true,
@@ -209,11 +222,7 @@ function readQuery(
     regionSet: algorithm.regionSet
       ? readRegionSet(true, regionSet === undefined ? undefined : decode(true, Q_REGION_SET, regionSet))
       : undefined,
-    signedHeaders: readSignedHeaders(
-      true,
-      decode(true, Q_SIGNED_HEADERS, auth.get(Q_SIGNED_HEADERS) as string),
-      request,
-    ),
+    signedHeaders,
     signature: readSignature(true, auth.get(Q_SIGNATURE) as string),
     amzDate,
     time,

@@ -4,6 +4,7 @@
 // https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, checksumState } from '../chunked/checksum.js'
 import { InvalidInputError, VerificationError } from '../errors.js'
+import { timingSafeEqualHex } from '../lib/hex.js'
 import { exemptField, FILENAME, meets, type NormalizedCondition, normalizeCondition } from '../lib/post-policy.js'
 import { typeOf } from '../lib/type-of.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
@@ -18,7 +19,10 @@ export type { PostPolicyCondition } from '../lib/post-policy.js'
 export type CredentialsLookup = (accessKeyId: string) => Credentials | undefined | Promise<Credentials | undefined>
 
 export interface VerifyPostOptions {
-  /** The credentials forms may be signed with, or a function that finds them by access key id. */
+  /**
+   * The credentials forms may be signed with, or a function that finds them by access key id. With a
+   * `sessionToken`, a form must carry that token as `x-amz-security-token` (as `presignPost` adds it).
+   */
   credentials: Credentials | CredentialsLookup
   /** The region the form must be signed for (SigV4), or that its region set must include (SigV4a). @default any region */
   region?: string | undefined
@@ -68,7 +72,8 @@ const fail = (
     | 'ERR_POLICY_EXPIRED'
     | 'ERR_POLICY_CONDITION'
     | 'ERR_SIGNATURE_MISMATCH'
-    | 'ERR_CHECKSUM_MISMATCH',
+    | 'ERR_CHECKSUM_MISMATCH'
+    | 'ERR_INVALID_TOKEN',
   awsCode: string,
   status: number,
   message: string,
@@ -92,7 +97,8 @@ function decodePolicy(encoded: string): { expiration: string; conditions: unknow
   if (document === null || typeof document !== 'object' || Array.isArray(document)) throw invalid('Invalid JSON.')
   const { expiration, conditions } = document as Record<string, unknown>
   if (typeof expiration !== 'string') throw invalid('Policy missing expiration.')
-  const expires = Date.parse(expiration)
+  // ISO 8601 in GMT, as S3 reads it: without a zone it is UTC, never the server's local time.
+  const expires = Date.parse(/(?:Z|[+-]\d{2}:?\d{2})$/i.test(expiration) ? expiration : `${expiration}Z`)
   if (!/^\d{4}-\d{2}-\d{2}T/.test(expiration) || Number.isNaN(expires)) throw invalid("Invalid 'expiration' value.")
   if (!Array.isArray(conditions)) throw invalid('Policy missing conditions.')
   return { expiration, conditions, expires }
@@ -252,6 +258,21 @@ export async function verifyPost(formData: FormInput, options: VerifyPostOptions
       403,
       'The AWS Access Key Id you provided does not exist in our records.',
       'x-amz-credential',
+    )
+  }
+  // Temporary credentials: the form must carry the very token issued with the key (and none without one).
+  const issued = credentials.sessionToken ?? undefined
+  const token = fields['x-amz-security-token']
+  if (
+    (issued !== undefined || token !== undefined) &&
+    !(issued !== undefined && token !== undefined && timingSafeEqualHex(issued, token))
+  ) {
+    throw fail(
+      'ERR_INVALID_TOKEN',
+      'InvalidToken',
+      400,
+      'The provided token is malformed or otherwise invalid.',
+      'x-amz-security-token',
     )
   }
   const keyCache = options.keyCache === undefined ? defaultKeyCache : options.keyCache

@@ -1,7 +1,10 @@
 // A bounded, in-memory seen-signature cache for verifyRequest's `replay` hook.
 
 export interface ReplayCacheOptions {
-  /** Most signatures remembered; when full, the one that expires first is forgotten. @default 100_000 */
+  /**
+   * Most signatures remembered. When full, the oldest is forgotten, and with it the expired ones that
+   * follow it (in the order they were first seen). @default 100_000
+   */
   maxEntries?: number | undefined
   /** The clock, in milliseconds since the epoch. @default Date.now */
   now?: (() => number) | undefined
@@ -27,19 +30,22 @@ export function createReplayCache(options: ReplayCacheOptions = {}): ReplayCache
   const max = options.maxEntries ?? 100_000
   if (!Number.isInteger(max) || max < 1) throw new RangeError('maxEntries must be a positive integer')
   const now = options.now ?? Date.now
+  // In the order first seen. Forgetting only from the front keeps a full cache's `check` from walking
+  // every entry (each entry is deleted once); an expired entry further in is dropped when seen again.
   const seen = new Map<string, number>()
-  const prune = (time: number) => {
-    for (const [signature, until] of seen) if (until < time) seen.delete(signature)
-  }
   return {
     check(signature, validUntil) {
       const time = now()
       const until = seen.get(signature)
-      if (until !== undefined && until >= time) return true
+      if (until !== undefined) {
+        if (until >= time) return true
+        seen.delete(signature)
+      }
       if (seen.size >= max) {
-        prune(time)
-        // Still full: forget the oldest entry (insertion order).
-        if (seen.size >= max) seen.delete(seen.keys().next().value as string)
+        for (const [oldest, oldestUntil] of seen) {
+          if (seen.size < max && oldestUntil >= time) break
+          seen.delete(oldest)
+        }
       }
       seen.set(signature, validUntil)
       return false

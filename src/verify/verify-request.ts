@@ -1,6 +1,7 @@
 // verifyRequest: checks a received request's SigV4 (or SigV4a) signature as strictly as AWS does, by
 // rebuilding its canonical request with the very code that signs, then verifies its body as it streams.
 import { sha256Hex } from '#crypto'
+import { CHECKSUM_ALGORITHMS } from '../chunked/checksum.js'
 import { decodeChunked } from '../chunked/decode-chunked.js'
 import type { StreamSource } from '../chunked/source.js'
 import { InvalidInputError, StreamError, VerificationError } from '../errors.js'
@@ -9,6 +10,7 @@ import { verifyEventStream } from '../event-stream/verify.js'
 import { timingSafeEqualHex } from '../lib/hex.js'
 import { redactTokens } from '../lib/redact.js'
 import { typeOf } from '../lib/type-of.js'
+import { normalizePath } from '../lib/uri.js'
 import { type SigningAlgorithm, sigv4 } from '../sign/algorithm.js'
 import { canonicalRequest } from '../sign/canonical.js'
 import {
@@ -35,7 +37,7 @@ import { type ReceivedRequest, readRequest, type VerifiableRequest } from './inp
 /** The secret (and session token, for temporary credentials) behind an access key id. */
 export interface VerificationCredentials {
   readonly secretAccessKey: string
-  /** When set, the request must carry exactly this token (signed, for header auth). */
+  /** When set, the request must carry exactly this token, signed (see `requireSignedSessionToken`). */
   readonly sessionToken?: string | undefined
 }
 
@@ -77,6 +79,7 @@ export interface VerifyRequestOptions {
   /**
    * Replay protection: called once a signature has verified, with the time until which the same request
    * would verify again. Answer `true` if it was seen before (`ERR_REPLAYED`). See `createReplayCache`.
+   * A SigV4a (ECDSA) signature is given in its low-s form: its twin (r, n - s) verifies too, and is the same.
    * @default none
    */
   replay?: ((signature: string, validUntil: number) => boolean | Promise<boolean>) | undefined
@@ -122,13 +125,22 @@ export interface VerifiedRequest {
   regionSet: string[] | undefined
   /** Lower-case names of the signed headers. */
   signedHeaders: string[]
+  /**
+   * The path the signature covers, percent-encoded as sent: for services other than S3, with dot segments
+   * and empty segments resolved, as the client signed it. `/admin/../public/x` verifies with a signature
+   * for `/public/x`, so route on this path, not on the raw request target.
+   */
+  path: string
   /** Whether the signature came in the query string. */
   presigned: boolean
   /** Presigned: when the URL stops being valid. */
   expiresAt: Date | undefined
   /** The signing time. */
   date: Date
-  /** The signature, lower-case hex. */
+  /**
+   * The signature, lower-case hex, as sent. Not a replay key for SigV4a: an ECDSA signature has a twin that
+   * verifies too; use the `replay` hook, which gets one form of both.
+   */
   signature: string
   /** Whether the request carried a session token (which matched the credentials'). */
   sessionToken: boolean
@@ -223,13 +235,9 @@ export async function verifyRequest(
   let rebuilt = rebuild(received, auth, payloadHash, options)
   if (rebuilt instanceof Promise) rebuilt = await rebuilt
   const { canonical, stringToSign } = rebuilt
-  let key = auth.algorithm.key(
-    secret,
-    auth.day,
-    auth.region,
-    auth.service,
-    options.keyCache === undefined ? defaultKeyCache : options.keyCache,
-  )
+  const path = normalizes(auth, options) ? normalizePath(received.url.path) : received.url.path
+  const keyCache = options.keyCache === undefined ? defaultKeyCache : options.keyCache
+  let key = auth.algorithm.key(secret, auth.day, auth.region, auth.service, keyCache)
   if (key instanceof Promise) key = await key
   let valid = auth.algorithm.verify(key, stringToSign, auth.signature)
   if (valid instanceof Promise) valid = await valid
@@ -252,7 +260,9 @@ export async function verifyRequest(
   }
   if (options.replay !== undefined) {
     const validUntil = auth.presigned ? auth.time + (auth.expires as number) * 1000 : auth.time + skew
-    if (await options.replay(auth.signature, validUntil)) {
+    // An ECDSA signature has a twin that verifies too: the hook sees one form of both.
+    const signature = auth.algorithm.canonicalSignature?.(auth.signature) ?? auth.signature
+    if (await options.replay(signature, validUntil)) {
       throw new VerificationError('ERR_REPLAYED', 'this signed request was already received', {
         accessKeyId: auth.accessKeyId,
       })
@@ -268,13 +278,16 @@ export async function verifyRequest(
       scope: auth.scope,
       seed: auth.signature,
       amzDate: auth.amzDate,
+      // A stream may outlive its day (Transcribe's run for hours): later messages use their own day's key.
+      keyForDay: (day) => auth.algorithm.key(secret, day, auth.region, auth.service, keyCache),
     })
-    return verified(auth, payloadHash, () => iterableStream(encoded(messages)), noTrailers)
+    return verified(auth, path, payloadHash, () => iterableStream(encoded(messages)), noTrailers)
   }
   if (payloadHash.startsWith('STREAMING-')) {
     const decoded = decodeBody(received, auth, key, payloadHash, body, options)
     return verified(
       auth,
+      path,
       payloadHash,
       () => iterableStream(decoded),
       () => decoded.trailers,
@@ -284,7 +297,7 @@ export async function verifyRequest(
   const source = body
   if (source === null) {
     if (payloadHash !== EMPTY_SHA256 && payloadHash !== UNSIGNED_PAYLOAD) throw contentMismatch()
-    return verified(auth, payloadHash, () => null, noTrailers)
+    return verified(auth, path, payloadHash, () => null, noTrailers)
   }
   // Nothing left to check when the payload is unsigned, or its hash was computed from (or checked
   // against) the whole body above; otherwise the body is hashed as it streams. The stream is made when
@@ -293,6 +306,7 @@ export async function verifyRequest(
   const hash = payloadHash
   return verified(
     auth,
+    path,
     payloadHash,
     () => (checked ? toReadableStream(source) : hashCheckedStream(source, hash)),
     noTrailers,
@@ -314,6 +328,7 @@ async function* encoded(messages: AsyncIterable<EventMessageInput>): AsyncGenera
 
 function verified(
   auth: Authorization,
+  path: string,
   payloadHash: string,
   makeBody: () => ReadableStream<Uint8Array> | null,
   trailers: () => Readonly<Record<string, string>>,
@@ -326,6 +341,7 @@ function verified(
     region: auth.algorithm.regionSet ? undefined : auth.region,
     regionSet: auth.regionSet,
     signedHeaders: auth.signedHeaders,
+    path,
     presigned: auth.presigned,
     expiresAt: auth.presigned ? new Date(auth.time + (auth.expires as number) * 1000) : undefined,
     date: new Date(auth.time),
@@ -342,6 +358,10 @@ function verified(
   }
 }
 
+/** Whether the path's dot segments and empty segments are resolved before signing: not for S3. */
+const normalizes = (auth: Authorization, options: Pick<VerifyRequestOptions, 'normalizePath'>) =>
+  options.normalizePath ?? !S3_SIGNING_NAMES.has(auth.service)
+
 /** The canonical request and string to sign of the received request, as its signer built them. */
 export function rebuild(
   received: ReceivedRequest,
@@ -351,7 +371,7 @@ export function rebuild(
   signedHeaders: readonly string[] = auth.signedHeaders,
 ): { canonical: string; stringToSign: string } | Promise<{ canonical: string; stringToSign: string }> {
   const s3 = S3_SIGNING_NAMES.has(auth.service)
-  const path = canonicalPath(received.url.path, options.normalizePath ?? !s3, options.doubleEncodePath ?? !s3)
+  const path = canonicalPath(received.url.path, normalizes(auth, options), options.doubleEncodePath ?? !s3)
   const { canonicalRequest: canonical } = canonicalRequest({
     method: received.method,
     path,
@@ -389,6 +409,16 @@ function decodeBody(
   if (lengthText === undefined || !/^\d{1,15}$/.test(lengthText)) {
     throw invalid('aws-chunked bodies need one x-amz-decoded-content-length header', 'MissingContentLength', 411)
   }
+  // No x-amz-trailer: no trailer may come (a checksum nobody announced would reach `trailers` unchecked).
+  const trailer = received.headers.get(X_AMZ_TRAILER)?.join(',') ?? ''
+  for (const name of trailer.toLowerCase().split(',')) {
+    const checksum = /^\s*x-amz-checksum-(.*?)\s*$/.exec(name)?.[1]
+    if (checksum !== undefined && !(CHECKSUM_ALGORITHMS as readonly string[]).includes(checksum)) {
+      throw invalid(
+        `x-amz-trailer names the checksum ${JSON.stringify(checksum.slice(0, 40))}, which S3 does not support`,
+      )
+    }
+  }
   return decodeChunked(body ?? new Uint8Array(0), {
     mode: payloadHash,
     seedSignature: auth.signature,
@@ -398,7 +428,7 @@ function decodeBody(
     service: auth.service,
     date: auth.amzDate,
     decodedContentLength: Number(lengthText),
-    trailer: received.headers.get(X_AMZ_TRAILER)?.join(','),
+    trailer,
     maxChunkSize:
       options.maxChunkSize ??
       (payloadHash === STREAMING_UNSIGNED_PAYLOAD_TRAILER ? MAX_UNSIGNED_CHUNK : MAX_SIGNED_CHUNK),
@@ -527,7 +557,11 @@ function credentialsFor(found: unknown, auth: Authorization, signedToken: boolea
         accessKeyId: auth.accessKeyId,
       })
     }
-    if (signedToken && !auth.presigned && !auth.signedHeaders.includes('x-amz-security-token')) {
+    // A presigned URL signs its whole query; a token sent as a header is signed only if SignedHeaders says so.
+    const tokenSigned =
+      auth.signedHeaders.includes('x-amz-security-token') ||
+      (auth.presigned && auth.signedQuery.some(([name]) => name === Q_SECURITY_TOKEN))
+    if (signedToken && !tokenSigned) {
       throw new VerificationError('ERR_INVALID_TOKEN', 'x-amz-security-token must be signed', {
         accessKeyId: auth.accessKeyId,
       })

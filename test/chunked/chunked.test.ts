@@ -163,8 +163,16 @@ describe('round trip: encode, then decode', () => {
           })
           const encoded = new Uint8Array(await drain(signed.body))
           const bit = where % (encoded.length * 8)
-          encoded[bit >>> 3] = (encoded[bit >>> 3] as number) ^ (1 << (bit & 7))
+          const byte = encoded[bit >>> 3] as number
+          encoded[bit >>> 3] = byte ^ (1 << (bit & 7))
           const error = await drain(decodeChunked([encoded], decodeOptions(signed))).catch((e: unknown) => e)
+          // Unsigned chunk sizes are read in either case (the AWS SDK for Rust writes upper-case hex): the
+          // case of a hex letter there may change, and then the same payload comes out.
+          const caseOfHexLetter = (bit & 7) === 5 && /[a-f]/i.test(String.fromCharCode(byte))
+          if (mode === 'unsigned-trailer' && caseOfHexLetter && !(error instanceof VerificationError)) {
+            expect(new Uint8Array(error as Uint8Array)).toEqual(data)
+            return
+          }
           expect(error).toBeInstanceOf(VerificationError)
         },
       ),

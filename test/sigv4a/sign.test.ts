@@ -123,6 +123,12 @@ describe('bad input with sigv4a (InvalidInputError naming the field, before any 
     expect(await field(presign({ ...base, regionSet: [], algorithm: sigv4a }))).toBe('regionSet')
   })
 
+  it('x-amz-region-set among unsignedHeaders (a verifier would take any region set)', async () => {
+    const opts = { ...base, regionSet: ['us-east-1'], algorithm: sigv4a, unsignedHeaders: ['X-Amz-Region-Set'] }
+    expect(await field(sign(opts))).toBe('unsignedHeaders')
+    expect(await field(presign(opts))).toBe('unsignedHeaders')
+  })
+
   it('region together with regionSet, and regionSet without a region-set algorithm', async () => {
     expect(await field(sign({ ...base, region: 'us-east-1', regionSet: ['us-east-1'], algorithm: sigv4a }))).toBe(
       'region',

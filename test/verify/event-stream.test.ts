@@ -15,15 +15,16 @@ const messages = [
   { headers: { ':event-type': 'AudioEvent', ':message-type': 'event' }, payload: new TextEncoder().encode('second') },
 ]
 
-async function signedStream() {
+/** The request signed at `start`, each message at what `now` answers. */
+async function signedStream(start = date, now = () => date) {
   const signed = await signEventStream({
     method: 'POST',
     url: 'https://transcribestreaming.us-east-1.amazonaws.com:8443/stream-transcription',
     service: 'transcribe',
     region: 'us-east-1',
     credentials,
-    date,
-    now: () => date,
+    date: start,
+    now,
     messages,
   })
   return { signed, bytes: new Uint8Array(await new Response(signed.body).arrayBuffer()) }
@@ -40,6 +41,20 @@ describe('signed event streams', () => {
     const got = []
     for await (const message of decodeEventStream(verified.body as ReadableStream<Uint8Array>)) got.push(message)
     expect(got.map((m) => [m.headers, [...m.payload]])).toEqual(messages.map((m) => [m.headers, [...m.payload]]))
+  })
+
+  it("verifies a stream that runs past midnight UTC: later messages are signed with their own day's key", async () => {
+    const start = new Date('2026-02-03T23:59:58Z')
+    const dates = [new Date('2026-02-03T23:59:59Z'), new Date('2026-02-04T00:00:01Z')]
+    let calls = 0
+    const { signed, bytes } = await signedStream(start, () => dates[Math.min(calls++, 1)] as Date)
+    const verified = await verifyRequest(
+      { method: 'POST', url: signed.url, headers: signed.headers, body: bytes },
+      { ...options, now: () => start.getTime() },
+    )
+    const got = []
+    for await (const message of decodeEventStream(verified.body as ReadableStream<Uint8Array>)) got.push(message)
+    expect(got.map((m) => [...m.payload])).toEqual(messages.map((m) => [...m.payload]))
   })
 
   it('refuses a changed byte of a message', async () => {

@@ -69,6 +69,21 @@ describe('verifyPost', () => {
     ])
   })
 
+  it('checks the session token against the one issued with the key, as verifyRequest does', async () => {
+    const temporary = { ...credentials, sessionToken: 'token-1' }
+    const options = { credentials: temporary, region: 'us-east-1', bucket: 'bucket', now }
+    expect((await verifyPost(await form({ credentials: temporary }), options)).key).toBe('uploads/cat.png')
+    const refused = ['ERR_INVALID_TOKEN', 'InvalidToken', 400, 'x-amz-security-token']
+    // Signed with the key's secret but without its token, with another token, or with a token the key has not.
+    expect(await failure(await form(), { credentials: temporary })).toEqual(refused)
+    expect(
+      await failure(await form({ credentials: { ...credentials, sessionToken: 'token-2' } }), {
+        credentials: temporary,
+      }),
+    ).toEqual(refused)
+    expect(await failure(await form({ credentials: temporary }))).toEqual(refused)
+  })
+
   it('refuses with the codes S3 answers', async () => {
     const big = new File(['x'.repeat(101)], 'big.png')
     expect(await failure(await form({}, () => {}, big))).toEqual([
@@ -192,6 +207,36 @@ describe('verifyPost', () => {
     expect(
       await failure(await signed({ expiration: '2027-01-01T00:00:00Z', conditions: [['between', 1, 2]] })),
     ).toEqual(['ERR_POLICY_INVALID', 'InvalidPolicyDocument', 400, 'policy'])
+  })
+
+  it("reads an expiration without a time zone as GMT, as S3 does, whatever the server's zone", async () => {
+    const { fields, policy } = await presignPost(base)
+    const document = { ...policy, expiration: policy.expiration.replace(/Z$/, '') }
+    expect(document.expiration).toBe('2026-01-02T03:14:05')
+    const encoded = toBase64(new TextEncoder().encode(JSON.stringify(document)))
+    const key = await sigv4.key(credentials, '20260102', 'us-east-1', 's3', null)
+    const data = new FormData()
+    for (const [name, value] of Object.entries(fields)) data.append(name, value)
+    data.set('policy', encoded)
+    data.set('x-amz-signature', await sigv4.sign(key, encoded))
+    data.append('file', new File(['x'.repeat(10)], 'cat.png', { type: 'image/png' }))
+    const zone = process.env.TZ
+    process.env.TZ = 'America/Los_Angeles' // 8 hours behind: read as local time, the policy would run till 11:14Z
+    try {
+      const options = { credentials, region: 'us-east-1', bucket: 'bucket' }
+      expect((await verifyPost(data, { ...options, now: new Date('2026-01-02T03:14:00Z') })).expiration).toEqual(
+        new Date('2026-01-02T03:14:05Z'),
+      )
+      expect(await failure(data, { now: new Date('2026-01-02T03:15:00Z') })).toEqual([
+        'ERR_POLICY_EXPIRED',
+        'AccessDenied',
+        403,
+        'policy',
+      ])
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
   })
 
   it('checks x-amz-checksum-* fields against the file (BadDigest)', async () => {

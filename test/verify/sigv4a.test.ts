@@ -1,9 +1,12 @@
 // SigV4a: every signed request of AWS's v4a suite verifies as written (ECDSA signatures differ on every
 // signing, so these are verified, never compared), and awsig's own SigV4a signing verifies.
 import { describe, expect, it } from 'vitest'
-import { presignRequest, sign, signChunked, sigv4 } from '../../src/index.js'
+import { presignRequest, sign, signChunked, sigv4, UNSIGNED_PAYLOAD } from '../../src/index.js'
+import { derFromRaw, P256_N, rawFromDer } from '../../src/lib/crypto/p256.js'
+import { fromHex, toHex } from '../../src/lib/hex.js'
+import { prepareRequest, signPrepared } from '../../src/sign/sign.js'
 import { sigv4a } from '../../src/sigv4a/index.js'
-import { type VerificationError, verifyRequest } from '../../src/verify/index.js'
+import { createReplayCache, type VerificationError, verifyRequest } from '../../src/verify/index.js'
 import { signedSuiteCase, vectorDirs, vectorExists } from '../support/signed-suite.js'
 
 const ROOT = 'aws-c-auth/tests/aws-signing-test-suite/v4a/'
@@ -88,6 +91,70 @@ describe("awsig's own SigV4a signing verifies", () => {
       (e: VerificationError) => e,
     )
     expect((error as VerificationError).awsCode).toBe('SignatureDoesNotMatch')
+  })
+
+  it('the region set must be signed: an unsigned one could be rewritten to any region', async () => {
+    // `sign` refuses to leave it unsigned; another signer may not: the engine's steps, told to.
+    const prepared = prepareRequest(
+      {
+        url: 'https://b.s3.amazonaws.com/k',
+        service: 's3',
+        regionSet: ['us-east-1'],
+        date,
+        algorithm: sigv4a,
+        credentials,
+      },
+      credentials,
+    )
+    const signed = await signPrepared(
+      { ...prepared, unsigned: new Set([...prepared.unsigned, 'x-amz-region-set']) },
+      UNSIGNED_PAYLOAD,
+      true,
+    )
+    expect(signed.signedHeaders).not.toContain('x-amz-region-set')
+    expect((await verifyRequest({ url: signed.url, headers: signed.headers }, options).catch((e) => e)).code).toBe(
+      'ERR_AUTH_MALFORMED',
+    )
+    const rewritten = { url: signed.url, headers: { ...signed.headers, 'x-amz-region-set': 'eu-west-1' } }
+    const error = await verifyRequest(rewritten, options).catch((e: VerificationError) => e)
+    expect([(error as VerificationError).code, (error as VerificationError).awsCode]).toEqual([
+      'ERR_AUTH_MALFORMED',
+      'AuthorizationHeaderMalformed',
+    ])
+  })
+
+  it('an ECDSA signature re-encoded as (r, n - s), which verifies too, is still a replay', async () => {
+    const replay = createReplayCache({ now: () => date.getTime() })
+    const cached = { ...options, replay: replay.check }
+    const signed = await sign({
+      url: 'https://b.s3.amazonaws.com/k',
+      service: 's3',
+      regionSet: ['*'],
+      credentials,
+      date,
+      algorithm: sigv4a,
+    })
+    expect((await verifyRequest({ url: signed.url, headers: signed.headers }, cached)).algorithm).toBe(
+      'AWS4-ECDSA-P256-SHA256',
+    )
+    const raw = rawFromDer(fromHex(signed.signature)) as Uint8Array
+    const s = BigInt(`0x${toHex(raw.subarray(32))}`)
+    raw.set(fromHex((P256_N - s).toString(16).padStart(64, '0')), 32)
+    const twin = toHex(derFromRaw(raw))
+    expect(twin).not.toBe(signed.signature)
+    const authorization = (signed.headers.authorization as string).replace(signed.signature, twin)
+    const replayed = await verifyRequest(
+      { url: signed.url, headers: { ...signed.headers, authorization } },
+      cached,
+    ).then(
+      () => undefined,
+      (e: VerificationError) => e,
+    )
+    expect([replayed?.code, replayed?.awsCode]).toEqual(['ERR_REPLAYED', 'AccessDenied'])
+    // Without the cache, the twin verifies: the check above is not a signature refusal.
+    expect(
+      (await verifyRequest({ url: signed.url, headers: { ...signed.headers, authorization } }, options)).signature,
+    ).toBe(twin)
   })
 })
 

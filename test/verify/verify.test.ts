@@ -1,7 +1,9 @@
 // verifyRequest against awsig's own signer: header, presigned and aws-chunked requests, and the refusals.
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { checksumState } from '../../src/chunked/checksum.js'
 import { presignRequest, sign, signChunked, VerificationError } from '../../src/index.js'
+import { concat } from '../../src/lib/hex.js'
 import { createReplayCache, s3ErrorXml, verifyRequest } from '../../src/verify/index.js'
 
 const credentials = { accessKeyId: 'AKIDVERIFY', secretAccessKey: 'secret/with+chars=' }
@@ -195,6 +197,32 @@ describe('header-signed requests', () => {
   })
 })
 
+describe('the verified path', () => {
+  it('is the path the signature covers: dot segments and empty ones resolved where the rules say (not S3)', async () => {
+    const signed = await sign({
+      url: 'https://api.example.com/public/x',
+      service: 'execute-api',
+      region: 'us-east-1',
+      credentials,
+      date,
+    })
+    // The same signature covers a target that a router not resolving `..` would send elsewhere.
+    const verified = await verifyRequest(
+      { url: 'https://api.example.com/admin/../public//x', headers: signed.headers },
+      { ...options, service: 'execute-api' },
+    )
+    expect(verified.path).toBe('/public/x')
+    const s3 = await sign({
+      url: 'https://b.s3.amazonaws.com/a/../b%20c',
+      service: 's3',
+      region: 'us-east-1',
+      credentials,
+      date,
+    })
+    expect((await verifyRequest({ url: s3.url, headers: s3.headers }, options)).path).toBe('/a/../b%20c')
+  })
+})
+
 describe('services without x-amz-content-sha256', () => {
   it('hash the body first, up to maxBufferedBody', async () => {
     const body = 'x'.repeat(2000)
@@ -265,6 +293,19 @@ describe('presigned URLs', () => {
     })
     expect((await verifyRequest({ url }, { ...options, credentials: temporary })).sessionToken).toBe(true)
     expect((await refusal(verifyRequest({ url }, options))).code).toBe('ERR_INVALID_TOKEN')
+    // A URL signed without the token, the token sent in a header it does not sign: refused unless asked.
+    const bare = await presignRequest({
+      url: 'https://b.s3.amazonaws.com/k',
+      service: 's3',
+      region: 'us-east-1',
+      credentials,
+      date,
+    })
+    const inHeader = { url: bare.url, headers: { 'x-amz-security-token': temporary.sessionToken } }
+    const unsigned = await refusal(verifyRequest(inHeader, { ...options, credentials: temporary }))
+    expect([unsigned.code, unsigned.awsCode]).toEqual(['ERR_INVALID_TOKEN', 'InvalidToken'])
+    const lenient = { ...options, credentials: temporary, requireSignedSessionToken: false }
+    expect((await verifyRequest(inHeader, lenient)).sessionToken).toBe(true)
   })
 })
 
@@ -302,6 +343,56 @@ describe('aws-chunked bodies', () => {
     })
   }
 
+  describe('STREAMING-UNSIGNED-PAYLOAD-TRAILER as other SDKs frame it', () => {
+    const data = new Uint8Array(1000).map((_, i) => (i * 13) & 255)
+    const crc = checksumState('crc32')
+    crc.update(data)
+    const checksum = crc.digest()
+    const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
+    const frame = (size: string, trailer: string) =>
+      concat(
+        [latin1(`${size}\r\n`), data, latin1(`\r\n0\r\n${trailer}\r\n`)],
+        data.length + size.length + 9 + trailer.length,
+      )
+    async function request(announced: string | undefined, body: Uint8Array) {
+      const signed = await sign({
+        method: 'PUT',
+        url: 'https://b.s3.amazonaws.com/rust',
+        service: 's3',
+        region: 'us-east-1',
+        credentials,
+        date,
+        payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+        headers: {
+          'content-encoding': 'aws-chunked',
+          'x-amz-decoded-content-length': '1000',
+          ...(announced === undefined ? {} : { 'x-amz-trailer': announced }),
+        },
+      })
+      return verifyRequest({ method: 'PUT', url: signed.url, headers: signed.headers, body }, options)
+    }
+
+    it('upper-case hex chunk sizes (the AWS SDK for Rust and aws-c-s3 write "%X")', async () => {
+      // aws-smithy-http's AwsChunkedBody: format!("{:X?}{CRLF}", len); aws-c-s3's chunk stream: "%" PRIX64.
+      const verified = await request('x-amz-checksum-crc32', frame('3E8', `x-amz-checksum-crc32:${checksum}\r\n`))
+      expect(new Uint8Array(await new Response(verified.body).arrayBuffer())).toEqual(data)
+      expect(verified.trailers).toEqual({ 'x-amz-checksum-crc32': checksum })
+    })
+
+    it('refuses a trailer that x-amz-trailer did not announce: its checksum would go unchecked', async () => {
+      for (const value of [checksum, 'AAAAAA==']) {
+        const verified = await request(undefined, frame('3e8', `x-amz-checksum-crc32:${value}\r\n`))
+        const error = await refusal(new Response(verified.body).arrayBuffer())
+        expect([error.code, error.awsCode]).toEqual(['ERR_MALFORMED_CHUNK', 'InvalidRequest'])
+      }
+    })
+
+    it('refuses an announced x-amz-checksum-* of an algorithm it cannot check', async () => {
+      const error = await refusal(request('x-amz-checksum-md5', frame('3e8', 'x-amz-checksum-md5:AAAA\r\n')))
+      expect([error.code, error.status, error.awsCode]).toEqual(['ERR_INVALID_REQUEST', 400, 'InvalidRequest'])
+    })
+  })
+
   it('needs x-amz-decoded-content-length', async () => {
     const signed = await sign({
       method: 'PUT',
@@ -334,6 +425,25 @@ describe('helpers', () => {
       verifyRequest({ url: signed.url, headers: signed.headers }, { ...options, replay: replay.check }),
     )
     expect([error.code, error.awsCode]).toEqual(['ERR_REPLAYED', 'AccessDenied'])
+  })
+
+  it('forgets from the oldest signature when full, with the expired ones after it, and never grows past its bound', () => {
+    let time = 10
+    const cache = createReplayCache({ maxEntries: 3, now: () => time })
+    expect([cache.check('a', 100), cache.check('b', 50), cache.check('c', 200)]).toEqual([false, false, false])
+    time = 60
+    // Full: 'a' (the oldest, still valid) goes, then 'b' (expired); 'c' stays.
+    expect(cache.check('d', 300)).toBe(false)
+    expect(cache.size).toBe(2)
+    expect([cache.check('c', 200), cache.check('d', 300)]).toEqual([true, true])
+    // An expired signature seen again is new: remembered anew, at the end.
+    time = 250
+    expect(cache.check('c', 400)).toBe(false)
+    expect(cache.check('c', 400)).toBe(true)
+    const big = createReplayCache({ maxEntries: 100, now: () => time })
+    for (let i = 0; i < 10_000; i++) big.check(`s${i}`, time + 1000)
+    expect(big.size).toBe(100)
+    expect([big.check('s9999', 0), big.check('s9899', time + 1000)]).toEqual([true, false])
   })
 
   it('renders S3 error XML without the session token', async () => {
