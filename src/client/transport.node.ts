@@ -5,6 +5,7 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import { builtinModuleLoader } from '../lib/builtin-module.js'
 import { concat } from '../lib/hex.js'
+import { iterateBody } from '../lib/iterate-body.js'
 import { NodeHttpResponse, type ResponseParts } from './response.node.js'
 
 interface BufferModule {
@@ -84,19 +85,25 @@ export function sendWithNodeHttp(request: NodeHttpSend): Promise<Response> {
     if (request.agent !== undefined) options.agent = request.agent as Agent
     if (signal !== undefined) options.signal = signal
 
+    let answered = false
     const req = http.request(options, (res) => {
+      answered = true
       if (settled) {
         res.destroy()
         return
       }
       settled = true
+      // An answer before the whole body was sent (S3's early 403, a server that stops reading): the
+      // upload stops (see pump), and the connection, which cannot carry another request, closes with
+      // the response.
+      if (!req.writableFinished) res.once('close', () => req.destroy())
       respond(res, request, resolve, (error) => reject(signal?.aborted ? signal.reason : error))
     })
     req.on('error', fail)
     // Text and bytes go out at once (a string in one write with the headers); streams are pumped.
     if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) req.end(body)
     else {
-      pump(req, body).catch((error: unknown) => {
+      pump(req, body, () => answered).catch((error: unknown) => {
         bodyError = error
         // The response may already be here (S3 can answer an error before reading the whole body).
         req.destroy(error instanceof Error ? error : new Error(String(error)))
@@ -125,11 +132,22 @@ function requestOptions(url: URL): RequestOptions {
   return options
 }
 
-/** Writes a stream body with backpressure, then ends the request. */
-async function pump(req: ClientRequest, body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
-  const iterator = iterate(body)
+/**
+ * Writes a stream body with backpressure, then ends the request. Once the response is in (`answered`),
+ * the rest is not sent: the source is released and the request left unended.
+ */
+async function pump(
+  req: ClientRequest,
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  answered: () => boolean,
+): Promise<void> {
+  const iterator = iterateBody(body)
   try {
     for (;;) {
+      if (answered()) {
+        await iterator.return?.()
+        return
+      }
       const { done, value } = await iterator.next()
       if (done) break
       if (req.destroyed) throw new Error('the request was closed before its body was sent')
@@ -142,29 +160,17 @@ async function pump(req: ClientRequest, body: ReadableStream<Uint8Array> | Async
   req.end()
 }
 
-function iterate(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>): AsyncIterator<Uint8Array> {
-  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) {
-    const reader = body.getReader()
-    return {
-      next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
-      async return() {
-        await reader.cancel().catch(() => {})
-        return { done: true, value: undefined }
-      },
-    }
-  }
-  return (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
-}
-
-/** Resolves on `drain`, or when the request closes (a failed request drains never). */
+/** Resolves on `drain`, on the response, or when the request closes (a failed request drains never). */
 function drained(req: ClientRequest): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       req.off('drain', done)
+      req.off('response', done)
       req.off('close', done)
       resolve()
     }
     req.on('drain', done)
+    req.on('response', done)
     req.on('close', done)
   })
 }

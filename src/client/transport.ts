@@ -6,6 +6,7 @@ import { AwsigError, InvalidInputError, NetworkError, UnsupportedRuntimeError } 
 import { isStreamBody } from '../lib/body.js'
 import { builtinModuleLoader } from '../lib/builtin-module.js'
 import { headerPairsOf } from '../lib/headers.js'
+import { iterateBody } from '../lib/iterate-body.js'
 import { redactUrl } from '../lib/redact.js'
 import { typeOf } from '../lib/type-of.js'
 import type { HeadersInput } from '../sign/types.js'
@@ -242,17 +243,57 @@ export async function sendWith(
   }
   const init: RequestInit & { duplex?: 'half' } = { ...options.init, method, headers: fetchHeaders }
   if (signal !== undefined) init.signal = signal
-  if (body !== undefined) {
-    if (isStreamBody(body)) {
-      init.duplex = 'half'
-      init.body = fixedLength(body as ReadableStream<Uint8Array>, request.contentLength ?? headerLength(headers))
-    } else init.body = body as BodyInit
-  }
   const fetchFn = options.fetch ?? globalThis.fetch
   if (typeof fetchFn !== 'function') {
     throw new InvalidInputError('fetch', 'no global fetch in this runtime: pass one in the options')
   }
-  return fetchFn(url.href, init)
+  if (body === undefined || !isStreamBody(body)) {
+    if (body !== undefined) init.body = body as BodyInit
+    return fetchFn(url.href, init)
+  }
+  init.duplex = 'half'
+  const sent = untilAnswered(body as ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>)
+  init.body = fixedLength(sent.stream, request.contentLength ?? headerLength(headers))
+  try {
+    return await fetchFn(url.href, init)
+  } finally {
+    sent.answered()
+  }
+}
+
+/**
+ * A stream body as fetch reads it, knowing whether it was read to its end. fetch goes on waiting to send
+ * the rest after a response that came first (S3's early 403, from a server that reads no more), holding
+ * the source and the connection: `answered` ends the body there and releases the source.
+ */
+function untilAnswered(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>) {
+  const iterator = iterateBody(body)
+  let ended = false
+  let control: ReadableStreamDefaultController<Uint8Array> | undefined
+  const release = async (): Promise<void> => {
+    ended = true
+    await iterator.return?.().catch(() => {})
+  }
+  const source: UnderlyingDefaultSource<Uint8Array> = {
+    start(controller) {
+      control = controller
+    },
+    async pull(controller) {
+      const { done, value } = await iterator.next()
+      if (done) {
+        ended = true
+        controller.close()
+      } else controller.enqueue(value)
+    },
+    cancel: release,
+  }
+  const stream = new ReadableStream<Uint8Array>(source, { highWaterMark: 0 })
+  const answered = () => {
+    if (ended) return
+    control?.error(new Error('the response came before the whole body was sent'))
+    void release()
+  }
+  return { stream, answered }
 }
 
 /**

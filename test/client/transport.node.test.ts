@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, Agent as HttpsAgent } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -157,6 +157,53 @@ describe('send: streamed uploads', () => {
       setTimeout(() => controller.abort(reason), 20)
       const error = await send({ ...signed, signal: controller.signal }, { transport }).catch((e: unknown) => e)
       expect(error).toBe(reason)
+    })
+
+    it(`${transport}: an early error from a server that stops reading ends the upload and releases the source`, async () => {
+      // S3 answers 403 as soon as it has the head, then reads no more: the sender must not wait on it.
+      const sockets = new Set<import('node:net').Socket>()
+      const early = createNetServer((socket) => {
+        sockets.add(socket)
+        let head = ''
+        socket.on('data', (piece: Buffer) => {
+          if (head.includes('\r\n\r\n')) return
+          head += piece.toString('latin1')
+          if (!head.includes('\r\n\r\n')) return
+          const xml = '<Error><Code>AccessDenied</Code></Error>'
+          socket.write(
+            `HTTP/1.1 403 Forbidden\r\ncontent-type: application/xml\r\ncontent-length: ${xml.length}\r\n\r\n${xml}`,
+          )
+          socket.pause()
+        })
+      })
+      await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve))
+      let released = false
+      async function* endless() {
+        try {
+          for (;;) yield new Uint8Array(1024 * 1024)
+        } finally {
+          released = true
+        }
+      }
+      try {
+        const port = (early.address() as AddressInfo).port
+        const response = await send(
+          {
+            url: `http://127.0.0.1:${port}/k`,
+            method: 'PUT',
+            headers: { 'content-length': String(2 ** 30) },
+            body: endless(),
+          },
+          { transport },
+        )
+        expect(response.status).toBe(403)
+        expect(await response.text()).toBe('<Error><Code>AccessDenied</Code></Error>')
+        for (let i = 0; i < 100 && !released; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+        expect(released).toBe(true)
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        await new Promise((resolve) => early.close(resolve))
+      }
     })
 
     it(`${transport}: no server is a NetworkError with the cause`, async () => {
