@@ -178,13 +178,14 @@ describe('send: streamed uploads', () => {
       })
       await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve))
       let released = false
-      async function* endless() {
-        try {
-          for (;;) yield new Uint8Array(1024 * 1024)
-        } finally {
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          controller.enqueue(new Uint8Array(1024 * 1024))
+        },
+        cancel() {
           released = true
-        }
-      }
+        },
+      })
       try {
         const port = (early.address() as AddressInfo).port
         const response = await send(
@@ -192,7 +193,7 @@ describe('send: streamed uploads', () => {
             url: `http://127.0.0.1:${port}/k`,
             method: 'PUT',
             headers: { 'content-length': String(2 ** 30) },
-            body: endless(),
+            body: endless,
           },
           { transport },
         )
