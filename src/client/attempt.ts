@@ -65,13 +65,15 @@ export async function sendAttempt<R extends ResponseLike>(
     deadline.settle(true)
     return { response }
   }
-  const readFrom = response
+  // A response that may be returned (throwOnError: false) is read from a copy, which keeps it whole.
+  const readFrom = ctx.throwOnError ? response : response.clone()
   const error = await readAwsError(
     {
       status,
-      statusText: readFrom.statusText,
-      headers: readFrom.headers,
-      text: () => (ctx.throwOnError ? readFrom.text() : readFrom.clone().text()),
+      statusText: response.statusText,
+      headers: response.headers,
+      body: (readFrom as { body?: unknown }).body,
+      text: () => readFrom.text(),
     },
     { service: signed.credentialScope.split('/')[2], method, url: ctx.url, attempts: attempt, signed, now: ctx.now() },
   )

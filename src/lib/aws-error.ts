@@ -232,17 +232,52 @@ export function parseAwsError(response: ErrorResponse, context: ErrorContext = {
 }
 
 /**
+ * The first `limit` bytes (or a little more) of a body stream as text; the rest is cancelled unread.
+ * An error page from a proxy may be huge, or never end: what is kept of it is 64 KiB anyway.
+ */
+async function readPrefix(body: ReadableStream<Uint8Array>, limit: number): Promise<string> {
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  let length = 0
+  try {
+    while (length < limit) {
+      const { done, value } = await reader.read()
+      if (done) return text + decoder.decode()
+      length += value.byteLength
+      text += decoder.decode(value, { stream: true })
+    }
+  } catch (error) {
+    reader.releaseLock()
+    throw error
+  }
+  reader.cancel().catch(() => {})
+  return text + decoder.decode()
+}
+
+/** A body `readAwsError` can read in part: a web `ReadableStream`. */
+const isWebStream = (body: unknown): body is ReadableStream<Uint8Array> =>
+  body != null && typeof (body as { getReader?: unknown }).getReader === 'function'
+
+/**
  * Reads a fetch `Response` that is not ok and returns its {@link AwsError}: for fetch-based clients
- * (ky, undici's fetch) that hand back the response.
+ * (ky, undici's fetch) that hand back the response. Of a `body` stream, at most 64 KiB are read and
+ * the rest cancelled; without one, `text()` reads the whole body.
  */
 export async function readAwsError(
-  response: { status: number; statusText?: string; headers: HeadersLike; text(): Promise<string> },
+  response: {
+    status: number
+    statusText?: string
+    headers: HeadersLike
+    body?: unknown
+    text(): Promise<string>
+  },
   context: ErrorContext = {},
 ): Promise<AwsError> {
   let body = ''
   let cause: unknown
   try {
-    body = await response.text()
+    body = isWebStream(response.body) ? await readPrefix(response.body, MAX_BODY) : await response.text()
   } catch (error) {
     cause = error // a body cut off mid-way: still report the status and headers
   }

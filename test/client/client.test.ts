@@ -746,3 +746,84 @@ ${date.slice(0, 8)}/us-east-1/s3/aws4_request
     }
   })
 })
+
+describe('error bodies that are huge or never end', () => {
+  /** A 500 whose body opens with an AWS error, then pads 64 KiB chunks and never ends (a proxy's endless page). */
+  function endlessErrorBody() {
+    let cancelled = false
+    let sent = 0
+    const head = new TextEncoder().encode('<Error><Code>InternalError</Code><Message>busy</Message></Error>')
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(head)
+        else if (sent < 4) controller.enqueue(new Uint8Array(64 * 1024).fill(0x20))
+        else return new Promise<void>(() => {}) // 256 KiB in, it stalls: only a read that stops early returns
+        sent++
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    return { body, cancelled: () => cancelled, sent: () => sent }
+  }
+  const stalled = (promise: Promise<unknown>) =>
+    Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve('still reading the body'), 2000))])
+
+  it('reads at most 64 KiB of an error body, cancels the rest, and still throws the AwsError', async () => {
+    const source = endlessErrorBody()
+    const client = createClient({
+      credentials,
+      region: 'us-east-1',
+      service: 's3',
+      retry: false,
+      fetch: async () => new Response(source.body, { status: 500, headers: { 'x-amz-request-id': 'R1' } }),
+    })
+    const error = (await stalled(client.fetch('https://b.s3.amazonaws.com/k').catch((e: unknown) => e))) as AwsError
+    expect(error).toBeInstanceOf(AwsError)
+    expect(error).toMatchObject({ awsCode: 'InternalError', awsMessage: 'busy', status: 500, requestId: 'R1' })
+    expect(error.body?.length).toBeLessThanOrEqual(64 * 1024)
+    expect(source.cancelled()).toBe(true)
+    expect(source.sent()).toBeLessThan(4)
+  })
+
+  it('with throwOnError: false, returns the response with its whole body after reading a prefix of a copy', async () => {
+    const big = `<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>${' '.repeat(300 * 1024)}`
+    const client = createClient({
+      credentials,
+      region: 'us-east-1',
+      service: 's3',
+      retry: false,
+      throwOnError: false,
+      fetch: async () => new Response(big, { status: 404 }),
+    })
+    const response = await client.fetch('https://b.s3.amazonaws.com/k')
+    expect(response.status).toBe(404)
+    expect(await response.text()).toBe(big)
+  })
+
+  it('stops reading an endless error body over the default transport (node:http)', async () => {
+    const { createServer: createHttpServer } = await import('node:http')
+    let closed = false
+    const endless = createHttpServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/html' })
+      res.write('<html><body>Service Unavailable</body></html>')
+      const timer = setInterval(() => res.write(' '.repeat(16 * 1024)), 5)
+      res.on('close', () => {
+        clearInterval(timer)
+        closed = true
+      })
+    })
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = endless.address() as AddressInfo
+      const client = createClient({ credentials, region: 'us-east-1', service: 's3', retry: false })
+      const error = (await stalled(client.fetch(`http://127.0.0.1:${port}/b/k`).catch((e: unknown) => e))) as AwsError
+      expect(error).toBeInstanceOf(AwsError)
+      expect(error).toMatchObject({ awsCode: 'ServiceUnavailable', status: 503 })
+      await expect.poll(() => closed, { timeout: 2000 }).toBe(true)
+    } finally {
+      endless.closeAllConnections()
+      await new Promise((resolve) => endless.close(resolve))
+    }
+  })
+})
