@@ -3,6 +3,7 @@
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
 // https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/ (full jitter)
 import { type AwsigError, InvalidInputError, isAwsigError } from '../errors.js'
+import { parseHttpDate } from '../lib/http-date.js'
 
 // The SDKs' lists (smithy's @smithy/service-error-classification, botocore's standard.py).
 export const THROTTLING_CODES: ReadonlySet<string> = new Set([
@@ -71,10 +72,10 @@ export function skewCorrection(
   currentOffset: number,
 ): number | undefined {
   if (!CLOCK_SKEW_CODES.has(error.awsCode)) return undefined
-  const dateHeader = error.headers.date
-  const serverNow = dateHeader === undefined ? Number.NaN : Date.parse(dateHeader)
+  // Only an HTTP date: Date.parse would read a proxy's `0` as 2000-01-01 and keep that clock.
+  const serverNow = parseHttpDate(error.headers.date, localNow)
   const aboutTime = TIME_CODES.has(error.awsCode) || TIME_MESSAGE.test(error.awsMessage)
-  if (Number.isNaN(serverNow)) return aboutTime ? currentOffset : undefined
+  if (serverNow === undefined) return aboutTime ? currentOffset : undefined
   const offset = serverNow - localNow
   if (Math.abs(offset - currentOffset) >= SKEW_THRESHOLD) return offset
   // The clocks agree: a plain SignatureDoesNotMatch is a real mismatch, not worth another try.

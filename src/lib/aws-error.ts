@@ -6,6 +6,7 @@
 // https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html#operation-error-serialization
 import { AwsError } from '../errors.js'
 import { type HeadersLike, headerRecord, headerValue } from './headers.js'
+import { parseHttpDate } from './http-date.js'
 import { redactTokens, redactUrl } from './redact.js'
 import { explainSignatureMismatch } from './signature-diff.js'
 import { xmlText } from './xml.js'
@@ -68,11 +69,11 @@ export function retryAfterMs(headers: HeadersLike | undefined, now = Date.now())
   const value = headerValue(headers, 'retry-after')?.trim()
   if (value === undefined || value === '') return undefined
   if (/^\d+$/.test(value)) return Number(value) * 1000
-  const date = Date.parse(value)
-  if (Number.isNaN(date)) return undefined
+  const date = parseHttpDate(value, now)
+  if (date === undefined) return undefined
   // Measured against the server's own clock when it sends one: a skewed local clock does not matter then.
-  const serverNow = Date.parse(headerValue(headers, 'date') ?? '')
-  return Math.max(0, date - (Number.isNaN(serverNow) ? now : serverNow))
+  const serverNow = parseHttpDate(headerValue(headers, 'date'), now)
+  return Math.max(0, date - (serverNow ?? now))
 }
 
 /** `aws.protocols#...#ThrottlingException:http://...` → `ThrottlingException` */

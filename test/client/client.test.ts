@@ -683,6 +683,24 @@ describe('clock skew', () => {
     expect(server.requests).toHaveLength(1)
   })
 
+  it('keeps its clock when the Date header is not an HTTP date (a proxy writing `0`)', async () => {
+    const client = createClient({ credentials, region: 'us-east-1', service: 's3', retry: { sleep: async () => {} } })
+    server.fallback = {
+      ...skewed(0, 'SignatureDoesNotMatch', 'The request signature we calculated does not match.'),
+      headers: { date: '0', 'content-type': 'application/xml' },
+    }
+    const error = (await rejection(client.fetch(`${server.url}/b/k`))) as AwsError
+    expect(error.awsCode).toBe('SignatureDoesNotMatch')
+    expect(server.requests).toHaveLength(1)
+    expect(client.clockOffset).toBe(0)
+    // The next request is signed on the local clock, not on 2000-01-01.
+    server.reset()
+    await client.fetch(`${server.url}/b/k`)
+    expect(
+      Math.abs(parseAmzDate(String(server.requests[0]?.headers['x-amz-date'])).getTime() - Date.now()),
+    ).toBeLessThan(5000)
+  })
+
   it('can be turned off', async () => {
     const client = createClient({ credentials, region: 'us-east-1', service: 's3', correctClockSkew: false })
     server.fallback = skewed(60 * 60 * 1000)

@@ -67,4 +67,33 @@ describe('decideRetry', () => {
     const mismatch = aws(403, 'SignatureDoesNotMatch', { date: new Date(local.now).toUTCString() })
     expect(decideRetry(mismatch, local, policy())).toBeUndefined()
   })
+
+  it('learns the offset from an HTTP date only (RFC 9110: IMF-fixdate, RFC 850, asctime), never from a bogus Date', () => {
+    const local = state()
+    const hourAhead = local.now + 60 * 60 * 1000 // 2024-01-15 13:00:00 UTC, a Monday
+    for (const date of [
+      'Mon, 15 Jan 2024 13:00:00 GMT',
+      'Monday, 15-Jan-24 13:00:00 GMT',
+      'Mon Jan 15 13:00:00 2024',
+    ]) {
+      expect(decideRetry(aws(403, 'RequestTimeTooSkewed', { date }), local, policy())?.clockOffset).toBe(
+        hourAhead - local.now,
+      )
+    }
+    // What Date.parse reads as some date (`0` is 2000-01-01) but no server sends: never an offset to keep.
+    for (const date of [
+      '0',
+      '1',
+      '2',
+      'garbage 2',
+      '15 Jan 2024',
+      '2024-01-15T13:00:00Z',
+      'Mon, 15 Jan 2024 13:00:00 PST',
+    ]) {
+      // A time error without a readable Date is retried re-signed, on the clock it had.
+      expect(decideRetry(aws(403, 'RequestTimeTooSkewed', { date }), local, policy())?.clockOffset).toBe(0)
+      // A signature mismatch without one is not a clock problem at all.
+      expect(decideRetry(aws(403, 'SignatureDoesNotMatch', { date }), local, policy())).toBeUndefined()
+    }
+  })
 })
