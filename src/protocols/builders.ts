@@ -3,6 +3,7 @@
 // https://smithy.io/2.0/aws/protocols/index.html
 
 import { InvalidInputError } from '../errors.js'
+import { hasHeader } from '../lib/headers.js'
 import { formBody, uriEncode } from '../lib/uri.js'
 
 /** A request's method, headers and body, ready to spread into a fetch init. */
@@ -125,7 +126,8 @@ export function uriPath(
 export function restJson(method: string, input?: unknown, headers: Record<string, string> = {}): ProtocolRequest {
   const request: ProtocolRequest = { method, headers: { ...headers } }
   if (input !== undefined) {
-    request.headers['content-type'] ??= 'application/json'
+    // Any case: a `Content-Type` given and a `content-type` added would be sent as both, joined.
+    if (!hasHeader(headers, 'content-type')) request.headers['content-type'] = 'application/json'
     request.body = JSON.stringify(input)
   }
   return request
@@ -139,7 +141,7 @@ export function restXml(
 ): ProtocolRequest {
   const request: ProtocolRequest = { method, headers: { ...headers } }
   if (body !== undefined) {
-    request.headers['content-type'] ??= 'application/xml'
+    if (!hasHeader(headers, 'content-type')) request.headers['content-type'] = 'application/xml'
     request.body = String(body)
   }
   return request

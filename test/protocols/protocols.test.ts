@@ -398,6 +398,13 @@ describe('protocol helpers', () => {
       body: '<A>&lt;&amp;&gt;</A>',
     })
   })
+
+  it('restJson and restXml keep a content type given in any case (`Content-Type`, as the AWS docs write it)', () => {
+    expect(restJson('POST', { a: 1 }, { 'Content-Type': 'application/x-amz-json-1.1' }).headers).toEqual({
+      'Content-Type': 'application/x-amz-json-1.1',
+    })
+    expect(restXml('PUT', '<A/>', { 'CONTENT-TYPE': 'text/xml' }).headers).toEqual({ 'CONTENT-TYPE': 'text/xml' })
+  })
 })
 
 describe('xml', () => {
