@@ -118,6 +118,18 @@ function readJsonError(text: string): ErrorFields {
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return {}
   const obj = body as Record<string, unknown>
+  // A query service (STS, SNS, IAM...) asked for JSON nests the XML form's fields:
+  // {"Error":{"Code","Message","Type"},"RequestId"}.
+  const nested = obj.Error
+  if (nested !== null && typeof nested === 'object' && !Array.isArray(nested)) {
+    const error = nested as Record<string, unknown>
+    return {
+      code: sanitizeCode(stringField(error, 'Code')),
+      message: stringField(error, 'Message'),
+      requestId: stringField(obj, 'RequestId'),
+      fault: stringField(error, 'Type'),
+    }
+  }
   return {
     // `error` and `error_description`: the OAuth form of SSO OIDC.
     code: sanitizeCode(stringField(obj, 'code', 'Code', '__type', '__Type', 'error')),

@@ -294,6 +294,23 @@ describe('retries (standard mode)', () => {
     expect(wide.events.map((e) => e.kind)).toEqual(['throttling', 'throttling', 'throttling'])
   })
 
+  it('retries the throttling of a query service answering in JSON (`{"Error":{"Code":...}}`)', async () => {
+    server.script({
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: '{"Error":{"Code":"Throttling","Message":"Rate exceeded","Type":"Sender"},"RequestId":"r1"}',
+    })
+    const { client, events } = testClient({ service: 'sts' })
+    const response = await client.fetch(server.url, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+      body: new URLSearchParams({ Action: 'GetCallerIdentity', Version: '2011-06-15' }),
+    })
+    expect(response.status).toBe(200)
+    expect(server.requests).toHaveLength(2)
+    expect(events.map((e) => [e.kind, (e.error as AwsError).awsCode])).toEqual([['throttling', 'Throttling']])
+  })
+
   it('honours Retry-After (seconds or HTTP date) and x-amz-retry-after (ms)', async () => {
     const { client, delays } = testClient()
     server.script(

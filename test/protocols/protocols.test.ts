@@ -103,6 +103,12 @@ const recorded = {
     },
     body: '{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}',
   },
+  // A query-protocol service asked for JSON (`Accept: application/json`), as in aws/aws-cli#5447.
+  stsJson: {
+    status: 403,
+    headers: { 'content-type': 'application/json' },
+    body: '{"Error":{"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.","Type":"Sender"},"RequestId":"1e370b71-d40f-4ac4-9c08-7e6a304ddd12"}',
+  },
 } as const
 
 describe('parseAwsError on recorded error responses', () => {
@@ -155,6 +161,13 @@ describe('parseAwsError on recorded error responses', () => {
       'The specified queue does not exist.',
       'q1',
     ],
+    [
+      'JSON from a query service (Accept: application/json)',
+      recorded.stsJson,
+      'SignatureDoesNotMatch',
+      /^The request signature we calculated does not match/,
+      '1e370b71-d40f-4ac4-9c08-7e6a304ddd12',
+    ],
   ] as const)('%s', ([, response, code, message, requestId]) => {
     const error = parseAwsError(response)
     expect(error).toBeInstanceOf(AwsError)
@@ -165,6 +178,10 @@ describe('parseAwsError on recorded error responses', () => {
     else expect(error.awsMessage).toMatch(message)
     expect(error.requestId).toBe(requestId)
     expect(error.body).toBe(response.body)
+  })
+
+  it('keeps the fault side of a query service answering in JSON', () => {
+    expect(parseAwsError(recorded.stsJson).fault).toBe('Sender')
   })
 
   it('keeps the fault side, the S3 host id and the response headers', () => {
