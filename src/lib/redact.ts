@@ -13,14 +13,15 @@ export function redactUrl(url: string): string {
 }
 
 const TOKEN_HEADER = /^(x-amz-security-token:).*$/gim
-const TOKEN_PARAM = /(X-Amz-Security-Token=)[^&\n]*/g
+// A canonical query holds a presigned URL's signature when that URL was sent signed again (with headers).
+const TOKEN_PARAM = /(X-Amz-Security-Token=|X-Amz-Signature=)[^&\n<]*/g
 // S3's SignatureDoesNotMatch also gives the canonical request and string to sign as hex bytes, which
 // carry the token too: their whole content goes (up to the next tag, or to the end of a cut-off body).
 const BYTES_ELEMENT = /(<(?:[\w.-]+:)?(?:CanonicalRequestBytes|StringToSignBytes)(?:\s[^>]*)?>)[^<]*/g
 
 /**
- * Removes session tokens from a canonical request (header or presigned query form) or an error body
- * holding one, whose `<CanonicalRequestBytes>` and `<StringToSignBytes>` are redacted whole.
+ * Removes session tokens (and presigned signatures) from a canonical request (header or presigned query
+ * form) or an error body holding one, whose `<CanonicalRequestBytes>` and `<StringToSignBytes>` are redacted whole.
  */
 export function redactTokens(text: string): string {
   return text

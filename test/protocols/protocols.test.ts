@@ -302,6 +302,21 @@ describe('parseAwsError on bodies that are empty, cut off or not AWS errors', ()
     }
   })
 
+  it("redacts a presigned URL's signature from both canonical requests and their diff (a presigned URL sent signed)", () => {
+    const signature = 'f00df00df00df00df00df00df00df00df00df00df00df00df00df00df00df00d'
+    const query = `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=60&X-Amz-Signature=${signature}&X-Amz-SignedHeaders=host`
+    const ours = `GET\n/key\n${query}\nhost:b.s3.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD`
+    const theirs = `GET\n/key\n${query}\nhost:b.s3.amazonaws.com:443\n\nhost\nUNSIGNED-PAYLOAD`
+    const body = `<Error><Code>SignatureDoesNotMatch</Code><Message>m</Message><CanonicalRequest>${theirs}</CanonicalRequest></Error>`
+    const error = parseAwsError({ status: 403, body }, { signed: { canonicalRequest: ours, stringToSign: 's' } })
+    expect(error.signatureDiff).toContain('+ host:b.s3.amazonaws.com:443')
+    expect(error.signatureDiff).toContain('X-Amz-Signature=[redacted]')
+    expect(error.canonicalRequest).toContain('X-Amz-Signature=[redacted]')
+    for (const view of [inspect(error, { depth: 5 }), JSON.stringify(error), String(error.stack)]) {
+      expect(view).not.toContain(signature)
+    }
+  })
+
   it('readAwsError reads a Response, and reports a body cut off mid-read', async () => {
     const error = await readAwsError(
       new Response(recorded.dynamodb.body, { status: 400, headers: recorded.dynamodb.headers }),
