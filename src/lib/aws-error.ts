@@ -201,7 +201,9 @@ function bodyText(body: ErrorResponse['body']): string {
  */
 export function parseAwsError(response: ErrorResponse, context: ErrorContext = {}): AwsError {
   const { status, headers } = response
-  const text = bodyText(response.body)
+  // What is kept is all that is read: the lenient XML reader is slow on megabytes of markup.
+  const whole = bodyText(response.body)
+  const text = whole.length > MAX_BODY ? whole.slice(0, MAX_BODY) : whole
   const trimmed = text.trimStart()
   const parsed = readErrorFields(headers, text)
   let code = parsed.code
@@ -222,7 +224,7 @@ export function parseAwsError(response: ErrorResponse, context: ErrorContext = {
     context.signed !== undefined && (parsed.canonicalRequest !== undefined || parsed.stringToSign !== undefined)
       ? explainSignatureMismatch(context.signed, parsed)
       : undefined
-  const kept = redactTokens(text.length > MAX_BODY ? text.slice(0, MAX_BODY) : text)
+  const kept = redactTokens(text)
   return new AwsError({
     status,
     awsCode: code,
@@ -245,8 +247,8 @@ export function parseAwsError(response: ErrorResponse, context: ErrorContext = {
 }
 
 /**
- * The first `limit` bytes (or a little more) of a body stream as text; the rest is cancelled unread.
- * An error page from a proxy may be huge, or never end: what is kept of it is 64 KiB anyway.
+ * The first `limit` bytes of a body stream as text; the rest is cancelled unread. An error page from a
+ * proxy may be huge, or never end, and the lenient XML reader is slow on megabytes: 64 KiB is kept anyway.
  */
 async function readPrefix(body: ReadableStream<Uint8Array>, limit: number): Promise<string> {
   const reader = body.getReader()
@@ -257,8 +259,9 @@ async function readPrefix(body: ReadableStream<Uint8Array>, limit: number): Prom
     while (length < limit) {
       const { done, value } = await reader.read()
       if (done) return text + decoder.decode()
-      length += value.byteLength
-      text += decoder.decode(value, { stream: true })
+      const piece = value.byteLength > limit - length ? value.subarray(0, limit - length) : value
+      length += piece.byteLength
+      text += decoder.decode(piece, { stream: true })
     }
   } catch (error) {
     reader.releaseLock()

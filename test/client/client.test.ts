@@ -821,6 +821,32 @@ describe('error bodies that are huge or never end', () => {
     expect(source.sent()).toBeLessThan(4)
   })
 
+  it('parses 64 KiB of an error body that arrives as one big chunk, not the whole chunk', async () => {
+    // 660 KB of unclosed tags in one chunk: read whole, the lenient XML reader takes seconds on it.
+    const chunk = new TextEncoder().encode('<Code>'.repeat(110_000))
+    const client = createClient({
+      credentials,
+      region: 'us-east-1',
+      service: 's3',
+      retry: false,
+      fetch: async () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(chunk)
+              controller.close()
+            },
+          }),
+          { status: 500 },
+        ),
+    })
+    const started = performance.now()
+    const error = (await rejection(client.fetch('https://b.s3.amazonaws.com/k'))) as AwsError
+    expect(performance.now() - started).toBeLessThan(1500)
+    expect(error).toMatchObject({ awsCode: 'InternalError', status: 500 })
+    expect(error.body).toHaveLength(64 * 1024)
+  })
+
   it('with throwOnError: false, returns the response with its whole body after reading a prefix of a copy', async () => {
     const big = `<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>${' '.repeat(300 * 1024)}`
     const client = createClient({

@@ -317,6 +317,15 @@ describe('parseAwsError on bodies that are empty, cut off or not AWS errors', ()
     }
   })
 
+  it('parses only the 64 KiB it keeps of a huge body given whole', () => {
+    // 660 KB of unclosed tags: parsed whole, the lenient XML reader took seconds on it.
+    const started = performance.now()
+    const error = parseAwsError({ status: 502, body: '<Code>'.repeat(110_000) })
+    expect(performance.now() - started).toBeLessThan(1500)
+    expect(error.awsCode).toBe('BadGateway')
+    expect(error.body).toHaveLength(64 * 1024)
+  })
+
   it('readAwsError reads a Response, and reports a body cut off mid-read', async () => {
     const error = await readAwsError(
       new Response(recorded.dynamodb.body, { status: 400, headers: recorded.dynamodb.headers }),
