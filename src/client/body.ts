@@ -54,9 +54,11 @@ export function prepareBody(body: RequestBody | null | undefined): PreparedBody 
   return prepareRead(body)
 }
 
-/** A factory: a new body, even a new stream, for every attempt. */
+/** A factory: a new stream for every attempt; any other body, read or hashed once, is sent again as it is. */
 async function prepareFactory(body: () => BodyInit | BodyInput | URLSearchParams): Promise<PreparedBody> {
   const first = await prepareBody(body())
+  // Its hash and content type are the first body's: a new FormData would bring a new boundary.
+  if (!first.isStream) return first
   let used = false
   return {
     ...first,

@@ -103,7 +103,8 @@ export interface ClientRequestInit
   /**
    * Bytes, text, `URLSearchParams`, `Blob` and `FormData` are hashed and can be retried. A stream is
    * sent once, with `payloadHash`, and is not retried (`BodyNotReplayableError`); a function that
-   * returns a new stream for each attempt can be.
+   * returns a new stream for each attempt can be (a function that returns any other body is called
+   * once, and that body sent on every attempt).
    */
   body?: RequestBody | null | undefined
   /** Signing name of the service. @default the client's `service` */

@@ -630,6 +630,27 @@ describe('bodies that cannot be replayed', () => {
     expect(server.requests.map((r) => r.body.toString())).toEqual(['attempt 1', 'attempt 2'])
     await everySignatureValid()
   })
+
+  it('sends the same bytes, signed, on every attempt of a function that returns FormData', async () => {
+    const { client } = testClient({ service: 'execute-api' })
+    server.script({ status: 503 })
+    const response = await client.fetch(`${server.url}/form`, {
+      method: 'POST',
+      // Each FormData serialises with a boundary of its own: hashed from the first, the next must not differ.
+      body: () => {
+        const form = new FormData()
+        form.append('field', 'value')
+        return form
+      },
+    })
+    expect(response.status).toBe(200)
+    expect(server.requests).toHaveLength(2)
+    const [first, second] = server.requests
+    expect(second?.body.toString()).toBe(first?.body.toString())
+    expect(second?.headers['content-type']).toBe(first?.headers['content-type'])
+    expect(String(first?.headers['content-type'])).toContain(first?.body.toString().slice(2, 20))
+    await everySignatureValid()
+  })
 })
 
 describe('clock skew', () => {
