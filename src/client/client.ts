@@ -256,6 +256,25 @@ function checkHostHeader(url: string, headers: HeadersInput | undefined): void {
   }
 }
 
+/** `promise`, or the signal's reason as soon as it aborts: a slow credentials provider is not waited for. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
+
 /**
  * Creates a client that signs and sends requests with any fetch-like function.
  *
@@ -406,7 +425,7 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
         request,
         where,
         signing,
-        resolved instanceof Promise ? await resolved : resolved,
+        resolved instanceof Promise ? await untilAborted(resolved, signal) : resolved,
       ) as SignOptions
       signOptions.body = body.hashable
       const signed = await sign(signOptions)

@@ -482,6 +482,34 @@ describe('network failures, timeouts and abort', () => {
     await rejection(client.fetch(server.url, { ...getItem(), signal: AbortSignal.abort() }))
     expect(server.requests).toHaveLength(1)
   })
+
+  it('rejects at once when aborted while a credentials provider is slow, leaving no listener', async () => {
+    let release: (() => void) | undefined
+    const slow = () =>
+      new Promise<Credentials>((resolve) => {
+        release = () => resolve(credentials)
+      })
+    const client = createClient({ credentials: slow, region: 'us-east-1', service: 'dynamodb' })
+    const controller = new AbortController()
+    const pending = client.fetch(server.url, { ...getItem(), signal: controller.signal })
+    setTimeout(() => controller.abort(new Error('stop')), 50)
+    const outcome = await Promise.race([
+      pending.then(
+        () => 'sent',
+        (error: Error) => error.message,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting for credentials'), 2000)),
+    ])
+    release?.()
+    expect(outcome).toBe('stop')
+    expect(server.requests).toHaveLength(0)
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0)
+    // Once answered, a provider leaves nothing on a signal that lives on.
+    const lasting = new AbortController()
+    const quick = createClient({ credentials: async () => credentials, region: 'us-east-1', service: 'dynamodb' })
+    await quick.fetch(server.url, { ...getItem(), signal: lasting.signal })
+    expect(getEventListeners(lasting.signal, 'abort')).toHaveLength(0)
+  })
 })
 
 describe('bodies that cannot be replayed', () => {
