@@ -369,6 +369,23 @@ describe('adapters sign exactly what goes on the wire', () => {
       await agent.close()
     }
   })
+  it("undici, request's query option (which undici appends to the path after the interceptors)", async () => {
+    const agent = new Agent()
+    try {
+      fault.reset()
+      const response = await undiciRequest(`${fault.url}/bucket/key`, {
+        query: { prefix: 'a b*', tag: ["it's", 'x'], n: 1, empty: null },
+        dispatcher: agent.compose(createUndiciInterceptor(options)),
+      })
+      await response.body.text()
+      expect(response.statusCode).toBe(200)
+      const [request] = fault.requests
+      expect(request?.url).toBe('/bucket/key?prefix=a%20b%2A&tag=it%27s&tag=x&n=1&empty=')
+      expect(await signatureIsValid(request as never, fault.url, credentials)).toBe(true)
+    } finally {
+      await agent.close()
+    }
+  })
   it('got, stream body', () =>
     check((url) => got.put(url, { body: streamed(), hooks: { beforeRequest: [createGotHook(options)] } })))
   it('axios, stream body', () => {

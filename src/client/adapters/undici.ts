@@ -2,6 +2,7 @@
 // `request`, `fetch`, `stream` and `pipeline` alike. Node-only (undici is); imports nothing from undici.
 // https://undici.nodejs.org/#/docs/api/Dispatcher?id=dispatchercomposeinterceptors-interceptor
 import { headerPairsOf } from '../../lib/headers.js'
+import { uriEncode } from '../../lib/uri.js'
 import { type AdapterOptions, adapterBody, checkAdapterOptions, signForAdapter } from '../signer.js'
 
 // undici's dispatch(options, handler) → boolean. Typed loosely so that any undici version's fits.
@@ -22,25 +23,54 @@ interface Handler {
   onError?(error: Error): void
 }
 
+/** A query value as node:querystring (which undici uses) writes it: other types are empty. */
+function queryValue(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    typeof value === 'bigint' ||
+    typeof value === 'boolean'
+  ) {
+    return String(value)
+  }
+  return ''
+}
+
+/**
+ * The path with `request`'s `query` option in it, which undici appends only after the interceptors have
+ * run: signed here, it is sent as signed. A path that has a query already is left to undici to refuse.
+ */
+function pathWithQuery(path: string, query: unknown): string | undefined {
+  if (query == null || typeof query !== 'object' || /[?#]/.test(path)) return undefined
+  const parts: string[] = []
+  for (const [key, value] of Object.entries(query)) {
+    for (const v of Array.isArray(value) ? value : [value]) parts.push(`${uriEncode(key)}=${uriEncode(queryValue(v))}`)
+  }
+  return parts.length === 0 ? path : `${path}?${parts.join('&')}`
+}
+
 async function signDispatch(options: AdapterOptions, opts: DispatchOptions): Promise<DispatchOptions> {
   const origin = String(opts.origin ?? '').replace(/\/+$/, '')
   const pairs = headerPairsOf(opts.headers)
   // A stream (undici's fetch always sends one) is read to be hashed, then the bytes are sent.
   const body = await adapterBody(opts.body, options, 'body')
+  const withQuery = pathWithQuery(opts.path, opts.query)
   const signed = await signForAdapter(options, {
-    url: `${origin}${opts.path}`,
+    url: `${origin}${withQuery ?? opts.path}`,
     method: opts.method,
     headers: pairs,
     body: body.hashable,
     payloadHash: body.payloadHash,
   })
   const url = new URL(signed.url)
-  return {
+  const sent: DispatchOptions = {
     ...opts,
     path: signed.url.slice(url.origin.length),
     headers: signed.headers,
     body: body.send,
   }
+  if (withQuery !== undefined) delete sent.query
+  return sent
 }
 
 function fail(handler: Handler, error: Error): void {
