@@ -3,7 +3,6 @@
 // https://smithy.io/2.0/aws/protocols/index.html
 
 import { InvalidInputError } from '../errors.js'
-import { hasHeader } from '../lib/headers.js'
 import { formBody, uriEncode } from '../lib/uri.js'
 
 /** A request's method, headers and body, ready to spread into a fetch init. */
@@ -119,6 +118,10 @@ export function uriPath(
   return out
 }
 
+/** In any case: a `Content-Type` given and a `content-type` added would be sent as both, joined. */
+const hasContentType = (headers: Record<string, string>) =>
+  Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')
+
 /**
  * REST-JSON (Lambda, API Gateway, EKS, Glacier...): the operation is the method and path; `input`, when
  * given, is the JSON body. Extra headers are merged in.
@@ -126,8 +129,7 @@ export function uriPath(
 export function restJson(method: string, input?: unknown, headers: Record<string, string> = {}): ProtocolRequest {
   const request: ProtocolRequest = { method, headers: { ...headers } }
   if (input !== undefined) {
-    // Any case: a `Content-Type` given and a `content-type` added would be sent as both, joined.
-    if (!hasHeader(headers, 'content-type')) request.headers['content-type'] = 'application/json'
+    if (!hasContentType(headers)) request.headers['content-type'] = 'application/json'
     request.body = JSON.stringify(input)
   }
   return request
@@ -141,7 +143,7 @@ export function restXml(
 ): ProtocolRequest {
   const request: ProtocolRequest = { method, headers: { ...headers } }
   if (body !== undefined) {
-    if (!hasHeader(headers, 'content-type')) request.headers['content-type'] = 'application/xml'
+    if (!hasContentType(headers)) request.headers['content-type'] = 'application/xml'
     request.body = String(body)
   }
   return request
