@@ -1,7 +1,7 @@
 // One attempt of a client request: sign, send, and classify what came back (a response to return,
 // or a failure for the retry decision).
 import { type AwsigError, NetworkError, TimeoutError } from '../errors.js'
-import { readAwsError } from '../lib/aws-error.js'
+import { MAX_BODY, readAwsError } from '../lib/aws-error.js'
 import { redactUrl } from '../lib/redact.js'
 import type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
 import type { SignedRequest } from '../sign/types.js'
@@ -72,7 +72,9 @@ export async function sendAttempt<R extends ResponseLike>(
       status,
       statusText: response.statusText,
       headers: response.headers,
-      body: (readFrom as { body?: unknown }).body,
+      // A small body of announced length is read whole (the node-http transport holds it already, and
+      // needs no web stream); any other, only as far as the error keeps it (a proxy's may never end).
+      body: announcesSmallBody(response.headers) ? undefined : (readFrom as { body?: unknown }).body,
       text: () => readFrom.text(),
     },
     { service: signed.credentialScope.split('/')[2], method, url: ctx.url, attempts: attempt, signed, now: ctx.now() },
@@ -80,6 +82,14 @@ export async function sendAttempt<R extends ResponseLike>(
   deadline.settle(false)
   if (signal?.aborted) throw signal.reason
   return { response, failure: deadline.timedOut ? new TimeoutError({ timeout, ...where(), cause: error }) : error }
+}
+
+/** Whether `content-length` says the body is at most what an error keeps (not compressed: fetch inflates). */
+function announcesSmallBody(headers: ResponseLike['headers']): boolean {
+  const encoding = headers.get('content-encoding')
+  return (
+    (encoding === null || encoding === 'identity') && Number(headers.get('content-length') ?? Number.NaN) <= MAX_BODY
+  )
 }
 
 /** The fetch error in a line: the system code (`ECONNREFUSED`...) and the innermost message. */

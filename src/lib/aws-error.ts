@@ -36,7 +36,7 @@ export interface ErrorContext {
   cause?: unknown
 }
 
-const MAX_BODY = 64 * 1024 // 64 KiB kept on the error: error bodies are small, HTML pages from proxies are not
+export const MAX_BODY = 64 * 1024 // 64 KiB kept on the error: error bodies are small, HTML pages from proxies are not
 
 // What the SDKs call an error with no code in the body (S3 HEAD, a proxy's HTML page).
 const STATUS_CODES: Record<number, string> = {

@@ -209,8 +209,8 @@ describe("the node-http response against fetch's", () => {
     expect(await real.json()).toEqual({ Item: { name: { S: 'Ada' } }, text: 'čau' })
   })
 
-  it("a call read whole never loads undici or Node's web streams (9 MB of memory between them)", async () => {
-    // In a fresh node: the client bundled from source, a loopback server, one call read as fetch users do.
+  /** In a fresh node: the client bundled from source, a loopback server answering `answer`, one call `made`. */
+  async function runFresh(answer: string, made: string): Promise<Record<string, unknown>> {
     const bundle = await build({
       stdin: {
         contents: `
@@ -218,13 +218,12 @@ describe("the node-http response against fetch's", () => {
           import { createClient } from './src/client/index.ts'
           const server = createServer((req, res) => {
             req.resume()
-            // A length announced, as AWS's JSON answers have: the body is read whole.
-            req.on('end', () => res.writeHead(200, { 'x-amz-request-id': 'R1', 'content-length': 11 }).end('{"Item":{}}'))
+            req.on('end', () => ${answer})
           })
           await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
           const client = createClient({ credentials: ${JSON.stringify(credentials)}, region: 'us-east-1', service: 'dynamodb' })
-          const response = await client.fetch('http://127.0.0.1:' + server.address().port + '/', { method: 'POST', body: '{}' })
-          const seen = { json: await response.json(), id: response.headers.get('x-amz-request-id'), entries: [...response.headers].length }
+          const url = 'http://127.0.0.1:' + server.address().port + '/'
+          const seen = await (async () => { ${made} })()
           server.close()
           const loaded = process.moduleLoadList.filter((m) => /undici|webstreams.readablestream/.test(m))
           process.stdout.write(JSON.stringify({ ...seen, loaded }))
@@ -239,7 +238,26 @@ describe("the node-http response against fetch's", () => {
       write: false,
     })
     const script = bundle.outputFiles[0]?.text as string
-    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }))
+  }
+
+  it("a call read whole never loads undici or Node's web streams (9 MB of memory between them)", async () => {
+    // A length announced, as AWS's JSON answers have: the body is read whole.
+    const out = await runFresh(
+      `res.writeHead(200, { 'x-amz-request-id': 'R1', 'content-length': 11 }).end('{"Item":{}}')`,
+      `const response = await client.fetch(url, { method: 'POST', body: '{}' })
+       return { json: await response.json(), id: response.headers.get('x-amz-request-id'), entries: [...response.headers].length }`,
+    )
     expect(out).toEqual({ json: { Item: {} }, id: 'R1', entries: 5, loaded: [] })
+  })
+
+  it('nor does an error answer of announced length, which is read whole too', async () => {
+    const body = '{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"gone"}'
+    const out = await runFresh(
+      `res.writeHead(400, { 'x-amzn-requestid': 'R2', 'content-length': ${body.length} }).end(${JSON.stringify(body)})`,
+      `const error = await client.fetch(url, { method: 'POST', body: '{}' }).catch((e) => e)
+       return { awsCode: error.awsCode, requestId: error.requestId }`,
+    )
+    expect(out).toEqual({ awsCode: 'ResourceNotFoundException', requestId: 'R2', loaded: [] })
   })
 })
