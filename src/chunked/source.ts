@@ -1,5 +1,6 @@
 // One way to pull pieces from every kind of streaming body, and to let go of it early.
 import { InvalidInputError, StreamError } from '../errors.js'
+import { untilAborted as waitUnlessAborted } from '../lib/abort.js'
 import { typeOf } from '../sign/request.js'
 
 /**
@@ -32,28 +33,9 @@ export interface OpenSourceOptions {
 export const abortError = (signal: AbortSignal) =>
   new StreamError('ERR_ABORTED', 'the operation was aborted', { cause: signal.reason })
 
-/**
- * Waits for `promise`, or rejects with `ERR_ABORTED` as soon as `signal` fires. The listener lives
- * only as long as the wait, so a long stream does not pile up listeners or promise reactions.
- */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  if (signal.aborted) return Promise.reject(abortError(signal))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal))
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
+/** Waits for `promise`, or rejects with `ERR_ABORTED` as soon as `signal` fires (see lib/abort.ts). */
+export const untilAborted = <T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> =>
+  waitUnlessAborted(promise, signal, abortError)
 
 /** Validates `body` at once (so that signing fails before any work) and returns a reader over it. */
 export function openSource(field: string, body: unknown, options: OpenSourceOptions = {}): PieceReader {

@@ -4,6 +4,7 @@
 
 import { parseEndpoint } from '../endpoint/index.js'
 import { type AwsigError, BodyNotReplayableError, InvalidInputError, isAwsigError } from '../errors.js'
+import { untilAborted } from '../lib/abort.js'
 import { hasHeader, headerPairsOf } from '../lib/headers.js'
 import { redactUrl } from '../lib/redact.js'
 import { typeOf } from '../lib/type-of.js'
@@ -256,25 +257,6 @@ function checkHostHeader(url: string, headers: HeadersInput | undefined): void {
   }
 }
 
-/** `promise`, or the signal's reason as soon as it aborts: a slow credentials provider is not waited for. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
-}
-
 /**
  * Creates a client that signs and sends requests with any fetch-like function.
  *
@@ -425,6 +407,7 @@ export function createClient<R extends ResponseLike = Response>(options: ClientO
         request,
         where,
         signing,
+        // A slow provider (instance metadata out of reach) is not waited for once the caller aborts.
         resolved instanceof Promise ? await untilAborted(resolved, signal) : resolved,
       ) as SignOptions
       signOptions.body = body.hashable
