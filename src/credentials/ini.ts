@@ -21,6 +21,9 @@ export class IniSyntaxError extends Error {
 const SECTION = /^\[(.+)\]/
 const OPTION = /^(.*?)\s*([=:])\s*(.*)$/
 
+// Without a prototype: a profile, session or key named `constructor` or `__proto__` is just a name.
+const record = <T>(from?: Readonly<Record<string, T>>): Record<string, T> => Object.assign(Object.create(null), from)
+
 /** Sections by name, each a record of keys; a value that started on the next lines is a sub-section. */
 export function parseIni(text: string): IniSections {
   const sections = new Map<string, Map<string, string[]>>()
@@ -78,7 +81,7 @@ export function parseIni(text: string): IniSections {
   const join = (parts: string[], lineHint: string): IniValue => {
     const joined = parts.join('\n').trimEnd()
     if (!joined.startsWith('\n')) return joined
-    const nested: Record<string, string> = {}
+    const nested = record<string>()
     for (const raw of joined.split('\n')) {
       const l = raw.trim()
       if (l === '') continue
@@ -88,11 +91,11 @@ export function parseIni(text: string): IniSections {
     }
     return nested
   }
-  const out: Record<string, IniSection> = {}
-  const defaultValues: Record<string, IniValue> = {}
+  const out = record<IniSection>()
+  const defaultValues = record<IniValue>()
   for (const [key, parts] of defaults) defaultValues[key] = join(parts, key)
   for (const [name, options] of sections) {
-    const section: Record<string, IniValue> = { ...defaultValues }
+    const section = record(defaultValues)
     for (const [key, parts] of options) section[key] = join(parts, key)
     out[name] = section
   }
@@ -167,9 +170,9 @@ export interface SharedConfig {
  * every section is a profile by its own name.
  */
 export function buildSharedConfig(config: IniSections, credentials: IniSections): SharedConfig {
-  const configProfiles: Record<string, IniSection> = {}
-  const ssoSessions: Record<string, IniSection> = {}
-  const services: Record<string, IniSection> = {}
+  const configProfiles = record<IniSection>()
+  const ssoSessions = record<IniSection>()
+  const services = record<IniSection>()
   for (const [name, section] of Object.entries(config)) {
     const profile = prefixedName(name, 'profile')
     const session = profile === undefined ? prefixedName(name, 'sso-session') : undefined
@@ -179,8 +182,8 @@ export function buildSharedConfig(config: IniSections, credentials: IniSections)
     else if (service !== undefined) services[service] = section
     else if (name === 'default') configProfiles.default = section
   }
-  const profiles: Record<string, Record<string, IniValue>> = {}
-  for (const [name, section] of Object.entries(configProfiles)) profiles[name] = { ...section }
-  for (const [name, section] of Object.entries(credentials)) profiles[name] = { ...profiles[name], ...section }
+  const profiles = record<Record<string, IniValue>>()
+  for (const [name, section] of Object.entries(configProfiles)) profiles[name] = record(section)
+  for (const [name, section] of Object.entries(credentials)) profiles[name] = record({ ...profiles[name], ...section })
   return { profiles, configProfiles, credentialsProfiles: credentials, ssoSessions, services }
 }

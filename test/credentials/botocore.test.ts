@@ -229,7 +229,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'role: cyclic source_profile (a -> b -> a)',
     config:
-      '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = a\n',
+      '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\nregion = us-east-1\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = a\n',
     env: { AWS_PROFILE: 'a', AWS_DEFAULT_REGION: 'us-east-1' },
     expect: 'ERR_CREDENTIALS_PROFILE_CYCLE',
   },
@@ -465,6 +465,88 @@ const SCENARIOS: Scenario[] = [
       '[profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_account_id = 111122223333\nsso_role_name = Dev\n',
     env: { AWS_PROFILE: 'sso' },
     expect: 'ERR_CREDENTIALS_CONFIG',
+  },
+  // --- names, edge values (review) ---
+  {
+    name: 'files: an unknown profile named like an Object.prototype key (constructor)',
+    env: { AWS_PROFILE: 'constructor' },
+    config: '[default]\nregion = us-east-1\n',
+    expect: 'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+  },
+  {
+    name: 'role: a source_profile named toString that does not exist',
+    env: { AWS_PROFILE: 'r' },
+    config: '[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = toString\n',
+    expect: 'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+  },
+  {
+    name: 'files: a profile named __proto__',
+    env: { AWS_PROFILE: '__proto__' },
+    credentials: '[__proto__]\naws_access_key_id = AKIAPROTO\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: [default] after [profile default] in the config file wins; a numeric profile name',
+    config: '[profile default]\nregion = eu-west-1\n[default]\nregion = eu-west-2\n[profile 7]\nregion=x\n',
+    credentials: '[default]\naws_access_key_id = AKIAORD\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'env: empty AWS_ACCESS_KEY_ID counts as unset',
+    env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    credentials: '[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'region: empty AWS_REGION',
+    env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-north-1' },
+    credentials: '[default]\naws_access_key_id = AKIAR\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'role: the source profile has role_arn and static keys: its keys are used',
+    env: { AWS_PROFILE: 'a' },
+    config: '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\nregion = us-east-1\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = b\naws_access_key_id = AKIAB\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: a [DEFAULT] section gives every section its keys',
+    config: '[DEFAULT]\nregion = sa-east-1\n[default]\naws_access_key_id = AKIADEF\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: [profile "my prof"] quoted, with a space',
+    env: { AWS_PROFILE: 'my prof' },
+    config: '[profile "my prof"]\naws_access_key_id = AKIASPACE\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: access key in the config file, secret in the credentials file',
+    config: '[default]\naws_access_key_id = AKIASPLIT\n',
+    credentials: '[default]\naws_secret_access_key = s\n',
+    expect: 'ERR_CREDENTIALS_CONFIG',
+  },
+  {
+    name: 'files: a secret without an access key configures nothing',
+    credentials: '[default]\naws_secret_access_key = s\n',
+    config: '[default]\nregion = us-east-1\n',
+    expect: 'ERR_CREDENTIALS_CHAIN',
+  },
+  {
+    name: 'process: empty credential_process',
+    config: '[default]\ncredential_process =\n',
+    expect: 'ERR_CREDENTIALS_CONFIG',
+  },
+  {
+    name: "region: from the credentials file's profile",
+    credentials: '[default]\naws_access_key_id = AKIAREGC\naws_secret_access_key = s\nregion = af-south-1\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: AWS_CONFIG_FILE with ~',
+    env: { AWS_CONFIG_FILE: '~/cfg' },
+    files: { 'home/cfg': '[default]\naws_access_key_id = AKIATILDE\naws_secret_access_key = s\n' },
+    expect: 'ok',
   },
   // --- nothing ---
   { name: 'nothing configured', expect: 'ERR_CREDENTIALS_CHAIN' },
