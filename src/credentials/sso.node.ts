@@ -142,7 +142,8 @@ export async function loadSsoToken(
   if (typeof token.accessToken !== 'string' || typeof token.expiresAt !== 'string') {
     fail('ERR_CREDENTIALS_PARSE', `the cached SSO token for ${name} lacks accessToken or expiresAt`, details)
   }
-  let expires = Date.parse(token.expiresAt)
+  // Older AWS CLI v2 releases wrote `2020-06-17T10:18:08UTC`, which botocore (dateutil) reads and Date.parse does not.
+  let expires = Date.parse(token.expiresAt.replace(/(\d)\s*UTC$/, '$1Z'))
   if (Number.isNaN(expires))
     fail('ERR_CREDENTIALS_PARSE', `the cached SSO token for ${name} has an invalid expiresAt`, details)
   let accessToken = token.accessToken

@@ -37,7 +37,7 @@ interface Scenario {
   /** Turn IMDS on (pointed at the loopback double). */
   imds?: boolean
   /** SSO tokens to put in the cache: key is the session name or start URL. */
-  ssoTokens?: Record<string, { accessToken: string; expiresInMinutes: number }>
+  ssoTokens?: Record<string, { accessToken: string; expiresInMinutes: number; format?: (iso: string) => string }>
   /** What should happen (guards against "both fail" for the wrong reason). */
   expect: 'ok' | CredentialsError['code']
 }
@@ -506,7 +506,8 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'role: the source profile has role_arn and static keys: its keys are used',
     env: { AWS_PROFILE: 'a' },
-    config: '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\nregion = us-east-1\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = b\naws_access_key_id = AKIAB\naws_secret_access_key = s\n',
+    config:
+      '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\nregion = us-east-1\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = b\naws_access_key_id = AKIAB\naws_secret_access_key = s\n',
     expect: 'ok',
   },
   {
@@ -548,6 +549,42 @@ const SCENARIOS: Scenario[] = [
     files: { 'home/cfg': '[default]\naws_access_key_id = AKIATILDE\naws_secret_access_key = s\n' },
     expect: 'ok',
   },
+  {
+    name: 'sso: legacy token cache with expiresAt in the "...UTC" form older AWS CLI v2 releases wrote',
+    config:
+      '[profile sso]\nsso_start_url = https://utc.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = Dev\n',
+    env: { AWS_PROFILE: 'sso' },
+    ssoTokens: {
+      'https://utc.awsapps.com/start': {
+        accessToken: 'utc-token',
+        expiresInMinutes: 60,
+        format: (iso) => iso.replace('Z', 'UTC'),
+      },
+    },
+    expect: 'ok',
+  },
+  {
+    name: 'sso: expired token in the "...UTC" form',
+    config:
+      '[profile sso]\nsso_start_url = https://utcold.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = Dev\n',
+    env: { AWS_PROFILE: 'sso' },
+    ssoTokens: {
+      'https://utcold.awsapps.com/start': {
+        accessToken: 'utc-old',
+        expiresInMinutes: -5,
+        format: (iso) => iso.replace('Z', 'UTC'),
+      },
+    },
+    expect: 'ERR_CREDENTIALS_EXPIRED',
+  },
+  {
+    name: 'sso: sso-session token with expiresAt carrying an offset',
+    config:
+      '[profile sso]\nsso_session = off\nsso_account_id = 111122223333\nsso_role_name = Dev\n[sso-session off]\nsso_start_url = https://off.awsapps.com/start\nsso_region = us-east-1\n',
+    env: { AWS_PROFILE: 'sso' },
+    ssoTokens: { off: { accessToken: 'off-token', expiresInMinutes: 60, format: (iso) => iso.replace('Z', '+00:00') } },
+    expect: 'ok',
+  },
   // --- nothing ---
   { name: 'nothing configured', expect: 'ERR_CREDENTIALS_CHAIN' },
   { name: 'nothing but a region', config: '[default]\nregion = us-east-1\n', expect: 'ERR_CREDENTIALS_CHAIN' },
@@ -587,7 +624,7 @@ function build(scenario: Scenario, index: number): Record<string, string> {
         startUrl: key,
         region: 'us-east-1',
         accessToken: token.accessToken,
-        expiresAt: ts(token.expiresInMinutes),
+        expiresAt: (token.format ?? String)(ts(token.expiresInMinutes)),
       }),
     )
   }
