@@ -73,9 +73,10 @@ function webIdentity(ctx: Context, profile: string, useEnv: boolean): Promise<Re
   const p = ctx.config.profiles[profile] ?? {}
   const pick = (envName: string, key: string) => (useEnv ? envValue(ctx.env, envName) : undefined) ?? str(p[key])
   const tokenFile = pick('AWS_WEB_IDENTITY_TOKEN_FILE', 'web_identity_token_file')
-  if (tokenFile === undefined) return undefined
+  // An empty web_identity_token_file configures nothing, as in botocore.
+  if (!tokenFile) return undefined
   const roleArn = pick('AWS_ROLE_ARN', 'role_arn')
-  if (roleArn === undefined) {
+  if (!roleArn) {
     fail(
       'ERR_CREDENTIALS_CONFIG',
       'a web identity token file is configured but no role ARN (AWS_ROLE_ARN or role_arn)',

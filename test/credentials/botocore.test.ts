@@ -585,6 +585,39 @@ const SCENARIOS: Scenario[] = [
     ssoTokens: { off: { accessToken: 'off-token', expiresInMinutes: 60, format: (iso) => iso.replace('Z', '+00:00') } },
     expect: 'ok',
   },
+  {
+    name: 'web identity: an empty web_identity_token_file configures nothing',
+    config: '[default]\nweb_identity_token_file =\nrole_arn = arn:aws:iam::123456789012:role/w\n',
+    expect: 'ERR_CREDENTIALS_CHAIN',
+  },
+  {
+    name: 'process: Expiration in the "...UTC" form',
+    config: '[default]\ncredential_process = sh {dir}/p.sh\n',
+    files: {
+      'p.sh': process1({
+        Version: 1,
+        AccessKeyId: 'ASIAUTC',
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: ts(60).replace('Z', 'UTC'),
+      }),
+    },
+    expect: 'ok',
+  },
+  {
+    name: 'process: a line after the JSON',
+    config: '[default]\ncredential_process = sh {dir}/p.sh\n',
+    files: {
+      'p.sh': '#!/bin/sh\necho \'{"Version": 1, "AccessKeyId": "AKIAJ", "SecretAccessKey": "s"}\'\necho done\n',
+    },
+    expect: 'ERR_CREDENTIALS_PARSE',
+  },
+  {
+    name: 'process: valid JSON but a non-zero exit',
+    config: '[default]\ncredential_process = sh {dir}/p.sh\n',
+    files: { 'p.sh': '#!/bin/sh\necho \'{"Version": 1, "AccessKeyId": "AKIAJ", "SecretAccessKey": "s"}\'\nexit 1\n' },
+    expect: 'ERR_CREDENTIALS_PROCESS',
+  },
   // --- nothing ---
   { name: 'nothing configured', expect: 'ERR_CREDENTIALS_CHAIN' },
   { name: 'nothing but a region', config: '[default]\nregion = us-east-1\n', expect: 'ERR_CREDENTIALS_CHAIN' },
