@@ -31,7 +31,8 @@ export interface RunProcessOptions {
 /**
  * Runs a `credential_process` command line (split like a POSIX shell would, but run without one) and
  * reads its JSON: `Version` 1, `AccessKeyId`, `SecretAccessKey`, optional `SessionToken`,
- * `Expiration`, `AccountId`. Its stderr is not read into errors, since it could hold anything.
+ * `Expiration`, `AccountId`. Its stdin and stderr are this process's (as in the AWS SDK for Go): a
+ * question it asks (an MFA code) and the reason it fails can be seen, yet are never read into errors.
  */
 export async function runCredentialProcess(
   command: string,
@@ -57,7 +58,7 @@ export async function runCredentialProcess(
     // node:child_process loads on first use, not with awsig/credentials.
     const child = process.getBuiltinModule('node:child_process').spawn(program, args, {
       env: { ...(options.env ?? runtimeEnv()) },
-      stdio: ['inherit', 'pipe', 'ignore'],
+      stdio: ['inherit', 'pipe', 'inherit'],
       windowsHide: true,
     })
     const chunks: Buffer[] = []

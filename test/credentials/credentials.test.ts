@@ -1,7 +1,7 @@
 // awsig/credentials: redaction, the XML and INI readers, cached(), chains, region and endpoint
 // resolution, credential_process, and the typed errors of bad input.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -586,7 +586,7 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     const script = (name: string, body: string) => `sh ${file(name, `#!/bin/sh\n${body}\n`)}`
     const secretJson = JSON.stringify({ Version: 1, AccessKeyId: 'AKIA', SecretAccessKey: SECRET })
     const cases: Array<[string, string, CredentialsError['code']]> = [
-      ['exit', `echo '${secretJson}'; echo '${SECRET}' >&2; exit 2`, 'ERR_CREDENTIALS_PROCESS'],
+      ['exit', `echo '${secretJson}'; exit 2`, 'ERR_CREDENTIALS_PROCESS'],
       ['badjson', `echo '{"Version": 1, "SecretAccessKey": "${SECRET}"'`, 'ERR_CREDENTIALS_PARSE'],
       [
         'version',
@@ -618,6 +618,15 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     })()
     expect(ok.secretAccessKey).toBe(SECRET)
     expect(ok.source).toBe('process')
+  })
+
+  it("credential_process writes to this process's stderr, so a prompt or a reason for failing can be seen", async () => {
+    // The process reports where its stderr goes; it must be ours, not /dev/null (where a question for
+    // an MFA code, asked on stderr and answered on the inherited stdin, went unseen until the timeout).
+    const command = `sh ${file('stderr', `#!/bin/sh\necho "{\\"Version\\": 1, \\"AccessKeyId\\": \\"$(readlink /proc/$$/fd/2)\\", \\"SecretAccessKey\\": \\"s\\"}"\n`)}`
+    const credentials = await fromProcess({ command, env: { PATH: process.env.PATH } })()
+    expect(credentials.accessKeyId).toBe(readlinkSync('/proc/self/fd/2'))
+    expect(credentials.accessKeyId).not.toBe('/dev/null')
   })
 
   it('fromProcess without credential_process finds nothing', async () => {
