@@ -29,6 +29,8 @@ export function parseIni(text: string): IniSections {
   const sections = new Map<string, Map<string, string[]>>()
   const defaults = new Map<string, string[]>()
   const seen = new Set<string>()
+  // The line each value starts on, for errors about its sub-section.
+  const startLine = new Map<string[], number>()
   let current: Map<string, string[]> | undefined
   let currentName = ''
   let option: string | undefined
@@ -74,11 +76,13 @@ export function parseIni(text: string): IniSections {
     const key = (match[1] as string).trimEnd().toLowerCase()
     if (seen.has(`${currentName}\u0000${key}`)) throw new IniSyntaxError(`duplicate key in [${currentName}]`, lineNo)
     seen.add(`${currentName}\u0000${key}`)
-    current.set(key, [(match[3] as string).trim()])
+    const parts = [(match[3] as string).trim()]
+    current.set(key, parts)
+    startLine.set(parts, lineNo)
     option = key
   })
 
-  const join = (parts: string[], lineHint: string): IniValue => {
+  const join = (parts: string[], key: string): IniValue => {
     const joined = parts.join('\n').trimEnd()
     if (!joined.startsWith('\n')) return joined
     const nested = record<string>()
@@ -86,7 +90,7 @@ export function parseIni(text: string): IniSections {
       const l = raw.trim()
       if (l === '') continue
       const eq = l.indexOf('=')
-      if (eq === -1) throw new IniSyntaxError(`a sub-section line without "=" under ${lineHint}`, 0)
+      if (eq === -1) throw new IniSyntaxError(`a sub-section line without "=" under ${key}`, startLine.get(parts) ?? 0)
       nested[l.slice(0, eq).trim()] = l.slice(eq + 1).trim()
     }
     return nested

@@ -552,6 +552,17 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     )
   })
 
+  it('a malformed sub-section names the line of its key, not line 0', async () => {
+    const path = file('bad-nested', `[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n  ${SECRET}\n`)
+    const error = await failure(
+      fromIni({ env: { AWS_SHARED_CREDENTIALS_FILE: path, AWS_CONFIG_FILE: join(dir, 'none'), HOME: dir } })(),
+    )
+    expect(error.code).toBe('ERR_CREDENTIALS_PARSE')
+    expect((error.cause as { line?: number }).line).toBe(3)
+    expect(error.message).toContain('line 3')
+    expect(shown(error)).not.toContain(SECRET)
+  })
+
   it('an unknown profile and a cycle name the profile', async () => {
     const config = file(
       'cycle',
