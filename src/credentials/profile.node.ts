@@ -255,18 +255,21 @@ export async function resolveProfile(
   return found === undefined ? undefined : checkNotExpired(found, profileDetails(profile))
 }
 
+/** IMDS settings of the profile; `timeout` (the caller's option) wins over the profile's. */
 export function imdsSettings(ctx: Context) {
+  const { timeout } = ctx.options
   const p = ctx.settings.profile ?? {}
   const num = (v: IniValue | undefined) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : undefined)
-  const timeout = num(p.metadata_service_timeout)
+  const profileTimeout = num(p.metadata_service_timeout)
   const mode = str(p.ec2_metadata_service_endpoint_mode)
   return {
     endpoint: envValue(ctx.env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT') ?? str(p.ec2_metadata_service_endpoint),
     endpointMode: (envValue(ctx.env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE') ?? mode) as 'IPv4' | 'IPv6' | undefined,
     timeout:
-      envValue(ctx.env, 'AWS_METADATA_SERVICE_TIMEOUT') === undefined && timeout !== undefined
-        ? timeout * 1000
-        : undefined,
+      timeout ??
+      (envValue(ctx.env, 'AWS_METADATA_SERVICE_TIMEOUT') === undefined && profileTimeout !== undefined
+        ? profileTimeout * 1000
+        : undefined),
     maxAttempts:
       envValue(ctx.env, 'AWS_METADATA_SERVICE_NUM_ATTEMPTS') === undefined
         ? num(p.metadata_service_num_attempts)

@@ -676,6 +676,54 @@ describe('the universal build', () => {
     )
   })
 
+  it('defaultChain passes timeout to every endpoint, and region to STS, in both builds', async () => {
+    // A fetch that never answers: each request waits for its deadline, which is recorded.
+    const waits: number[] = []
+    const urls: string[] = []
+    const hang = (url: string, init: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => {
+        const started = Date.now()
+        urls.push(url)
+        init.signal?.addEventListener('abort', () => {
+          waits.push(Date.now() - started)
+          reject(init.signal?.reason)
+        })
+      })
+    const timeout = 100 // the defaults: 1 s (IMDS), 2 s (container), 5 s (STS)
+    const imds = { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' }
+    const container = {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9/creds',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }
+    const web = { AWS_WEB_IDENTITY_TOKEN_FILE: 'token', AWS_ROLE_ARN: 'arn:aws:iam::1:role/r', ...container }
+    const readFile = async () => 'token'
+    const none = { AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), HOME: dir }
+    const runs: Array<[string, () => Promise<unknown>, CredentialsError['code']]> = [
+      ['universal imds', universal.defaultChain({ env: imds, fetch: hang, timeout }), 'ERR_CREDENTIALS_CHAIN'],
+      [
+        'universal container',
+        universal.defaultChain({ env: container, fetch: hang, timeout }),
+        'ERR_CREDENTIALS_TIMEOUT',
+      ],
+      [
+        'universal web identity',
+        universal.defaultChain({ env: web, fetch: hang, timeout, readFile, region: 'eu-west-3' }),
+        'ERR_CREDENTIALS_TIMEOUT',
+      ],
+      ['node imds', defaultChain({ env: { ...imds, ...none }, fetch: hang, timeout }), 'ERR_CREDENTIALS_CHAIN'],
+    ]
+    for (const [name, run, code] of runs) {
+      waits.length = 0
+      expect((await failure(run())).code, name).toBe(code)
+      expect(waits.length, name).toBeGreaterThan(0)
+      expect(Math.max(...waits), name).toBeLessThan(900)
+    }
+    expect(urls.filter((url) => url.includes('sts.')).every((url) => url.startsWith('https://sts.eu-west-3.'))).toBe(
+      true,
+    )
+    expect(urls.some((url) => url.includes('sts.'))).toBe(true)
+  })
+
   it('credential_source Environment with nothing in it, and aws_account_id for a process', async () => {
     const config = file(
       'source-env',
