@@ -623,6 +623,80 @@ const SCENARIOS: Scenario[] = [
   { name: 'nothing but a region', config: '[default]\nregion = us-east-1\n', expect: 'ERR_CREDENTIALS_CHAIN' },
 ]
 
+// Random profile graphs (a fixed seed): static keys in either file, role_arn with source_profile
+// (to any profile, itself, or one that does not exist) or credential_source, credential_process, web
+// identity, across [profile x], [x] and [default] sections. No expectation is written: awsig and
+// botocore must give the same key, token and region, or both fail.
+const RANDOM: Scenario[] = (() => {
+  // AWSIG_RANDOM_PROFILES=n:seed for a longer soak.
+  const [count = 60, seed = 0x2545f491] = (process.env.AWSIG_RANDOM_PROFILES ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map(Number)
+  let state = seed
+  const rand = (n: number) => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0) % n
+  }
+  const pick = <T>(items: readonly T[]): T => items[rand(items.length)] as T
+  const names = ['default', 'a', 'b', 'c', 'constructor'] as const
+  const out: Scenario[] = []
+  for (let i = 0; i < count; i++) {
+    let config = ''
+    let credentials = ''
+    for (const name of names) {
+      if (rand(4) === 0) continue
+      const lines: string[] = []
+      const what = rand(7)
+      if (what === 0 || what === 1) {
+        lines.push(`aws_access_key_id = AKIA${name.toUpperCase()}${i}`)
+        if (rand(8) !== 0) lines.push('aws_secret_access_key = s')
+      }
+      if (what === 2 || what === 3) {
+        lines.push(`role_arn = arn:aws:iam::123456789012:role/${name}`)
+        if (rand(5) === 0) lines.push(`credential_source = ${pick(['Environment', 'EcsContainer', 'Bogus'])}`)
+        else lines.push(`source_profile = ${pick([...names, 'ghost'])}`)
+        if (rand(3) === 0) lines.push(`external_id = ext-${name}`)
+        if (rand(3) === 0) lines.push(`role_session_name = s-${name}`)
+        if (rand(4) === 0) lines.push('duration_seconds = 1800')
+        if (rand(3) === 0) lines.push(`aws_access_key_id = AKIAROLE${name.toUpperCase()}`, 'aws_secret_access_key = s')
+      }
+      if (what === 4) lines.push('credential_process = sh {dir}/p.sh')
+      if (what === 5)
+        lines.push('web_identity_token_file = {dir}/token', `role_arn = arn:aws:iam::123456789012:role/web-${name}`)
+      if (rand(3) === 0) lines.push(`region = ${pick(['eu-west-1', 'ap-south-1'])}`)
+      if (lines.length === 0) lines.push('output = json')
+      const body = `${lines.join('\n')}\n`
+      const where = rand(3)
+      if (where !== 1)
+        config += name === 'default' && rand(2) === 0 ? `[default]\n${body}` : `[profile ${name}]\n${body}`
+      else credentials += `[${name}]\n${body}`
+    }
+    const env: Record<string, string> = {
+      AWS_DEFAULT_REGION: 'us-west-2',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '{container}/creds',
+    }
+    const profile = pick([undefined, ...names])
+    if (profile !== undefined) env.AWS_PROFILE = profile
+    if (rand(5) === 0) Object.assign(env, { AWS_ACCESS_KEY_ID: 'AKIAENVRANDOM', AWS_SECRET_ACCESS_KEY: 's' })
+    out.push({
+      name: `random ${i}`,
+      config,
+      credentials,
+      files: {
+        'p.sh': process1({ Version: 1, AccessKeyId: `AKIAPROC${i}`, SecretAccessKey: 's' }),
+        token: 'web-token',
+      },
+      env,
+      expect: 'ok',
+    })
+  }
+  return out
+})()
+const ALL = [...SCENARIOS, ...RANDOM]
+
 interface Outcome {
   ok: boolean
   accessKeyId?: string | undefined
@@ -722,11 +796,11 @@ beforeAll(async () => {
     startContainerServer(),
   ])
   servers = { sts, sso, imds, container }
-  SCENARIOS.forEach((scenario, i) => {
+  ALL.forEach((scenario, i) => {
     envs.set(scenario.name, build(scenario, i))
   })
   const results = await runBotocore(
-    SCENARIOS.map((s) => ({ name: s.name, env: envs.get(s.name), mfaCode: s.mfaCode ?? null })),
+    ALL.map((s) => ({ name: s.name, env: envs.get(s.name), mfaCode: s.mfaCode ?? null })),
   )
   for (const result of results) botocore.set((result as { name: string } & Outcome).name, result)
 })
@@ -760,6 +834,32 @@ describe('awsig/credentials vs botocore', () => {
       expect(reference?.ok, JSON.stringify(summary)).toBe(false)
       expect(ours.ok, JSON.stringify(summary)).toBe(false)
       expect(ours.code, JSON.stringify(summary)).toBe(scenario.expect)
+    }
+  })
+
+  it('random profile graphs: both outcomes well represented', () => {
+    const ok = RANDOM.filter((s) => botocore.get(s.name)?.ok).length
+    console.log(`random profile graphs: botocore succeeded on ${ok} of ${RANDOM.length}`)
+    expect(ok).toBeGreaterThanOrEqual(RANDOM.length / 4)
+    expect(RANDOM.length - ok).toBeGreaterThanOrEqual(RANDOM.length / 8)
+  })
+  it.each(RANDOM.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+    const reference = botocore.get(scenario.name) as Outcome
+    const ours = await runAwsig(scenario, envs.get(scenario.name) as Record<string, string>)
+    const summary = JSON.stringify({
+      awsig: ours,
+      botocore: reference,
+      config: scenario.config,
+      credentials: scenario.credentials,
+      env: scenario.env,
+    })
+    expect(ours.ok, summary).toBe(reference.ok)
+    if (ours.ok) {
+      expect([ours.accessKeyId, ours.sessionToken ?? null, ours.region ?? null], summary).toEqual([
+        reference.accessKeyId,
+        reference.sessionToken ?? null,
+        reference.region ?? null,
+      ])
     }
   })
 })
