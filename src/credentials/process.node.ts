@@ -85,10 +85,21 @@ export async function runCredentialProcess(
       )
     }, timeout)
     child.stdout.on('data', (chunk: Buffer) => {
+      if (tooLong) return
       size += chunk.length
       if (size > MAX_OUTPUT) {
-        if (!tooLong) stop()
         tooLong = true
+        clearTimeout(timer)
+        stop()
+        // As on timeout, do not wait for 'close': a grandchild would be read until the deadline.
+        child.stdout.destroy()
+        reject(
+          new CredentialsError(
+            'ERR_CREDENTIALS_PROCESS',
+            `credential_process ${name} printed more than ${MAX_OUTPUT} bytes`,
+            details,
+          ),
+        )
         return
       }
       chunks.push(chunk)
@@ -105,16 +116,8 @@ export async function runCredentialProcess(
     child.once('close', (code, signal) => {
       clearTimeout(timer)
       if (killTimer !== undefined) clearTimeout(killTimer)
-      if (timedOut) return
-      if (tooLong) {
-        reject(
-          new CredentialsError(
-            'ERR_CREDENTIALS_PROCESS',
-            `credential_process ${name} printed more than ${MAX_OUTPUT} bytes`,
-            details,
-          ),
-        )
-      } else if (code !== 0) {
+      if (timedOut || tooLong) return
+      if (code !== 0) {
         reject(
           new CredentialsError(
             'ERR_CREDENTIALS_PROCESS',

@@ -631,6 +631,17 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     expect(ok.source).toBe('process')
   })
 
+  it('credential_process printing more than 1 MiB fails at once, even through a shell whose child holds stdout', async () => {
+    // `; :` keeps sh from exec'ing yes: killing sh leaves yes writing into the pipe.
+    const started = Date.now()
+    const error = await failure(
+      fromProcess({ command: `sh -c "yes ${SECRET}; :"`, timeout: 10_000, env: { PATH: process.env.PATH } })(),
+    )
+    expect(error.code).toBe('ERR_CREDENTIALS_PROCESS')
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(shown(error)).not.toContain(SECRET)
+  })
+
   it("credential_process writes to this process's stderr, so a prompt or a reason for failing can be seen", async () => {
     // The process reports where its stderr goes; it must be ours, not /dev/null (where a question for
     // an MFA code, asked on stderr and answered on the inherited stdin, went unseen until the timeout).
