@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultChain, resolveRegion } from '../../src/credentials/node.js'
@@ -618,6 +618,37 @@ const SCENARIOS: Scenario[] = [
     files: { 'p.sh': '#!/bin/sh\necho \'{"Version": 1, "AccessKeyId": "AKIAJ", "SecretAccessKey": "s"}\'\nexit 1\n' },
     expect: 'ERR_CREDENTIALS_PROCESS',
   },
+  {
+    name: 'files: [ default ] with spaces and [Default] are not the default profile',
+    config:
+      '[ default ]\naws_access_key_id = AKIASPACED\naws_secret_access_key = s\n[Default]\naws_access_key_id = AKIACASE\naws_secret_access_key = s\n',
+    expect: 'ERR_CREDENTIALS_CHAIN',
+  },
+  {
+    name: "files: [profile 'a b'] quoted with single quotes, [profile\ta] with a tab",
+    config:
+      "[profile 'a b']\naws_access_key_id = AKIAQUOTED\naws_secret_access_key = s\n[profile\tc]\nregion = eu-west-1\n",
+    env: { AWS_PROFILE: 'a b' },
+    expect: 'ok',
+  },
+  {
+    name: 'files: [profile a b] (three words) is no profile',
+    config: '[profile a b]\naws_access_key_id = AKIATHREE\naws_secret_access_key = s\n',
+    env: { AWS_PROFILE: 'a' },
+    expect: 'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+  },
+  {
+    name: 'files: AWS_SHARED_CREDENTIALS_FILE with $HOME and ${HOME}',
+    env: { AWS_SHARED_CREDENTIALS_FILE: '$HOME/../${HOME_SUB}/creds', HOME_SUB: 'sub' },
+    files: { 'sub/creds': '[default]\naws_access_key_id = AKIAVARS\naws_secret_access_key = s\n' },
+    expect: 'ok',
+  },
+  {
+    name: 'files: CRLF, tabs, a lone CR, and a value with "=" and ":" in it',
+    credentials:
+      '[default]\r\naws_access_key_id\t=\tAKIACRLF\r\naws_secret_access_key = a=b:c\raws_session_token : t=1\r\n',
+    expect: 'ok',
+  },
   // --- nothing ---
   { name: 'nothing configured', expect: 'ERR_CREDENTIALS_CHAIN' },
   { name: 'nothing but a region', config: '[default]\nregion = us-east-1\n', expect: 'ERR_CREDENTIALS_CHAIN' },
@@ -716,8 +747,10 @@ function build(scenario: Scenario, index: number): Record<string, string> {
   const home = join(dir, 'home')
   mkdirSync(join(home, '.aws', 'sso', 'cache'), { recursive: true })
   const fill = (s: string) => s.replaceAll('{dir}', dir).replaceAll('{container}', servers.container.url)
-  for (const [name, content] of Object.entries(scenario.files ?? {}))
+  for (const [name, content] of Object.entries(scenario.files ?? {})) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
     writeFileSync(join(dir, name), fill(content), { mode: 0o700 })
+  }
   const configFile = join(dir, 'config')
   const credentialsFile = join(dir, 'credentials')
   if (scenario.config !== undefined) writeFileSync(configFile, fill(scenario.config))
