@@ -638,7 +638,8 @@ const SCENARIOS: Scenario[] = [
     expect: 'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
   },
   {
-    name: 'files: AWS_SHARED_CREDENTIALS_FILE with $HOME and ${HOME}',
+    name: 'files: AWS_SHARED_CREDENTIALS_FILE with $HOME and a braced variable',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR}, for the path expansion
     env: { AWS_SHARED_CREDENTIALS_FILE: '$HOME/../${HOME_SUB}/creds', HOME_SUB: 'sub' },
     files: { 'sub/creds': '[default]\naws_access_key_id = AKIAVARS\naws_secret_access_key = s\n' },
     expect: 'ok',
