@@ -77,13 +77,13 @@ const hasProcess = typeof (globalThis as { process?: { env?: unknown } }).proces
  * `credential_process` in the AWS CLI's order.
  */
 export function defaultChain(options: DefaultChainOptions = {}): () => Promise<ResolvedCredentials> {
-  const { env, fetch, readFile } = options
+  const { env, fetch, readFile, timeout, region } = options
   const providers: Array<() => Promise<ResolvedCredentials>> = [
     fromEnv({ env }),
-    fromWebIdentity({ env, fetch, readFile }),
-    fromContainer({ env, fetch, readFile }),
+    fromWebIdentity({ env, fetch, readFile, timeout, region }),
+    fromContainer({ env, fetch, readFile, timeout }),
   ]
-  const imds = hasProcess || env !== undefined ? fromInstanceMetadata({ env, fetch }) : undefined
+  const imds = hasProcess || env !== undefined ? fromInstanceMetadata({ env, fetch, timeout }) : undefined
   if (imds !== undefined) providers.push(imds)
   return chainWith(providers, {
     continueOn: (error) =>

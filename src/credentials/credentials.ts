@@ -54,12 +54,18 @@ export function fail(code: CredentialsErrorCode, message: string, details: Crede
   throw new CredentialsError(code, message, details)
 }
 
-/** ISO 8601 (`2024-01-01T00:00:00Z`, with or without fraction or offset) or epoch milliseconds. */
+/**
+ * A date-time as `Date` parses it, with a trailing `UTC` read as `Z`: older AWS CLI v2 releases wrote
+ * `2020-06-17T10:18:08UTC`, which botocore (dateutil) reads and `Date` does not.
+ */
+export const utcAsZ = (value: string): string => value.replace(/(\d)\s*UTC$/i, '$1Z')
+
+/** ISO 8601 (`2024-01-01T00:00:00Z`, with or without fraction or offset, or a `UTC` suffix) or epoch milliseconds. */
 export function parseExpiration(value: unknown, details: CredentialsErrorDetails, what = 'Expiration'): Date {
   let date: Date | undefined
   if (typeof value === 'number' && Number.isFinite(value)) date = new Date(value)
   else if (typeof value === 'string' && /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/.test(value.trim())) {
-    date = new Date(value.trim().replace(' ', 'T'))
+    date = new Date(utcAsZ(value.trim().replace(' ', 'T')))
   }
   if (date === undefined || Number.isNaN(date.getTime())) {
     fail('ERR_CREDENTIALS_PARSE', `${what} is not an ISO 8601 date-time`, details)

@@ -21,11 +21,16 @@ export class IniSyntaxError extends Error {
 const SECTION = /^\[(.+)\]/
 const OPTION = /^(.*?)\s*([=:])\s*(.*)$/
 
+// Without a prototype: a profile, session or key named `constructor` or `__proto__` is just a name.
+const record = <T>(from?: Readonly<Record<string, T>>): Record<string, T> => Object.assign(Object.create(null), from)
+
 /** Sections by name, each a record of keys; a value that started on the next lines is a sub-section. */
 export function parseIni(text: string): IniSections {
   const sections = new Map<string, Map<string, string[]>>()
   const defaults = new Map<string, string[]>()
   const seen = new Set<string>()
+  // The line each value starts on, for errors about its sub-section.
+  const startLine = new Map<string[], number>()
   let current: Map<string, string[]> | undefined
   let currentName = ''
   let option: string | undefined
@@ -71,28 +76,30 @@ export function parseIni(text: string): IniSections {
     const key = (match[1] as string).trimEnd().toLowerCase()
     if (seen.has(`${currentName}\u0000${key}`)) throw new IniSyntaxError(`duplicate key in [${currentName}]`, lineNo)
     seen.add(`${currentName}\u0000${key}`)
-    current.set(key, [(match[3] as string).trim()])
+    const parts = [(match[3] as string).trim()]
+    current.set(key, parts)
+    startLine.set(parts, lineNo)
     option = key
   })
 
-  const join = (parts: string[], lineHint: string): IniValue => {
+  const join = (parts: string[], key: string): IniValue => {
     const joined = parts.join('\n').trimEnd()
     if (!joined.startsWith('\n')) return joined
-    const nested: Record<string, string> = {}
+    const nested = record<string>()
     for (const raw of joined.split('\n')) {
       const l = raw.trim()
       if (l === '') continue
       const eq = l.indexOf('=')
-      if (eq === -1) throw new IniSyntaxError(`a sub-section line without "=" under ${lineHint}`, 0)
+      if (eq === -1) throw new IniSyntaxError(`a sub-section line without "=" under ${key}`, startLine.get(parts) ?? 0)
       nested[l.slice(0, eq).trim()] = l.slice(eq + 1).trim()
     }
     return nested
   }
-  const out: Record<string, IniSection> = {}
-  const defaultValues: Record<string, IniValue> = {}
+  const out = record<IniSection>()
+  const defaultValues = record<IniValue>()
   for (const [key, parts] of defaults) defaultValues[key] = join(parts, key)
   for (const [name, options] of sections) {
-    const section: Record<string, IniValue> = { ...defaultValues }
+    const section = record(defaultValues)
     for (const [key, parts] of options) section[key] = join(parts, key)
     out[name] = section
   }
@@ -167,9 +174,9 @@ export interface SharedConfig {
  * every section is a profile by its own name.
  */
 export function buildSharedConfig(config: IniSections, credentials: IniSections): SharedConfig {
-  const configProfiles: Record<string, IniSection> = {}
-  const ssoSessions: Record<string, IniSection> = {}
-  const services: Record<string, IniSection> = {}
+  const configProfiles = record<IniSection>()
+  const ssoSessions = record<IniSection>()
+  const services = record<IniSection>()
   for (const [name, section] of Object.entries(config)) {
     const profile = prefixedName(name, 'profile')
     const session = profile === undefined ? prefixedName(name, 'sso-session') : undefined
@@ -179,8 +186,8 @@ export function buildSharedConfig(config: IniSections, credentials: IniSections)
     else if (service !== undefined) services[service] = section
     else if (name === 'default') configProfiles.default = section
   }
-  const profiles: Record<string, Record<string, IniValue>> = {}
-  for (const [name, section] of Object.entries(configProfiles)) profiles[name] = { ...section }
-  for (const [name, section] of Object.entries(credentials)) profiles[name] = { ...profiles[name], ...section }
+  const profiles = record<Record<string, IniValue>>()
+  for (const [name, section] of Object.entries(configProfiles)) profiles[name] = record(section)
+  for (const [name, section] of Object.entries(credentials)) profiles[name] = record({ ...profiles[name], ...section })
   return { profiles, configProfiles, credentialsProfiles: credentials, ssoSessions, services }
 }

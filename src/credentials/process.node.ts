@@ -31,7 +31,8 @@ export interface RunProcessOptions {
 /**
  * Runs a `credential_process` command line (split like a POSIX shell would, but run without one) and
  * reads its JSON: `Version` 1, `AccessKeyId`, `SecretAccessKey`, optional `SessionToken`,
- * `Expiration`, `AccountId`. Its stderr is not read into errors, since it could hold anything.
+ * `Expiration`, `AccountId`. Its stdin and stderr are this process's (as in the AWS SDK for Go): a
+ * question it asks (an MFA code) and the reason it fails can be seen, yet are never read into errors.
  */
 export async function runCredentialProcess(
   command: string,
@@ -57,7 +58,7 @@ export async function runCredentialProcess(
     // node:child_process loads on first use, not with awsig/credentials.
     const child = process.getBuiltinModule('node:child_process').spawn(program, args, {
       env: { ...(options.env ?? runtimeEnv()) },
-      stdio: ['inherit', 'pipe', 'ignore'],
+      stdio: ['inherit', 'pipe', 'inherit'],
       windowsHide: true,
     })
     const chunks: Buffer[] = []
@@ -84,10 +85,21 @@ export async function runCredentialProcess(
       )
     }, timeout)
     child.stdout.on('data', (chunk: Buffer) => {
+      if (tooLong) return
       size += chunk.length
       if (size > MAX_OUTPUT) {
-        if (!tooLong) stop()
         tooLong = true
+        clearTimeout(timer)
+        stop()
+        // As on timeout, do not wait for 'close': a grandchild would be read until the deadline.
+        child.stdout.destroy()
+        reject(
+          new CredentialsError(
+            'ERR_CREDENTIALS_PROCESS',
+            `credential_process ${name} printed more than ${MAX_OUTPUT} bytes`,
+            details,
+          ),
+        )
         return
       }
       chunks.push(chunk)
@@ -104,16 +116,8 @@ export async function runCredentialProcess(
     child.once('close', (code, signal) => {
       clearTimeout(timer)
       if (killTimer !== undefined) clearTimeout(killTimer)
-      if (timedOut) return
-      if (tooLong) {
-        reject(
-          new CredentialsError(
-            'ERR_CREDENTIALS_PROCESS',
-            `credential_process ${name} printed more than ${MAX_OUTPUT} bytes`,
-            details,
-          ),
-        )
-      } else if (code !== 0) {
+      if (timedOut || tooLong) return
+      if (code !== 0) {
         reject(
           new CredentialsError(
             'ERR_CREDENTIALS_PROCESS',

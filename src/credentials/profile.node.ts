@@ -73,9 +73,10 @@ function webIdentity(ctx: Context, profile: string, useEnv: boolean): Promise<Re
   const p = ctx.config.profiles[profile] ?? {}
   const pick = (envName: string, key: string) => (useEnv ? envValue(ctx.env, envName) : undefined) ?? str(p[key])
   const tokenFile = pick('AWS_WEB_IDENTITY_TOKEN_FILE', 'web_identity_token_file')
-  if (tokenFile === undefined) return undefined
+  // An empty web_identity_token_file configures nothing, as in botocore.
+  if (!tokenFile) return undefined
   const roleArn = pick('AWS_ROLE_ARN', 'role_arn')
-  if (roleArn === undefined) {
+  if (!roleArn) {
     fail(
       'ERR_CREDENTIALS_CONFIG',
       'a web identity token file is configured but no role ARN (AWS_ROLE_ARN or role_arn)',
@@ -254,18 +255,21 @@ export async function resolveProfile(
   return found === undefined ? undefined : checkNotExpired(found, profileDetails(profile))
 }
 
+/** IMDS settings of the profile; `timeout` (the caller's option) wins over the profile's. */
 export function imdsSettings(ctx: Context) {
+  const { timeout } = ctx.options
   const p = ctx.settings.profile ?? {}
   const num = (v: IniValue | undefined) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : undefined)
-  const timeout = num(p.metadata_service_timeout)
+  const profileTimeout = num(p.metadata_service_timeout)
   const mode = str(p.ec2_metadata_service_endpoint_mode)
   return {
     endpoint: envValue(ctx.env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT') ?? str(p.ec2_metadata_service_endpoint),
     endpointMode: (envValue(ctx.env, 'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE') ?? mode) as 'IPv4' | 'IPv6' | undefined,
     timeout:
-      envValue(ctx.env, 'AWS_METADATA_SERVICE_TIMEOUT') === undefined && timeout !== undefined
-        ? timeout * 1000
-        : undefined,
+      timeout ??
+      (envValue(ctx.env, 'AWS_METADATA_SERVICE_TIMEOUT') === undefined && profileTimeout !== undefined
+        ? profileTimeout * 1000
+        : undefined),
     maxAttempts:
       envValue(ctx.env, 'AWS_METADATA_SERVICE_NUM_ATTEMPTS') === undefined
         ? num(p.metadata_service_num_attempts)

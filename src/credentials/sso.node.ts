@@ -8,7 +8,7 @@ import {
   type SharedConfigFilesOptions,
   selectProfile,
 } from './config.node.js'
-import { fail, isObject } from './credentials.js'
+import { fail, isObject, utcAsZ } from './credentials.js'
 import { runtimeEnv } from './env.js'
 import { defaultAwsPath, expandPath, isMissingFile, readText, writeTextAtomic } from './fs.node.js'
 import type { IniValue } from './ini.js'
@@ -142,7 +142,7 @@ export async function loadSsoToken(
   if (typeof token.accessToken !== 'string' || typeof token.expiresAt !== 'string') {
     fail('ERR_CREDENTIALS_PARSE', `the cached SSO token for ${name} lacks accessToken or expiresAt`, details)
   }
-  let expires = Date.parse(token.expiresAt)
+  let expires = Date.parse(utcAsZ(token.expiresAt))
   if (Number.isNaN(expires))
     fail('ERR_CREDENTIALS_PARSE', `the cached SSO token for ${name} has an invalid expiresAt`, details)
   let accessToken = token.accessToken

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultChain, resolveRegion } from '../../src/credentials/node.js'
@@ -37,7 +37,7 @@ interface Scenario {
   /** Turn IMDS on (pointed at the loopback double). */
   imds?: boolean
   /** SSO tokens to put in the cache: key is the session name or start URL. */
-  ssoTokens?: Record<string, { accessToken: string; expiresInMinutes: number }>
+  ssoTokens?: Record<string, { accessToken: string; expiresInMinutes: number; format?: (iso: string) => string }>
   /** What should happen (guards against "both fail" for the wrong reason). */
   expect: 'ok' | CredentialsError['code']
 }
@@ -229,7 +229,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'role: cyclic source_profile (a -> b -> a)',
     config:
-      '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = a\n',
+      '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\nregion = us-east-1\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = a\n',
     env: { AWS_PROFILE: 'a', AWS_DEFAULT_REGION: 'us-east-1' },
     expect: 'ERR_CREDENTIALS_PROFILE_CYCLE',
   },
@@ -466,10 +466,268 @@ const SCENARIOS: Scenario[] = [
     env: { AWS_PROFILE: 'sso' },
     expect: 'ERR_CREDENTIALS_CONFIG',
   },
+  // --- names, edge values (review) ---
+  {
+    name: 'files: an unknown profile named like an Object.prototype key (constructor)',
+    env: { AWS_PROFILE: 'constructor' },
+    config: '[default]\nregion = us-east-1\n',
+    expect: 'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+  },
+  {
+    name: 'role: a source_profile named toString that does not exist',
+    env: { AWS_PROFILE: 'r' },
+    config: '[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = toString\n',
+    expect: 'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+  },
+  {
+    name: 'files: a profile named __proto__',
+    env: { AWS_PROFILE: '__proto__' },
+    credentials: '[__proto__]\naws_access_key_id = AKIAPROTO\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: [default] after [profile default] in the config file wins; a numeric profile name',
+    config: '[profile default]\nregion = eu-west-1\n[default]\nregion = eu-west-2\n[profile 7]\nregion=x\n',
+    credentials: '[default]\naws_access_key_id = AKIAORD\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'env: empty AWS_ACCESS_KEY_ID counts as unset',
+    env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    credentials: '[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'region: empty AWS_REGION',
+    env: { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-north-1' },
+    credentials: '[default]\naws_access_key_id = AKIAR\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'role: the source profile has role_arn and static keys: its keys are used',
+    env: { AWS_PROFILE: 'a' },
+    config:
+      '[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\nregion = us-east-1\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = b\naws_access_key_id = AKIAB\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: a [DEFAULT] section gives every section its keys',
+    config: '[DEFAULT]\nregion = sa-east-1\n[default]\naws_access_key_id = AKIADEF\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: [profile "my prof"] quoted, with a space',
+    env: { AWS_PROFILE: 'my prof' },
+    config: '[profile "my prof"]\naws_access_key_id = AKIASPACE\naws_secret_access_key = s\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: access key in the config file, secret in the credentials file',
+    config: '[default]\naws_access_key_id = AKIASPLIT\n',
+    credentials: '[default]\naws_secret_access_key = s\n',
+    expect: 'ERR_CREDENTIALS_CONFIG',
+  },
+  {
+    name: 'files: a secret without an access key configures nothing',
+    credentials: '[default]\naws_secret_access_key = s\n',
+    config: '[default]\nregion = us-east-1\n',
+    expect: 'ERR_CREDENTIALS_CHAIN',
+  },
+  {
+    name: 'process: empty credential_process',
+    config: '[default]\ncredential_process =\n',
+    expect: 'ERR_CREDENTIALS_CONFIG',
+  },
+  {
+    name: "region: from the credentials file's profile",
+    credentials: '[default]\naws_access_key_id = AKIAREGC\naws_secret_access_key = s\nregion = af-south-1\n',
+    expect: 'ok',
+  },
+  {
+    name: 'files: AWS_CONFIG_FILE with ~',
+    env: { AWS_CONFIG_FILE: '~/cfg' },
+    files: { 'home/cfg': '[default]\naws_access_key_id = AKIATILDE\naws_secret_access_key = s\n' },
+    expect: 'ok',
+  },
+  {
+    name: 'sso: legacy token cache with expiresAt in the "...UTC" form older AWS CLI v2 releases wrote',
+    config:
+      '[profile sso]\nsso_start_url = https://utc.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = Dev\n',
+    env: { AWS_PROFILE: 'sso' },
+    ssoTokens: {
+      'https://utc.awsapps.com/start': {
+        accessToken: 'utc-token',
+        expiresInMinutes: 60,
+        format: (iso) => iso.replace('Z', 'UTC'),
+      },
+    },
+    expect: 'ok',
+  },
+  {
+    name: 'sso: expired token in the "...UTC" form',
+    config:
+      '[profile sso]\nsso_start_url = https://utcold.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = Dev\n',
+    env: { AWS_PROFILE: 'sso' },
+    ssoTokens: {
+      'https://utcold.awsapps.com/start': {
+        accessToken: 'utc-old',
+        expiresInMinutes: -5,
+        format: (iso) => iso.replace('Z', 'UTC'),
+      },
+    },
+    expect: 'ERR_CREDENTIALS_EXPIRED',
+  },
+  {
+    name: 'sso: sso-session token with expiresAt carrying an offset',
+    config:
+      '[profile sso]\nsso_session = off\nsso_account_id = 111122223333\nsso_role_name = Dev\n[sso-session off]\nsso_start_url = https://off.awsapps.com/start\nsso_region = us-east-1\n',
+    env: { AWS_PROFILE: 'sso' },
+    ssoTokens: { off: { accessToken: 'off-token', expiresInMinutes: 60, format: (iso) => iso.replace('Z', '+00:00') } },
+    expect: 'ok',
+  },
+  {
+    name: 'web identity: an empty web_identity_token_file configures nothing',
+    config: '[default]\nweb_identity_token_file =\nrole_arn = arn:aws:iam::123456789012:role/w\n',
+    expect: 'ERR_CREDENTIALS_CHAIN',
+  },
+  {
+    name: 'process: Expiration in the "...UTC" form',
+    config: '[default]\ncredential_process = sh {dir}/p.sh\n',
+    files: {
+      'p.sh': process1({
+        Version: 1,
+        AccessKeyId: 'ASIAUTC',
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: ts(60).replace('Z', 'UTC'),
+      }),
+    },
+    expect: 'ok',
+  },
+  {
+    name: 'process: a line after the JSON',
+    config: '[default]\ncredential_process = sh {dir}/p.sh\n',
+    files: {
+      'p.sh': '#!/bin/sh\necho \'{"Version": 1, "AccessKeyId": "AKIAJ", "SecretAccessKey": "s"}\'\necho done\n',
+    },
+    expect: 'ERR_CREDENTIALS_PARSE',
+  },
+  {
+    name: 'process: valid JSON but a non-zero exit',
+    config: '[default]\ncredential_process = sh {dir}/p.sh\n',
+    files: { 'p.sh': '#!/bin/sh\necho \'{"Version": 1, "AccessKeyId": "AKIAJ", "SecretAccessKey": "s"}\'\nexit 1\n' },
+    expect: 'ERR_CREDENTIALS_PROCESS',
+  },
+  {
+    name: 'files: [ default ] with spaces and [Default] are not the default profile',
+    config:
+      '[ default ]\naws_access_key_id = AKIASPACED\naws_secret_access_key = s\n[Default]\naws_access_key_id = AKIACASE\naws_secret_access_key = s\n',
+    expect: 'ERR_CREDENTIALS_CHAIN',
+  },
+  {
+    name: "files: [profile 'a b'] quoted with single quotes, [profile\ta] with a tab",
+    config:
+      "[profile 'a b']\naws_access_key_id = AKIAQUOTED\naws_secret_access_key = s\n[profile\tc]\nregion = eu-west-1\n",
+    env: { AWS_PROFILE: 'a b' },
+    expect: 'ok',
+  },
+  {
+    name: 'files: [profile a b] (three words) is no profile',
+    config: '[profile a b]\naws_access_key_id = AKIATHREE\naws_secret_access_key = s\n',
+    env: { AWS_PROFILE: 'a' },
+    expect: 'ERR_CREDENTIALS_PROFILE_NOT_FOUND',
+  },
+  {
+    name: 'files: AWS_SHARED_CREDENTIALS_FILE with $HOME and a braced variable',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR}, for the path expansion
+    env: { AWS_SHARED_CREDENTIALS_FILE: '$HOME/../${HOME_SUB}/creds', HOME_SUB: 'sub' },
+    files: { 'sub/creds': '[default]\naws_access_key_id = AKIAVARS\naws_secret_access_key = s\n' },
+    expect: 'ok',
+  },
+  {
+    name: 'files: CRLF, tabs, a lone CR, and a value with "=" and ":" in it',
+    credentials:
+      '[default]\r\naws_access_key_id\t=\tAKIACRLF\r\naws_secret_access_key = a=b:c\raws_session_token : t=1\r\n',
+    expect: 'ok',
+  },
   // --- nothing ---
   { name: 'nothing configured', expect: 'ERR_CREDENTIALS_CHAIN' },
   { name: 'nothing but a region', config: '[default]\nregion = us-east-1\n', expect: 'ERR_CREDENTIALS_CHAIN' },
 ]
+
+// Random profile graphs (a fixed seed): static keys in either file, role_arn with source_profile
+// (to any profile, itself, or one that does not exist) or credential_source, credential_process, web
+// identity, across [profile x], [x] and [default] sections. No expectation is written: awsig and
+// botocore must give the same key, token and region, or both fail.
+const RANDOM: Scenario[] = (() => {
+  // AWSIG_RANDOM_PROFILES=n:seed for a longer soak.
+  const [count = 60, seed = 0x2545f491] = (process.env.AWSIG_RANDOM_PROFILES ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map(Number)
+  let state = seed
+  const rand = (n: number) => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0) % n
+  }
+  const pick = <T>(items: readonly T[]): T => items[rand(items.length)] as T
+  const names = ['default', 'a', 'b', 'c', 'constructor'] as const
+  const out: Scenario[] = []
+  for (let i = 0; i < count; i++) {
+    let config = ''
+    let credentials = ''
+    for (const name of names) {
+      if (rand(4) === 0) continue
+      const lines: string[] = []
+      const what = rand(7)
+      if (what === 0 || what === 1) {
+        lines.push(`aws_access_key_id = AKIA${name.toUpperCase()}${i}`)
+        if (rand(8) !== 0) lines.push('aws_secret_access_key = s')
+      }
+      if (what === 2 || what === 3) {
+        lines.push(`role_arn = arn:aws:iam::123456789012:role/${name}`)
+        if (rand(5) === 0) lines.push(`credential_source = ${pick(['Environment', 'EcsContainer', 'Bogus'])}`)
+        else lines.push(`source_profile = ${pick([...names, 'ghost'])}`)
+        if (rand(3) === 0) lines.push(`external_id = ext-${name}`)
+        if (rand(3) === 0) lines.push(`role_session_name = s-${name}`)
+        if (rand(4) === 0) lines.push('duration_seconds = 1800')
+        if (rand(3) === 0) lines.push(`aws_access_key_id = AKIAROLE${name.toUpperCase()}`, 'aws_secret_access_key = s')
+      }
+      if (what === 4) lines.push('credential_process = sh {dir}/p.sh')
+      if (what === 5)
+        lines.push('web_identity_token_file = {dir}/token', `role_arn = arn:aws:iam::123456789012:role/web-${name}`)
+      if (rand(3) === 0) lines.push(`region = ${pick(['eu-west-1', 'ap-south-1'])}`)
+      if (lines.length === 0) lines.push('output = json')
+      const body = `${lines.join('\n')}\n`
+      const where = rand(3)
+      if (where !== 1)
+        config += name === 'default' && rand(2) === 0 ? `[default]\n${body}` : `[profile ${name}]\n${body}`
+      else credentials += `[${name}]\n${body}`
+    }
+    const env: Record<string, string> = {
+      AWS_DEFAULT_REGION: 'us-west-2',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '{container}/creds',
+    }
+    const profile = pick([undefined, ...names])
+    if (profile !== undefined) env.AWS_PROFILE = profile
+    if (rand(5) === 0) Object.assign(env, { AWS_ACCESS_KEY_ID: 'AKIAENVRANDOM', AWS_SECRET_ACCESS_KEY: 's' })
+    out.push({
+      name: `random ${i}`,
+      config,
+      credentials,
+      files: {
+        'p.sh': process1({ Version: 1, AccessKeyId: `AKIAPROC${i}`, SecretAccessKey: 's' }),
+        token: 'web-token',
+      },
+      env,
+      expect: 'ok',
+    })
+  }
+  return out
+})()
+const ALL = [...SCENARIOS, ...RANDOM]
 
 interface Outcome {
   ok: boolean
@@ -490,8 +748,10 @@ function build(scenario: Scenario, index: number): Record<string, string> {
   const home = join(dir, 'home')
   mkdirSync(join(home, '.aws', 'sso', 'cache'), { recursive: true })
   const fill = (s: string) => s.replaceAll('{dir}', dir).replaceAll('{container}', servers.container.url)
-  for (const [name, content] of Object.entries(scenario.files ?? {}))
+  for (const [name, content] of Object.entries(scenario.files ?? {})) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
     writeFileSync(join(dir, name), fill(content), { mode: 0o700 })
+  }
   const configFile = join(dir, 'config')
   const credentialsFile = join(dir, 'credentials')
   if (scenario.config !== undefined) writeFileSync(configFile, fill(scenario.config))
@@ -505,7 +765,7 @@ function build(scenario: Scenario, index: number): Record<string, string> {
         startUrl: key,
         region: 'us-east-1',
         accessToken: token.accessToken,
-        expiresAt: ts(token.expiresInMinutes),
+        expiresAt: (token.format ?? String)(ts(token.expiresInMinutes)),
       }),
     )
   }
@@ -570,11 +830,11 @@ beforeAll(async () => {
     startContainerServer(),
   ])
   servers = { sts, sso, imds, container }
-  SCENARIOS.forEach((scenario, i) => {
+  ALL.forEach((scenario, i) => {
     envs.set(scenario.name, build(scenario, i))
   })
   const results = await runBotocore(
-    SCENARIOS.map((s) => ({ name: s.name, env: envs.get(s.name), mfaCode: s.mfaCode ?? null })),
+    ALL.map((s) => ({ name: s.name, env: envs.get(s.name), mfaCode: s.mfaCode ?? null })),
   )
   for (const result of results) botocore.set((result as { name: string } & Outcome).name, result)
 })
@@ -608,6 +868,32 @@ describe('awsig/credentials vs botocore', () => {
       expect(reference?.ok, JSON.stringify(summary)).toBe(false)
       expect(ours.ok, JSON.stringify(summary)).toBe(false)
       expect(ours.code, JSON.stringify(summary)).toBe(scenario.expect)
+    }
+  })
+
+  it('random profile graphs: both outcomes well represented', () => {
+    const ok = RANDOM.filter((s) => botocore.get(s.name)?.ok).length
+    console.log(`random profile graphs: botocore succeeded on ${ok} of ${RANDOM.length}`)
+    expect(ok).toBeGreaterThanOrEqual(RANDOM.length / 4)
+    expect(RANDOM.length - ok).toBeGreaterThanOrEqual(RANDOM.length / 8)
+  })
+  it.each(RANDOM.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+    const reference = botocore.get(scenario.name) as Outcome
+    const ours = await runAwsig(scenario, envs.get(scenario.name) as Record<string, string>)
+    const summary = JSON.stringify({
+      awsig: ours,
+      botocore: reference,
+      config: scenario.config,
+      credentials: scenario.credentials,
+      env: scenario.env,
+    })
+    expect(ours.ok, summary).toBe(reference.ok)
+    if (ours.ok) {
+      expect([ours.accessKeyId, ours.sessionToken ?? null, ours.region ?? null], summary).toEqual([
+        reference.accessKeyId,
+        reference.sessionToken ?? null,
+        reference.region ?? null,
+      ])
     }
   })
 })

@@ -1,7 +1,7 @@
 // awsig/credentials: redaction, the XML and INI readers, cached(), chains, region and endpoint
 // resolution, credential_process, and the typed errors of bad input.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -552,6 +552,17 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     )
   })
 
+  it('a malformed sub-section names the line of its key, not line 0', async () => {
+    const path = file('bad-nested', `[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n  ${SECRET}\n`)
+    const error = await failure(
+      fromIni({ env: { AWS_SHARED_CREDENTIALS_FILE: path, AWS_CONFIG_FILE: join(dir, 'none'), HOME: dir } })(),
+    )
+    expect(error.code).toBe('ERR_CREDENTIALS_PARSE')
+    expect((error.cause as { line?: number }).line).toBe(3)
+    expect(error.message).toContain('line 3')
+    expect(shown(error)).not.toContain(SECRET)
+  })
+
   it('an unknown profile and a cycle name the profile', async () => {
     const config = file(
       'cycle',
@@ -586,7 +597,7 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     const script = (name: string, body: string) => `sh ${file(name, `#!/bin/sh\n${body}\n`)}`
     const secretJson = JSON.stringify({ Version: 1, AccessKeyId: 'AKIA', SecretAccessKey: SECRET })
     const cases: Array<[string, string, CredentialsError['code']]> = [
-      ['exit', `echo '${secretJson}'; echo '${SECRET}' >&2; exit 2`, 'ERR_CREDENTIALS_PROCESS'],
+      ['exit', `echo '${secretJson}'; exit 2`, 'ERR_CREDENTIALS_PROCESS'],
       ['badjson', `echo '{"Version": 1, "SecretAccessKey": "${SECRET}"'`, 'ERR_CREDENTIALS_PARSE'],
       [
         'version',
@@ -618,6 +629,26 @@ describe('bad input gives typed errors that say where, and never a secret', () =
     })()
     expect(ok.secretAccessKey).toBe(SECRET)
     expect(ok.source).toBe('process')
+  })
+
+  it('credential_process printing more than 1 MiB fails at once, even through a shell whose child holds stdout', async () => {
+    // `; :` keeps sh from exec'ing yes: killing sh leaves yes writing into the pipe.
+    const started = Date.now()
+    const error = await failure(
+      fromProcess({ command: `sh -c "yes ${SECRET}; :"`, timeout: 10_000, env: { PATH: process.env.PATH } })(),
+    )
+    expect(error.code).toBe('ERR_CREDENTIALS_PROCESS')
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(shown(error)).not.toContain(SECRET)
+  })
+
+  it("credential_process writes to this process's stderr, so a prompt or a reason for failing can be seen", async () => {
+    // The process reports where its stderr goes; it must be ours, not /dev/null (where a question for
+    // an MFA code, asked on stderr and answered on the inherited stdin, went unseen until the timeout).
+    const command = `sh ${file('stderr', `#!/bin/sh\necho "{\\"Version\\": 1, \\"AccessKeyId\\": \\"$(readlink /proc/$$/fd/2)\\", \\"SecretAccessKey\\": \\"s\\"}"\n`)}`
+    const credentials = await fromProcess({ command, env: { PATH: process.env.PATH } })()
+    expect(credentials.accessKeyId).toBe(readlinkSync('/proc/self/fd/2'))
+    expect(credentials.accessKeyId).not.toBe('/dev/null')
   })
 
   it('fromProcess without credential_process finds nothing', async () => {
@@ -654,6 +685,54 @@ describe('the universal build', () => {
     expect(await universal.resolveEndpoint('sts', { env: { AWS_ENDPOINT_URL_STS: 'http://sts.local' } })).toBe(
       'http://sts.local',
     )
+  })
+
+  it('defaultChain passes timeout to every endpoint, and region to STS, in both builds', async () => {
+    // A fetch that never answers: each request waits for its deadline, which is recorded.
+    const waits: number[] = []
+    const urls: string[] = []
+    const hang = (url: string, init: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => {
+        const started = Date.now()
+        urls.push(url)
+        init.signal?.addEventListener('abort', () => {
+          waits.push(Date.now() - started)
+          reject(init.signal?.reason)
+        })
+      })
+    const timeout = 100 // the defaults: 1 s (IMDS), 2 s (container), 5 s (STS)
+    const imds = { AWS_EC2_METADATA_SERVICE_ENDPOINT: 'http://127.0.0.1:9' }
+    const container = {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9/creds',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }
+    const web = { AWS_WEB_IDENTITY_TOKEN_FILE: 'token', AWS_ROLE_ARN: 'arn:aws:iam::1:role/r', ...container }
+    const readFile = async () => 'token'
+    const none = { AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), HOME: dir }
+    const runs: Array<[string, () => Promise<unknown>, CredentialsError['code']]> = [
+      ['universal imds', universal.defaultChain({ env: imds, fetch: hang, timeout }), 'ERR_CREDENTIALS_CHAIN'],
+      [
+        'universal container',
+        universal.defaultChain({ env: container, fetch: hang, timeout }),
+        'ERR_CREDENTIALS_TIMEOUT',
+      ],
+      [
+        'universal web identity',
+        universal.defaultChain({ env: web, fetch: hang, timeout, readFile, region: 'eu-west-3' }),
+        'ERR_CREDENTIALS_TIMEOUT',
+      ],
+      ['node imds', defaultChain({ env: { ...imds, ...none }, fetch: hang, timeout }), 'ERR_CREDENTIALS_CHAIN'],
+    ]
+    for (const [name, run, code] of runs) {
+      waits.length = 0
+      expect((await failure(run())).code, name).toBe(code)
+      expect(waits.length, name).toBeGreaterThan(0)
+      expect(Math.max(...waits), name).toBeLessThan(900)
+    }
+    expect(urls.filter((url) => url.includes('sts.')).every((url) => url.startsWith('https://sts.eu-west-3.'))).toBe(
+      true,
+    )
+    expect(urls.some((url) => url.includes('sts.'))).toBe(true)
   })
 
   it('credential_source Environment with nothing in it, and aws_account_id for a process', async () => {
