@@ -61,12 +61,19 @@ export async function sendAttempt<R extends ResponseLike>(
     return { response: undefined, failure }
   }
   const { status } = response
-  if (status < 300 || status === 304) {
+  const service = serviceOf(signed.credentialScope)
+  let inBody: string | undefined
+  if (status === 200 && service === 's3' && mayFailAfter200(signed)) {
+    // The copy's answer (or the completion's) is read here, from a copy of the response, as the SDKs do.
+    const text = await response.clone().text()
+    if (S3_ERROR_DOCUMENT.test(text)) inBody = text
+  }
+  if ((status < 300 || status === 304) && inBody === undefined) {
     deadline.settle(true)
     return { response }
   }
   // A response that may be returned (throwOnError: false) is read from a copy, which keeps it whole.
-  const readFrom = ctx.throwOnError ? response : response.clone()
+  const readFrom = ctx.throwOnError || inBody !== undefined ? response : response.clone()
   const error = await readAwsError(
     {
       status,
@@ -74,14 +81,32 @@ export async function sendAttempt<R extends ResponseLike>(
       headers: response.headers,
       // A small body of announced length is read whole (the node-http transport holds it already, and
       // needs no web stream); any other, only as far as the error keeps it (a proxy's may never end).
-      body: announcesSmallBody(response.headers) ? undefined : (readFrom as { body?: unknown }).body,
-      text: () => readFrom.text(),
+      body:
+        inBody !== undefined || announcesSmallBody(response.headers)
+          ? undefined
+          : (readFrom as { body?: unknown }).body,
+      text: inBody !== undefined ? async () => inBody : () => readFrom.text(),
     },
-    { service: signed.credentialScope.split('/')[2], method, url: ctx.url, attempts: attempt, signed, now: ctx.now() },
+    { service, method, url: ctx.url, attempts: attempt, signed, now: ctx.now() },
   )
   deadline.settle(false)
   if (signal?.aborted) throw signal.reason
   return { response, failure: deadline.timedOut ? new TimeoutError({ timeout, ...where(), cause: error }) : error }
+}
+
+// S3 sends the 200 of CopyObject, UploadPartCopy and CompleteMultipartUpload before the work is done,
+// and an error document in the body when it fails.
+const S3_ERROR_DOCUMENT = /^\s*(?:<\?xml[^>]*\?>\s*)?<Error[\s>]/
+
+function mayFailAfter200(signed: SignedRequest): boolean {
+  if (signed.method === 'PUT') return signed.headers['x-amz-copy-source'] !== undefined
+  return signed.method === 'POST' && /[?&]uploadId=/.test(signed.url)
+}
+
+/** The service of a credential scope (`day/region/service/aws4_request`, or SigV4a's `day/service/...`). */
+function serviceOf(scope: string): string | undefined {
+  const parts = scope.split('/')
+  return parts[parts.length - 2]
 }
 
 /** Whether `content-length` says the body is at most what an error keeps (not compressed: fetch inflates). */

@@ -937,3 +937,69 @@ describe('error bodies that are huge or never end', () => {
     }
   })
 })
+
+describe('S3 errors in a 200 answer (CopyObject, UploadPartCopy, CompleteMultipartUpload)', () => {
+  const xml = (body: string) =>
+    new Response(body, { status: 200, headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'R200' } })
+  const failed =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>copy failed</Message></Error>'
+  const copied = '<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>'
+
+  function s3Client(answers: string[], options: Partial<ClientOptions> = {}) {
+    const calls: string[] = []
+    const { client, events } = testClient({
+      service: 's3',
+      ...options,
+      fetch: async (url, init) => {
+        calls.push(`${init?.method} ${url}`)
+        return xml(answers[Math.min(calls.length, answers.length) - 1] as string)
+      },
+    })
+    return { client, calls, events }
+  }
+
+  it('retries a CopyObject answered 200 with a transient error document, then returns the result', async () => {
+    const { client, calls, events } = s3Client([failed, copied])
+    const response = await client.fetch('https://b.s3.amazonaws.com/dst', {
+      method: 'PUT',
+      headers: { 'x-amz-copy-source': '/b/src' },
+    })
+    expect(calls).toHaveLength(2)
+    expect(events.map((e) => (e.error as AwsError).awsCode)).toEqual(['InternalError'])
+    expect(await response.text()).toBe(copied)
+  })
+
+  it('throws the AwsError of a CompleteMultipartUpload answered 200 with an error document', async () => {
+    const denied = '<Error><Code>AccessDenied</Code><Message>no</Message><RequestId>R9</RequestId></Error>'
+    const { client, calls } = s3Client([denied])
+    const error = await rejection(
+      client.fetch('https://b.s3.amazonaws.com/k?uploadId=u1', { method: 'POST', body: '<CompleteMultipartUpload/>' }),
+    )
+    expect(error).toBeInstanceOf(AwsError)
+    expect(error).toMatchObject({ awsCode: 'AccessDenied', awsMessage: 'no', status: 200 })
+    expect(calls).toHaveLength(1)
+  })
+
+  it('with throwOnError: false returns the 200 whole, its error document readable', async () => {
+    const denied = '<Error><Code>AccessDenied</Code><Message>no</Message></Error>'
+    const { client } = s3Client([denied], { throwOnError: false })
+    const response = await client.fetch('https://b.s3.amazonaws.com/dst', {
+      method: 'PUT',
+      headers: { 'x-amz-copy-source': '/b/src' },
+    })
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe(denied)
+  })
+
+  it('leaves other 200s alone: a GET of an object that holds an error document, another service', async () => {
+    const get = s3Client([failed])
+    expect(await (await get.client.fetch('https://b.s3.amazonaws.com/error.xml')).text()).toBe(failed)
+    const sqs = s3Client([failed], { service: 'sqs' })
+    const response = await sqs.client.fetch('https://sqs.us-east-1.amazonaws.com/', {
+      method: 'PUT',
+      headers: { 'x-amz-copy-source': '/b/src' },
+    })
+    expect(await response.text()).toBe(failed)
+    expect(get.calls.length + sqs.calls.length).toBe(2)
+  })
+})
