@@ -145,9 +145,9 @@ export function planNodeLayout(outputs) {
   for (const entry of entries.filter((e) => rank.slice(0, 3).includes(outputs[e].entryPoint))) {
     for (const f of closure(entry, staticImports)) if (!isEntry(f)) loadedBy.set(f, (loadedBy.get(f) ?? 0) + 1)
   }
-  const shared = [...loadedBy].filter(([, count]) => count >= 2).map(([f]) => f)
-  for (const f of shared) groupOf.set(f, core)
-  groups.push({ name: core, owner: 'the core', members: shared })
+  const coreChunks = [...loadedBy].filter(([, count]) => count >= 2).map(([f]) => f)
+  for (const f of coreChunks) groupOf.set(f, core)
+  groups.push({ name: core, owner: 'the core', members: coreChunks })
   for (const entry of ordered) {
     const taken = [...closure(entry, staticImports)].filter((f) => !isEntry(f) && !groupOf.has(f))
     if (taken.length === 0) continue
