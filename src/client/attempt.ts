@@ -1,6 +1,6 @@
 // One attempt of a client request: sign, send, and classify what came back (a response to return,
 // or a failure for the retry decision).
-import { type AwsigError, NetworkError, TimeoutError } from '../errors.js'
+import { AwsError, type AwsigError, NetworkError, TimeoutError } from '../errors.js'
 import { MAX_BODY, readAwsError } from '../lib/aws-error.js'
 import { redactUrl } from '../lib/redact.js'
 import type { FetchInit, FetchLike, ResponseLike } from '../protocols/fetch.js'
@@ -66,6 +66,20 @@ export async function sendAttempt<R extends ResponseLike>(
   if (status === 200 && service === 's3' && mayFailAfter200(signed)) {
     // The copy's answer (or the completion's) is read here, from a copy of the response, as the SDKs do.
     const text = await response.clone().text()
+    if (signed.method === 'POST' && text.trim() === '') {
+      // A completion without a body is S3's dropped request, as the SDKs read it: the object may not exist.
+      deadline.settle(false)
+      if (signal?.aborted) throw signal.reason
+      const failure = new AwsError({
+        status,
+        awsCode: 'InternalError',
+        awsMessage: 'S3 answered 200 with an empty body (an aborted request)',
+        requestId: response.headers.get('x-amz-request-id') ?? undefined,
+        service,
+        ...where(),
+      })
+      return { response, failure }
+    }
     if (S3_ERROR_DOCUMENT.test(text)) inBody = text
   }
   if ((status < 300 || status === 304) && inBody === undefined) {
@@ -95,7 +109,7 @@ export async function sendAttempt<R extends ResponseLike>(
 }
 
 // S3 sends the 200 of CopyObject, UploadPartCopy and CompleteMultipartUpload before the work is done,
-// and an error document in the body when it fails.
+// and an error document in the body when it fails (a completion, no body at all when it was dropped).
 const S3_ERROR_DOCUMENT = /^\s*(?:<\?xml[^>]*\?>\s*)?<Error[\s>]/
 
 function mayFailAfter200(signed: SignedRequest): boolean {

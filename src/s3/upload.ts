@@ -7,8 +7,7 @@ import { createHash } from '#crypto'
 import { type ChecksumAlgorithm, checkAlgorithm } from '../chunked/checksum.js'
 import { openSource, type PieceReader, type StreamSource } from '../chunked/source.js'
 import type { Client, ResponseLike } from '../client/client.js'
-import { THROTTLING_CODES, TRANSIENT_CODES } from '../client/retry.js'
-import { AwsError, InvalidInputError, StreamError, UploadError } from '../errors.js'
+import { InvalidInputError, StreamError, UploadError } from '../errors.js'
 import { headerPairsOf } from '../lib/headers.js'
 import { toHex } from '../lib/hex.js'
 import { typeOf } from '../lib/type-of.js'
@@ -123,9 +122,6 @@ export interface UploadResult {
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024 // 8 MiB
 const DEFAULT_CONCURRENCY = 4
-/** Attempts at a CompleteMultipartUpload answered 200 with a transient error in its body. */
-const COMPLETE_ATTEMPTS = 3
-const COMPLETE_RETRY_DELAY = 200 // ms, times the attempt number
 /** Headers S3 wants on every request of an upload, not only on its creation. */
 const EVERY_REQUEST = /^(x-amz-server-side-encryption-customer-|x-amz-request-payer$|x-amz-expected-bucket-owner$)/
 const STREAM_BODIES =
@@ -539,37 +535,17 @@ export async function uploadObject(options: UploadObjectOptions): Promise<Upload
         )
         .join('')
       const bodyXml = `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts}</CompleteMultipartUpload>`
-      let response: ResponseLike
-      let text: string
-      // S3 can answer 200 and put an error in the body, which the client cannot see: those that are
-      // transient are retried here, as the SDKs do.
-      for (let attempt = 1; ; attempt++) {
-        response = await client.fetch(withQuery(url, uploadQuery), {
-          method: 'POST',
-          service,
-          headers: [...headers, ['content-type', 'application/xml']],
-          body: bodyXml,
-          signal: controller.signal,
-          throwOnError: true,
-        })
-        text = await response.text()
-        const empty = text.trim() === ''
-        const code = empty ? 'InternalError' : xmlText(text, 'Code')
-        if (/<CompleteMultipartUploadResult[\s>]/.test(text) || code === undefined) break
-        // An empty body is S3's dropped request, as the SDKs read it: the object may not exist.
-        const error = new AwsError({
-          status: response.status,
-          awsCode: code,
-          awsMessage: empty
-            ? 'CompleteMultipartUpload answered 200 with an empty body'
-            : (xmlText(text, 'Message') ?? code),
-          requestId: xmlText(text, 'RequestId'),
-          body: text.slice(0, 64 * 1024),
-          attempts: attempt,
-        })
-        if (attempt >= COMPLETE_ATTEMPTS || !(TRANSIENT_CODES.has(code) || THROTTLING_CODES.has(code))) throw error
-        await new Promise((resolve) => setTimeout(resolve, COMPLETE_RETRY_DELAY * attempt))
-      }
+      // The client reads S3's errors in a 200 answer (an error document, or no body), and retries those
+      // that are transient.
+      const response = await client.fetch(withQuery(url, uploadQuery), {
+        method: 'POST',
+        service,
+        headers: [...headers, ['content-type', 'application/xml']],
+        body: bodyXml,
+        signal: controller.signal,
+        throwOnError: true,
+      })
+      const text = await response.text()
       if (checksum !== undefined && checksumType === 'COMPOSITE') {
         const reported = xmlText(text, tag)
         if (reported !== undefined && reported !== value) {
